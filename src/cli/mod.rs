@@ -1,0 +1,110 @@
+//! The command line: arguments, dispatch, and everything the user reads.
+//!
+//! One args struct per subcommand, each with its own `run` (as in cobalt).
+//! This is the edge of the program: the only place that prints, and the
+//! place that maps outcomes to exit statuses: 0 success, 1 build errors,
+//! 2 usage errors (clap's own, for bad arguments).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod build;
+mod init;
+mod new;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// glossator: a static site generator for commentary blogs.
+#[derive(Debug, Parser)]
+#[command(name = "glossator", version, about, long_about = None)]
+pub struct Cli {
+    /// The site's folder (holding glossator.toml).
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Say more: stage timings and warnings in full.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Say only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a new site: config, a sample post of each kind, an about page.
+    Init(init::InitArgs),
+    /// Write a new post with its front matter filled in.
+    New(new::NewArgs),
+    /// Build the site into public/ (or -o DIR).
+    Build(build::BuildArgs),
+}
+
+/// How chatty to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+impl Cli {
+    fn verbosity(&self) -> Verbosity {
+        if self.quiet {
+            Verbosity::Quiet
+        } else if self.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        }
+    }
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let verbosity = cli.verbosity();
+    let result = match cli.command {
+        Command::Init(args) => args.run(&cli.root, verbosity),
+        Command::New(args) => args.run(&cli.root, verbosity),
+        Command::Build(args) => args.run(&cli.root, verbosity),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints diagnostics to stderr; warnings only when not quiet. Paths are
+/// shown from where the user stands (joined to `--root`).
+pub fn print_diagnostics(diagnostics: &Diagnostics, root: &Path, verbosity: Verbosity) {
+    for d in diagnostics {
+        if d.is_error() || verbosity != Verbosity::Quiet {
+            eprintln!("{}", render_diagnostic(d, root, verbosity));
+        }
+    }
+}
+
+fn render_diagnostic(d: &Diagnostic, root: &Path, verbosity: Verbosity) -> String {
+    let mut shown = d.clone();
+    let inside_binary = d.path.to_string_lossy().starts_with('<');
+    if !inside_binary && root != Path::new(".") && d.path.is_relative() {
+        shown.path = root.join(&d.path);
+    }
+    let mut out = shown.to_string();
+    if (d.is_error() || verbosity == Verbosity::Verbose)
+        && let Ok(text) = std::fs::read_to_string(&shown.path)
+        && let Some(frame) = d.code_frame(&text)
+    {
+        out.push('\n');
+        out.push_str(frame.trim_end());
+    }
+    out
+}

@@ -1,0 +1,198 @@
+//! `glossator new [KIND] "Title"`: a new post with its front matter filled.
+//!
+//! Front matter is built as a TOML table and serialized by the toml crate,
+//! so any title (quotes, backslashes, emoji) comes out valid. The file is
+//! never overwritten if it exists.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use jiff::ZonedDateTime;
+
+use super::Verbosity;
+use crate::config::load_config;
+use crate::content::Kind;
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// `[KIND] TITLE`: KIND is entry (default), link, quote or note. Notes
+    /// and quotes may leave out the title.
+    #[arg(value_name = "KIND_OR_TITLE", num_args = 1..=2, required = true)]
+    pub words: Vec<String>,
+    /// The URL a link post points at, or the quoted page of a quote post.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Write it as a draft (left out of builds without --drafts).
+    #[arg(long)]
+    pub draft: bool,
+}
+
+/// A post to scaffold.
+pub struct Scaffold<'a> {
+    pub kind: Kind,
+    pub title: Option<&'a str>,
+    pub date: &'a ZonedDateTime,
+    pub url: Option<&'a str>,
+    pub draft: bool,
+}
+
+/// The file name and text of a new post.
+pub fn scaffold(s: &Scaffold<'_>) -> anyhow::Result<(String, String)> {
+    let mut fm = toml::Table::new();
+    if let Some(t) = s.title {
+        fm.insert("title".into(), t.into());
+    }
+    let date: toml::value::Datetime = s
+        .date
+        .timestamp()
+        .to_zoned_datetime(s.date.time_zone().clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+        .parse()
+        .context("formatting the date")?;
+    fm.insert("date".into(), toml::Value::Datetime(date));
+    if s.kind != Kind::Entry && !(s.kind == Kind::Link && s.url.is_some()) {
+        fm.insert("kind".into(), s.kind.name().into());
+    }
+    if s.draft {
+        fm.insert("draft".into(), true.into());
+    }
+    fm.insert("tags".into(), toml::Value::Array(Vec::new()));
+    let body = match s.kind {
+        Kind::Entry => "Write the post here. Quote what you comment on:\n\n> The words you are quoting.\n>\n> — [source]\n\nAnd say what you think.\n".to_string(),
+        Kind::Link => {
+            fm.insert("link".into(), s.url.unwrap_or("https://").into());
+            "Why this link is worth a click.\n".to_string()
+        }
+        Kind::Quote => "> The words you are quoting.\n>\n> — [source]\n".to_string(),
+        Kind::Note => "A short note.\n".to_string(),
+    };
+    if matches!(s.kind, Kind::Entry | Kind::Quote) {
+        let mut source = toml::Table::new();
+        source.insert("publication".into(), "".into());
+        source.insert("author".into(), "".into());
+        source.insert("url".into(), s.url.unwrap_or("https://").into());
+        let mut sources = toml::Table::new();
+        sources.insert("source".into(), toml::Value::Table(source));
+        fm.insert("sources".into(), toml::Value::Table(sources));
+    }
+    let front = toml::to_string(&fm).context("writing front matter")?;
+    let stem = match s.title {
+        Some(t) if !slug::slugify(t).is_empty() => slug::slugify(t),
+        _ => format!("{}-{}", s.kind.name(), s.date.strftime("%H%M")),
+    };
+    let name = format!("{}-{stem}.md", s.date.strftime("%Y-%m-%d"));
+    Ok((name, format!("+++\n{front}+++\n\n{body}")))
+}
+
+impl NewArgs {
+    /// Splits `[KIND] TITLE`.
+    fn kind_and_title(&self) -> anyhow::Result<(Kind, Option<&str>)> {
+        match self.words.as_slice() {
+            [kind, title] => match Kind::parse(kind) {
+                Some(k) => Ok((k, Some(title.as_str()))),
+                None => bail!("unknown kind `{kind}`: use entry, link, quote or note"),
+            },
+            [one] => match Kind::parse(one) {
+                Some(k @ (Kind::Note | Kind::Quote)) => Ok((k, None)),
+                _ => Ok((
+                    if self.url.is_some() {
+                        Kind::Link
+                    } else {
+                        Kind::Entry
+                    },
+                    Some(one.as_str()),
+                )),
+            },
+            _ => bail!("give a title, or a kind and a title"),
+        }
+    }
+
+    pub fn run(self, root: &Path, verbosity: Verbosity) -> anyhow::Result<ExitCode> {
+        let config = match load_config(root) {
+            Ok(c) => c,
+            Err(d) => {
+                super::print_diagnostics(&d, root, verbosity);
+                return Ok(ExitCode::from(1));
+            }
+        };
+        let (kind, title) = self.kind_and_title()?;
+        let now = ZonedDateTime::now().with_time_zone(config.timezone.clone());
+        let (name, text) = scaffold(&Scaffold {
+            kind,
+            title,
+            date: &now,
+            url: self.url.as_deref(),
+            draft: self.draft,
+        })?;
+        let dir = root.join("content").join("posts");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let path: PathBuf = dir.join(&name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| {
+                format!("cannot create {} (does it exist already?)", path.display())
+            })?;
+        std::io::Write::write_all(&mut file, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        if verbosity != Verbosity::Quiet {
+            println!("{}", path.display());
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaffolds_parse_back_as_the_kind_asked_for() {
+        let config = crate::config::parse_config("").unwrap();
+        let date: ZonedDateTime = "2009-03-03T14:10:00-05:00[America/New_York]"
+            .parse()
+            .unwrap();
+        for (kind, title, url) in [
+            (Kind::Entry, Some("He said \"no\" \\ twice"), None),
+            (
+                Kind::Link,
+                Some("A link"),
+                Some("https://example.com/story"),
+            ),
+            (Kind::Quote, None, Some("https://example.com/story")),
+            (Kind::Note, None, None),
+        ] {
+            let (name, text) = scaffold(&Scaffold {
+                kind,
+                title,
+                date: &date,
+                url,
+                draft: false,
+            })
+            .unwrap();
+            assert!(name.starts_with("2009-03-03-"), "{name}");
+            let file = crate::content::SourceFile {
+                rel: PathBuf::from("content/posts").join(&name),
+                abs: PathBuf::new(),
+                role: crate::content::Role::Post,
+                text: Some(text.clone()),
+            };
+            let (post, diagnostics) = crate::content::post::parse_post(&file, &config);
+            let post = post.unwrap_or_else(|| panic!("{text}\n{diagnostics:?}"));
+            assert_eq!(post.kind, kind, "{text}");
+            if let Some(t) = title {
+                assert_eq!(post.title, t);
+            }
+            assert_eq!(post.date.timestamp(), date.timestamp());
+            assert_eq!(
+                post.link.as_deref(),
+                if kind == Kind::Link { url } else { None }
+            );
+        }
+    }
+}

@@ -1,0 +1,625 @@
+//! The site configuration, `glossator.toml`.
+//!
+//! Two layers, as in cobalt: [`RawConfig`] is exactly what the writer typed
+//! (every field optional, unknown keys refused by serde), and [`Config`] is
+//! the resolved model the build uses (defaults filled in, the time zone
+//! looked up, the permalink pattern compiled). The conversion destructures
+//! the raw struct completely, so a new field cannot be forgotten.
+//!
+//! Errors name `glossator.toml:line:col` and, for an unknown key, the nearest
+//! valid one. The same serde error parsing serves front matter, so it lives
+//! here as [`serde_error_hint`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, line_col, nearest};
+
+/// The config file's name at the site root.
+pub const CONFIG_FILE: &str = "glossator.toml";
+
+/// What the writer wrote in `glossator.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub title: Option<String>,
+    pub base_url: Option<String>,
+    pub author: Option<RawAuthor>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub timezone: Option<String>,
+    pub theme: Option<String>,
+    pub permalink: Option<String>,
+    pub paginate_by: Option<usize>,
+    pub taxonomies: Option<BTreeMap<String, RawTaxonomy>>,
+    pub comments: Option<RawComments>,
+    pub feeds: Option<RawFeeds>,
+    pub related: Option<RawRelated>,
+    pub extra: Option<toml::Table>,
+}
+
+/// `author = "Name"` or `[author] name = ..., email = ..., url = ...`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthorTable {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct RawAuthor(pub RawAuthorTable);
+
+impl<'de> Deserialize<'de> for RawAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawAuthor;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a name, or a table with name, email and url")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawAuthor, E> {
+                Ok(RawAuthor(RawAuthorTable {
+                    name: Some(v.to_string()),
+                    ..Default::default()
+                }))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawAuthor, A::Error> {
+                RawAuthorTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawAuthor)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTaxonomy {
+    /// URL segment, e.g. `tags` for `/tags/<tag>/`.
+    pub path: Option<String>,
+    /// Heading for the list of all terms, e.g. "Tags".
+    pub title: Option<String>,
+    pub paginate_by: Option<usize>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawComments {
+    pub per_page: Option<usize>,
+    /// The default for posts that do not say: `open`, `closed` or `off`.
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeeds {
+    pub entries: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelated {
+    pub count: Option<usize>,
+}
+
+/// The author of the site (and of posts that do not say otherwise).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Author {
+    pub name: String,
+    pub email: Option<String>,
+    pub url: Option<String>,
+}
+
+/// The two built-in taxonomies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaxonomyKind {
+    Tags,
+    Categories,
+}
+
+impl TaxonomyKind {
+    pub const ALL: [TaxonomyKind; 2] = [TaxonomyKind::Tags, TaxonomyKind::Categories];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Categories => "categories",
+        }
+    }
+
+    /// The singular, for template variables and headings ("tag", "category").
+    pub fn singular(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tag",
+            TaxonomyKind::Categories => "category",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Taxonomy {
+    pub kind: TaxonomyKind,
+    pub path: String,
+    pub title: String,
+    pub paginate_by: usize,
+    pub enabled: bool,
+}
+
+/// One piece of a permalink pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermalinkPart {
+    Literal(String),
+    Year,
+    Month,
+    Day,
+    Slug,
+    Kind,
+}
+
+/// A compiled permalink pattern such as `/:year/:month/:day/:slug/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permalink {
+    pub pattern: String,
+    pub parts: Vec<PermalinkPart>,
+}
+
+const PERMALINK_TOKENS: [&str; 5] = ["year", "month", "day", "slug", "kind"];
+
+impl Permalink {
+    pub const DEFAULT: &'static str = "/:year/:month/:day/:slug/";
+
+    /// Compiles a pattern; the error says what is wrong with it.
+    pub fn parse(pattern: &str) -> Result<Permalink, String> {
+        if !pattern.starts_with('/') || !pattern.ends_with('/') {
+            return Err(format!(
+                "permalink `{pattern}` must start and end with `/`, e.g. `{}`",
+                Self::DEFAULT
+            ));
+        }
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = pattern;
+        while let Some(c) = rest.chars().next() {
+            if c == ':' {
+                let name: String = rest[1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let part = match name.as_str() {
+                    "year" => PermalinkPart::Year,
+                    "month" => PermalinkPart::Month,
+                    "day" => PermalinkPart::Day,
+                    "slug" => PermalinkPart::Slug,
+                    "kind" => PermalinkPart::Kind,
+                    other => {
+                        let mut msg = format!("unknown permalink token `:{other}`");
+                        if let Some(n) = nearest(other, PERMALINK_TOKENS) {
+                            msg.push_str(&format!(" (did you mean `:{n}`?)"));
+                        }
+                        return Err(msg);
+                    }
+                };
+                if !literal.is_empty() {
+                    parts.push(PermalinkPart::Literal(std::mem::take(&mut literal)));
+                }
+                parts.push(part);
+                rest = &rest[1 + name.len()..];
+            } else {
+                if c == '\\' || c == '?' || c == '#' || c.is_control() {
+                    return Err(format!("permalink `{pattern}` contains `{c}`"));
+                }
+                literal.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(PermalinkPart::Literal(literal));
+        }
+        if !parts.contains(&PermalinkPart::Slug) {
+            return Err(format!(
+                "permalink `{pattern}` has no `:slug`, so every post would get the same URL"
+            ));
+        }
+        if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
+            return Err(format!("permalink `{pattern}` contains `.` or `..`"));
+        }
+        Ok(Permalink {
+            pattern: pattern.to_string(),
+            parts,
+        })
+    }
+}
+
+/// What the build uses.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Without a trailing slash, e.g. `https://example.com` or `https://example.com/blog`.
+    pub base_url: String,
+    pub author: Author,
+    pub description: String,
+    pub language: String,
+    pub timezone: TimeZone,
+    pub timezone_name: String,
+    pub theme: String,
+    pub permalink: Permalink,
+    pub paginate_by: usize,
+    pub tags: Taxonomy,
+    pub categories: Taxonomy,
+    pub comments_per_page: usize,
+    pub comments_default: String,
+    pub feed_entries: usize,
+    pub related_count: usize,
+    pub extra: toml::Table,
+}
+
+impl Config {
+    pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        match kind {
+            TaxonomyKind::Tags => &self.tags,
+            TaxonomyKind::Categories => &self.categories,
+        }
+    }
+
+    /// The absolute URL of a site path such as `/2009/03/03/x/`.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// The path part of `base_url` (`/blog` for `https://e.com/blog`, else
+    /// empty): sites served from a sub-folder prefix every link with it.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, r)| r);
+        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+    }
+
+    /// The link to a site path, as written in pages: `/x/` or `/blog/x/`.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.base_path(), path)
+    }
+}
+
+/// Reads and resolves `glossator.toml` at the site root.
+pub fn load_config(root: &Path) -> Result<Config, Diagnostics> {
+    let path = root.join(CONFIG_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Diagnostics::from_iter([Diagnostic::error(
+                PathBuf::from(CONFIG_FILE),
+                format!("no {CONFIG_FILE} in {}", root.display()),
+            )
+            .with_hint(
+                "run `glossator init` to make a new site, or pass `--root DIR`",
+            )]));
+        }
+        Err(e) => {
+            return Err(Diagnostics::from_iter([Diagnostic::error(
+                PathBuf::from(CONFIG_FILE),
+                format!("cannot read the config: {e}"),
+            )]));
+        }
+    };
+    parse_config(&text)
+}
+
+/// Parses and resolves config text (the file's contents).
+pub fn parse_config(text: &str) -> Result<Config, Diagnostics> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let position = e.span().map(|s| line_col(text, s.start));
+        let mut d = Diagnostic::error(CONFIG_FILE, e.message().to_string()).at_opt(position);
+        if let Some(hint) = serde_error_hint(e.message()) {
+            d = d.with_hint(hint);
+        }
+        Diagnostics::from_iter([d])
+    })?;
+    resolve(raw, text)
+}
+
+/// For serde's "unknown field `x`, expected one of ..." message (TOML or
+/// YAML flavour), a hint naming the closest valid key.
+pub fn serde_error_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split_once("expected one of ")
+        .or_else(|| rest.split_once("expected "))
+        .map(|(_, list)| list)?;
+    let candidates: Vec<String> = expected
+        .split(", ")
+        .map(|c| c.trim().trim_matches('`').to_string())
+        .collect();
+    match nearest(unknown, candidates.iter().map(String::as_str)) {
+        Some(n) => Some(format!("did you mean `{n}`?")),
+        None => Some(format!("valid keys here are: {}", candidates.join(", "))),
+    }
+}
+
+/// Finds where `key = ...` appears, for errors found after parsing.
+fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(after) = trimmed.strip_prefix(key)
+            && after.trim_start().starts_with('=')
+        {
+            let value_at = line.len() - after.trim_start()[1..].trim_start().len();
+            return Some(line_col(text, offset + value_at));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
+    let RawConfig {
+        title,
+        base_url,
+        author,
+        description,
+        language,
+        timezone,
+        theme,
+        permalink,
+        paginate_by,
+        taxonomies,
+        comments,
+        feeds,
+        related,
+        extra,
+    } = raw;
+    let mut diagnostics = Diagnostics::new();
+    let fail = |diagnostics: &mut Diagnostics, key: &str, message: String, hint: Option<&str>| {
+        let mut d = Diagnostic::error(CONFIG_FILE, message).at_opt(locate_key(text, key));
+        if let Some(h) = hint {
+            d = d.with_hint(h);
+        }
+        diagnostics.push(d);
+    };
+
+    let timezone_name = timezone.unwrap_or_else(|| "UTC".to_string());
+    let tz = match TimeZone::get(&timezone_name) {
+        Ok(tz) => tz,
+        Err(_) => {
+            fail(
+                &mut diagnostics,
+                "timezone",
+                format!("unknown time zone `{timezone_name}`"),
+                Some("use an IANA name such as `America/New_York`, `Europe/Paris` or `UTC`"),
+            );
+            TimeZone::UTC
+        }
+    };
+
+    let base_url = base_url.unwrap_or_else(|| "http://localhost:1111".to_string());
+    let base_url = base_url.trim_end_matches('/').to_string();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        fail(
+            &mut diagnostics,
+            "base_url",
+            format!("base_url `{base_url}` is not an http(s) URL"),
+            Some("write the address the site will be served at, e.g. `https://example.com`"),
+        );
+    }
+
+    let permalink = match Permalink::parse(permalink.as_deref().unwrap_or(Permalink::DEFAULT)) {
+        Ok(p) => p,
+        Err(message) => {
+            fail(&mut diagnostics, "permalink", message, None);
+            // A valid stand-in so later checks can go on; the build fails anyway.
+            Permalink {
+                pattern: Permalink::DEFAULT.to_string(),
+                parts: vec![PermalinkPart::Slug],
+            }
+        }
+    };
+
+    let paginate_by = paginate_by.unwrap_or(10);
+    if paginate_by == 0 {
+        fail(
+            &mut diagnostics,
+            "paginate_by",
+            "paginate_by must be at least 1".into(),
+            None,
+        );
+    }
+
+    let mut raw_taxonomies = taxonomies.unwrap_or_default();
+    let mut taxonomy = |kind: TaxonomyKind, default_title: &str| {
+        let raw = raw_taxonomies.remove(kind.name()).unwrap_or_default();
+        let RawTaxonomy {
+            path,
+            title,
+            paginate_by: per_page,
+            enabled,
+        } = raw;
+        let path = path.unwrap_or_else(|| kind.name().to_string());
+        Taxonomy {
+            kind,
+            path,
+            title: title.unwrap_or_else(|| default_title.to_string()),
+            paginate_by: per_page.unwrap_or(paginate_by).max(1),
+            enabled: enabled.unwrap_or(true),
+        }
+    };
+    let tags = taxonomy(TaxonomyKind::Tags, "Tags");
+    let categories = taxonomy(TaxonomyKind::Categories, "Categories");
+    for name in raw_taxonomies.keys() {
+        let hint = match nearest(name, ["tags", "categories"]) {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => "the taxonomies are `tags` and `categories`".to_string(),
+        };
+        let mut d =
+            Diagnostic::error(CONFIG_FILE, format!("unknown taxonomy `{name}`")).with_hint(hint);
+        d = d.at_opt(locate_table(text, &format!("taxonomies.{name}")));
+        diagnostics.push(d);
+    }
+    for t in [&tags, &categories] {
+        if t.path.is_empty()
+            || t.path.contains(['/', '\\', '\0'])
+            || t.path == ".."
+            || t.path == "."
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("taxonomy path `{}` must be one URL segment", t.path),
+                )
+                .at_opt(locate_table(text, &format!("taxonomies.{}", t.kind.name()))),
+            );
+        }
+    }
+
+    let (comments_per_page, comments_default) = {
+        let c = comments.unwrap_or_default();
+        let RawComments { per_page, default } = c;
+        let default = default.unwrap_or_else(|| "open".to_string());
+        if !["open", "closed", "off"].contains(&default.as_str()) {
+            fail(
+                &mut diagnostics,
+                "default",
+                format!("comments.default `{default}` is not one of open, closed, off"),
+                None,
+            );
+        }
+        (per_page.unwrap_or(50).max(1), default)
+    };
+    let RawFeeds { entries } = feeds.unwrap_or_default();
+    let RawRelated { count } = related.unwrap_or_default();
+
+    let RawAuthorTable { name, email, url } = author.map(|a| a.0).unwrap_or_default();
+
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(Config {
+        title: title.unwrap_or_else(|| "My commentary blog".to_string()),
+        base_url,
+        author: Author {
+            name: name.unwrap_or_default(),
+            email,
+            url,
+        },
+        description: description.unwrap_or_default(),
+        language: language.unwrap_or_else(|| "en".to_string()),
+        timezone: tz,
+        timezone_name,
+        theme: theme.unwrap_or_else(|| "default".to_string()),
+        permalink,
+        paginate_by: paginate_by.max(1),
+        tags,
+        categories,
+        comments_per_page,
+        comments_default,
+        feed_entries: entries.unwrap_or(20).max(1),
+        related_count: count.unwrap_or(3),
+        extra: extra.unwrap_or_default(),
+    })
+}
+
+/// Finds a `[table.name]` header.
+fn locate_table(text: &str, name: &str) -> Option<(usize, usize)> {
+    let header = format!("[{name}]");
+    let offset = text.find(&header)?;
+    Some(line_col(text, offset + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> Diagnostic {
+        parse_config(text).unwrap_err().into_vec().remove(0)
+    }
+
+    #[test]
+    fn defaults_fill_an_empty_config() {
+        let c = parse_config("").unwrap();
+        assert_eq!(c.paginate_by, 10);
+        assert_eq!(c.permalink.pattern, "/:year/:month/:day/:slug/");
+        assert_eq!(c.tags.path, "tags");
+        assert_eq!(c.categories.title, "Categories");
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.timezone_name, "UTC");
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_nearest_key() {
+        let d = err("title = \"x\"\npaginat_by = 5\n");
+        assert_eq!((d.line, d.col), (Some(2), Some(1)));
+        assert!(
+            d.message.contains("unknown field `paginat_by`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.hint.as_deref(), Some("did you mean `paginate_by`?"));
+    }
+
+    #[test]
+    fn unknown_nested_key_is_found_too() {
+        let d = err("[taxonomies.tags]\npath = \"t\"\ntitel = \"T\"\n");
+        assert_eq!(d.line, Some(3));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn bad_values_point_at_their_line() {
+        let d = err("title = \"x\"\ntimezone = \"Mars/Olympus\"\n");
+        assert_eq!((d.line, d.col), (Some(2), Some(12)));
+        assert!(d.message.contains("Mars/Olympus"));
+
+        let d = err("permalink = \"/:year/:slg/\"\n");
+        assert!(d.message.contains("did you mean `:slug`"), "{}", d.message);
+        assert_eq!(d.line, Some(1));
+
+        let d = err("[taxonomies.labels]\n");
+        assert_eq!(d.line, Some(1));
+        assert!(d.message.contains("labels"));
+    }
+
+    #[test]
+    fn author_is_a_name_or_a_table() {
+        let c = parse_config("author = \"Ann\"").unwrap();
+        assert_eq!(c.author.name, "Ann");
+        let c = parse_config("[author]\nname = \"Ann\"\nurl = \"https://a.example\"").unwrap();
+        assert_eq!(c.author.url.as_deref(), Some("https://a.example"));
+    }
+
+    #[test]
+    fn permalink_patterns() {
+        let p = Permalink::parse("/blog/:year/:slug/").unwrap();
+        assert_eq!(
+            p.parts,
+            vec![
+                PermalinkPart::Literal("/blog/".into()),
+                PermalinkPart::Year,
+                PermalinkPart::Literal("/".into()),
+                PermalinkPart::Slug,
+                PermalinkPart::Literal("/".into()),
+            ]
+        );
+        assert!(Permalink::parse("/:year/").is_err());
+        assert!(Permalink::parse(":slug/").is_err());
+        assert!(Permalink::parse("/../:slug/").is_err());
+    }
+
+    #[test]
+    fn base_url_loses_its_trailing_slash() {
+        let c = parse_config("base_url = \"https://example.com/blog/\"").unwrap();
+        assert_eq!(c.base_url, "https://example.com/blog");
+        assert_eq!(c.absolute("/a/"), "https://example.com/blog/a/");
+        assert_eq!(c.link("/a/"), "/blog/a/");
+        let c = parse_config("base_url = \"https://example.com\"").unwrap();
+        assert_eq!(c.base_path(), "");
+        assert_eq!(c.link("/a/"), "/a/");
+    }
+}

@@ -1,0 +1,155 @@
+//! Reading dates the way writers write them.
+//!
+//! Accepted forms: RFC 3339 (`2009-03-03T14:10:00-05:00`, `...Z`), a date
+//! (`2009-03-03`, midnight), a date and time without offset
+//! (`2009-03-03 14:10`, `2009-03-03T14:10:05`), and RFC 9557 with a zone
+//! name (`2009-03-03T14:10:00-05:00[America/New_York]`). Dates without an
+//! offset are read in the site's time zone. Everything else is an error that
+//! says which forms work: guessing a date wrong is worse than asking.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ZonedDateTime};
+
+/// The forms, for hints.
+pub const DATE_FORMS: &str =
+    "write dates as 2009-03-03, 2009-03-03 14:10 or 2009-03-03T14:10:00-05:00";
+
+/// Parses `text` into a zoned date-time in `tz`.
+pub fn parse_date(text: &str, tz: &TimeZone) -> Result<ZonedDateTime, String> {
+    let text = text.trim();
+    let invalid = |e: &dyn std::fmt::Display| format!("invalid date `{text}`: {e}");
+    if text.is_empty() {
+        return Err("empty date".to_string());
+    }
+    if !text.as_bytes()[0].is_ascii_digit() {
+        return Err(format!("`{text}` is not a date"));
+    }
+    let zoned = if text.ends_with(']') {
+        text.parse::<ZonedDateTime>()
+            .map_err(|e| invalid(&e))?
+            .with_time_zone(tz.clone())
+    } else if text.len() <= 10 {
+        if text.len() != 10 {
+            return Err(format!("`{text}` is not a full date (YYYY-MM-DD)"));
+        }
+        let date: Date = text.parse().map_err(|e| invalid(&e))?;
+        date.to_zoned_datetime(tz.clone())
+            .map_err(|e| invalid(&e))?
+    } else if has_offset(text) {
+        let ts: Timestamp = text.parse().map_err(|e| invalid(&e))?;
+        ts.to_zoned_datetime(tz.clone())
+    } else {
+        let dt: DateTime = text.parse().map_err(|e| invalid(&e))?;
+        dt.to_zoned_datetime(tz.clone()).map_err(|e| invalid(&e))?
+    };
+    if zoned.year() < 1 {
+        return Err(format!(
+            "invalid date `{text}`: the year must be 1 or later"
+        ));
+    }
+    Ok(zoned)
+}
+
+/// True when the time part ends in `Z` or `±HH:MM`.
+fn has_offset(text: &str) -> bool {
+    let Some(time_start) = text.find(['T', 't', ' ']) else {
+        return false;
+    };
+    let time = &text[time_start + 1..];
+    time.ends_with('Z') || time.ends_with('z') || time.contains('+') || time.contains('-')
+}
+
+/// The date at the start of a file name such as `2009-03-03-links.md`, and
+/// the rest of the stem (`links`).
+pub fn date_from_file_stem(stem: &str) -> Option<(&str, &str)> {
+    let (date, rest) = (stem.get(..10)?, stem.get(10..)?);
+    let bytes = date.as_bytes();
+    let shape = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let rest = rest
+        .strip_prefix('-')
+        .or(if rest.is_empty() { Some("") } else { None })?;
+    Some((date, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ny() -> TimeZone {
+        TimeZone::get("America/New_York").unwrap()
+    }
+
+    #[test]
+    fn accepted_forms() {
+        let tz = ny();
+        let cases = [
+            ("2009-03-03", "2009-03-03T00:00:00-05:00[America/New_York]"),
+            (
+                "2009-03-03 14:10",
+                "2009-03-03T14:10:00-05:00[America/New_York]",
+            ),
+            (
+                "2009-03-03T14:10:05",
+                "2009-03-03T14:10:05-05:00[America/New_York]",
+            ),
+            (
+                "2009-03-03T14:10:00-05:00",
+                "2009-03-03T14:10:00-05:00[America/New_York]",
+            ),
+            (
+                "2009-03-03T19:10:00Z",
+                "2009-03-03T14:10:00-05:00[America/New_York]",
+            ),
+            (
+                "2009-03-03T19:10:00+00:00[UTC]",
+                "2009-03-03T14:10:00-05:00[America/New_York]",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                parse_date(input, &tz).unwrap().to_string(),
+                expected,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejected_forms() {
+        let tz = ny();
+        for (input, needle) in [
+            ("2009-02-30", "invalid date `2009-02-30`"),
+            ("2009-03-03 24:00", "hour"),
+            ("0000-01-01", "year must be 1 or later"),
+            ("America/New_York", "not a date"),
+            ("yesterday", "not a date"),
+            ("2009-3-3", "not a full date"),
+            ("", "empty"),
+        ] {
+            let err = parse_date(input, &tz).unwrap_err();
+            assert!(err.contains(needle), "{input}: {err}");
+        }
+    }
+
+    #[test]
+    fn file_stem_dates() {
+        assert_eq!(
+            date_from_file_stem("2009-03-03-links-to-linkage"),
+            Some(("2009-03-03", "links-to-linkage"))
+        );
+        assert_eq!(date_from_file_stem("2009-03-03"), Some(("2009-03-03", "")));
+        assert_eq!(date_from_file_stem("links"), None);
+        assert_eq!(date_from_file_stem("2009-03-0x-links"), None);
+        assert_eq!(date_from_file_stem("2009-03-03links"), None);
+    }
+}

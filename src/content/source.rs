@@ -1,0 +1,362 @@
+//! Finding and reading the site's input files.
+//!
+//! [`load_sources`] walks `content/` and `static/` with walkdir and says what
+//! each file is for ([`Role`]): a post, a page, a comment, a file beside a
+//! bundled post, or a static file. Text files are read here, in parallel,
+//! with CRLF folded to LF and a UTF-8 BOM dropped, so later stages see one
+//! shape of text and line numbers stay those of the file. Hidden files and
+//! editor droppings are skipped by [`is_ignored_name`], which the watcher in
+//! `serve` shares so both agree on what is content.
+
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, line_col};
+
+/// What an input file is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// `content/posts/slug.md`, `content/posts/YYYY-MM-DD-slug.md` or
+    /// `content/posts/slug/index.md`.
+    Post,
+    /// `content/pages/about.md` or `content/pages/about/index.md`.
+    Page,
+    /// `content/comments/<post-slug>/<id>.md`.
+    Comment { post_slug: String },
+    /// A file beside a bundle's `index.md`; `bundle` is the bundle folder
+    /// (site-relative) and the file is copied beside the rendered page.
+    BundleAsset { bundle: PathBuf },
+    /// A file under `static/`, copied to the same path in the output.
+    Static,
+}
+
+/// One input file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the site root, e.g. `content/posts/hello.md`.
+    pub rel: PathBuf,
+    /// Where to read it.
+    pub abs: PathBuf,
+    pub role: Role,
+    /// The text, for Markdown files; `None` for files that are only copied.
+    pub text: Option<String>,
+}
+
+/// Everything found under the site root.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub files: Vec<SourceFile>,
+}
+
+/// Names that are never content: hidden files, editor swap, backup and
+/// temp files (vim, emacs, JetBrains, VS Code and others).
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name.ends_with(".crdownload")
+        || name.contains("___jb_")
+        || name == "4913"
+        || name == "Thumbs.db"
+}
+
+/// True when any component of `rel` is an ignored name.
+pub fn is_ignored_path(rel: &Path) -> bool {
+    rel.components().any(|c| match c {
+        Component::Normal(n) => n.to_str().is_none_or(is_ignored_name),
+        _ => false,
+    })
+}
+
+/// Walks the site and reads every Markdown file, in parallel.
+/// Unreadable files and files that are not UTF-8 become diagnostics; the
+/// rest of the site still loads.
+pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let mut found: Vec<(PathBuf, PathBuf, Role)> = Vec::new();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+
+    for top in ["content", "static"] {
+        let dir = root.join(top);
+        if !dir.is_dir() {
+            continue;
+        }
+        let walker = WalkDir::new(&dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || e.file_name().to_str().is_some_and(|n| !is_ignored_name(n))
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(|p| relative(root, p))
+                        .unwrap_or_else(|| PathBuf::from(top));
+                    diagnostics.push(Diagnostic::error(path, format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            let abs = entry.path().to_path_buf();
+            let rel = relative(root, &abs);
+            let file_type = entry.file_type();
+            let is_file = if file_type.is_symlink() {
+                match symlink_target_inside(&abs, &canonical_root) {
+                    Ok(target) => target.is_file(),
+                    Err(message) => {
+                        diagnostics.push(
+                            Diagnostic::warning(&rel, message)
+                                .with_hint("copy the file into the site instead of linking it"),
+                        );
+                        false
+                    }
+                }
+            } else {
+                file_type.is_file()
+            };
+            if !is_file {
+                continue;
+            }
+            match classify(&rel) {
+                Some(role) => found.push((rel, abs, role)),
+                None => diagnostics.push(
+                    Diagnostic::warning(&rel, "not a post, page or comment: ignored").with_hint(
+                        "put posts in content/posts/, pages in content/pages/, \
+                         comments in content/comments/<post-slug>/",
+                    ),
+                ),
+            }
+        }
+    }
+
+    let results: Vec<(SourceFile, Option<Diagnostic>)> = found
+        .into_par_iter()
+        .map(|(rel, abs, role)| {
+            let needs_text = matches!(role, Role::Post | Role::Page | Role::Comment { .. });
+            if !needs_text {
+                return (
+                    SourceFile {
+                        rel,
+                        abs,
+                        role,
+                        text: None,
+                    },
+                    None,
+                );
+            }
+            match read_text(&abs) {
+                Ok(text) => (
+                    SourceFile {
+                        rel,
+                        abs,
+                        role,
+                        text: Some(text),
+                    },
+                    None,
+                ),
+                Err(e) => {
+                    let d = e.into_diagnostic(&rel);
+                    (
+                        SourceFile {
+                            rel,
+                            abs,
+                            role,
+                            text: None,
+                        },
+                        Some(d),
+                    )
+                }
+            }
+        })
+        .collect();
+
+    let mut files = Vec::with_capacity(results.len());
+    for (file, diagnostic) in results {
+        match diagnostic {
+            Some(d) => diagnostics.push(d),
+            None => files.push(file),
+        }
+    }
+    (Sources { files }, diagnostics)
+}
+
+/// Why a text file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    pub message: String,
+    pub position: Option<(usize, usize)>,
+    pub hint: &'static str,
+}
+
+impl ReadError {
+    pub fn into_diagnostic(self, rel: &Path) -> Diagnostic {
+        Diagnostic::error(rel, self.message)
+            .at_opt(self.position)
+            .with_hint(self.hint)
+    }
+}
+
+/// Reads a text file: UTF-8 required, BOM dropped, CRLF folded to LF.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError {
+        message: format!("cannot read the file: {e}"),
+        position: None,
+        hint: "check the file's permissions",
+    })?;
+    decode_text(bytes)
+}
+
+/// The decoding half of [`read_text`], for bytes already in memory.
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, ReadError> {
+    let mut text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid_up_to]);
+            let position = line_col(&prefix, prefix.len());
+            return Err(ReadError {
+                message: format!("the file is not UTF-8 (invalid byte at offset {valid_up_to})"),
+                position: Some(position),
+                hint: "save the file as UTF-8 (most editors have an \"encoding\" option)",
+            });
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n");
+    }
+    Ok(text)
+}
+
+/// Where a site-relative path belongs.
+pub fn classify(rel: &Path) -> Option<Role> {
+    let parts: Vec<&str> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => n.to_str(),
+            _ => None,
+        })
+        .collect();
+    let is_md = rel
+        .extension()
+        .is_some_and(|e| e == "md" || e == "markdown");
+    match parts.as_slice() {
+        ["static", ..] => Some(Role::Static),
+        ["content", "posts", rest @ ..] | ["content", "pages", rest @ ..] if !rest.is_empty() => {
+            let is_post = parts[1] == "posts";
+            if is_md {
+                return Some(if is_post { Role::Post } else { Role::Page });
+            }
+            // A non-Markdown file: an asset when it sits in a bundle folder.
+            if rest.len() >= 2 {
+                let bundle: PathBuf = parts[..parts.len() - 1].iter().collect();
+                return Some(Role::BundleAsset { bundle });
+            }
+            None
+        }
+        ["content", "comments", post_slug, _file] if is_md => Some(Role::Comment {
+            post_slug: (*post_slug).to_string(),
+        }),
+        _ => None,
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Follows a symlink and accepts it only when it stays inside the site.
+fn symlink_target_inside(link: &Path, canonical_root: &Path) -> Result<PathBuf, String> {
+    let target = link
+        .canonicalize()
+        .map_err(|e| format!("broken or looping symlink: {e}"))?;
+    if target.starts_with(canonical_root) {
+        Ok(target)
+    } else {
+        Err(format!(
+            "symlink points outside the site ({}): skipped",
+            target.display()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_names() {
+        for name in [
+            ".hidden.md",
+            "post.md~",
+            "#post.md#",
+            ".post.md.swp",
+            "post.md.swp",
+            "post.md.tmp",
+            "post.md___jb_tmp___",
+            "post.md___jb_old___",
+            "4913",
+            ".#post.md",
+        ] {
+            assert!(is_ignored_name(name), "{name} should be ignored");
+        }
+        for name in ["post.md", "2009-03-03-x.md", "photo.jpg", "index.md"] {
+            assert!(!is_ignored_name(name), "{name} should not be ignored");
+        }
+    }
+
+    #[test]
+    fn classify_paths() {
+        let cases: &[(&str, Option<Role>)] = &[
+            ("content/posts/a.md", Some(Role::Post)),
+            ("content/posts/2009-03-03-a.md", Some(Role::Post)),
+            ("content/posts/a/index.md", Some(Role::Post)),
+            (
+                "content/posts/a/photo.jpg",
+                Some(Role::BundleAsset {
+                    bundle: PathBuf::from("content/posts/a"),
+                }),
+            ),
+            ("content/posts/stray.jpg", None),
+            ("content/pages/about.md", Some(Role::Page)),
+            (
+                "content/comments/a/1.md",
+                Some(Role::Comment {
+                    post_slug: "a".into(),
+                }),
+            ),
+            ("content/comments/1.md", None),
+            ("content/readme.md", None),
+            ("static/style.css", Some(Role::Static)),
+        ];
+        for (path, role) in cases {
+            assert_eq!(&classify(Path::new(path)), role, "{path}");
+        }
+    }
+
+    #[test]
+    fn decode_drops_bom_and_crlf() {
+        let text = decode_text(b"\xef\xbb\xbf+++\r\ntitle = 1\r\n+++\r\n".to_vec()).unwrap();
+        assert_eq!(text, "+++\ntitle = 1\n+++\n");
+    }
+
+    #[test]
+    fn decode_reports_where_utf8_breaks() {
+        let err = decode_text(b"line one\nab\xff".to_vec()).unwrap_err();
+        assert_eq!(err.position, Some((2, 3)));
+        assert!(err.message.contains("not UTF-8"));
+    }
+}

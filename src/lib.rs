@@ -1,0 +1,16 @@
+//! glossator: a static site generator for commentary blogs.
+//!
+//! The library holds the whole program; `main.rs` only calls [`cli::main`].
+//! Data flows one way through the stages of [`build`]: load, parse, index,
+//! render, write. See `DESIGN.md`-style notes in the README for the map.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod theme;

@@ -1,0 +1,116 @@
+//! Footnotes gathered at the end of the post, numbered in reading order,
+//! each with a link back to where it was cited.
+//!
+//! pulldown-cmark leaves definitions where they were written and gives
+//! references no id to return to; commentary posts cite a lot, so we do
+//! what readers expect from a footnote: `<sup>` links down, an ordered list
+//! at the end, `↩` links back up. Ids are prefixed (`fn-`, `fnref-`) so
+//! they cannot collide with heading ids.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+use super::{Spanned, escape_attr};
+
+/// Rewrites references and moves definitions to a list at the end.
+pub fn gather_footnotes(events: &mut Vec<Spanned<'_>>) {
+    if !events.iter().any(|(e, _)| {
+        matches!(
+            e,
+            Event::FootnoteReference(_) | Event::Start(Tag::FootnoteDefinition(_))
+        )
+    }) {
+        return;
+    }
+    // Pull the definitions out, keeping their inner events.
+    let mut definitions: HashMap<String, Vec<Spanned<'_>>> = HashMap::new();
+    let mut kept = Vec::with_capacity(events.len());
+    let mut current: Option<(String, Vec<Spanned<'_>>)> = None;
+    let mut depth = 0usize;
+    for (event, range) in events.drain(..) {
+        match (&mut current, event) {
+            (None, Event::Start(Tag::FootnoteDefinition(label))) => {
+                current = Some((label.to_string(), Vec::new()));
+                depth = 0;
+            }
+            (Some(_), Event::Start(Tag::FootnoteDefinition(_))) => depth += 1,
+            (Some(_), Event::End(TagEnd::FootnoteDefinition)) if depth > 0 => depth -= 1,
+            (Some(_), Event::End(TagEnd::FootnoteDefinition)) => {
+                if let Some((label, inner)) = current.take() {
+                    definitions.entry(label).or_insert(inner);
+                }
+            }
+            (Some((_, inner)), event) => inner.push((event, range)),
+            (None, event) => kept.push((event, range)),
+        }
+    }
+    *events = kept;
+
+    // Number by first reference; give each reference its own back-link id.
+    let mut order: Vec<String> = Vec::new();
+    let mut numbers: HashMap<String, usize> = HashMap::new();
+    let mut ref_counts: HashMap<String, usize> = HashMap::new();
+    for (event, _) in events.iter_mut() {
+        let Event::FootnoteReference(label) = event else {
+            continue;
+        };
+        let label = label.to_string();
+        if !definitions.contains_key(&label) {
+            *event = Event::Text(CowStr::from(format!("[^{label}]")));
+            continue;
+        }
+        let n = *numbers.entry(label.clone()).or_insert_with(|| {
+            order.push(label.clone());
+            order.len()
+        });
+        let count = ref_counts.entry(label.clone()).or_insert(0);
+        *count += 1;
+        let id = ref_id(n, *count);
+        *event = Event::InlineHtml(CowStr::from(format!(
+            "<sup class=\"footnote-ref\" id=\"{}\"><a href=\"#fn-{n}\" aria-describedby=\"footnotes-label\">{n}</a></sup>",
+            escape_attr(&id)
+        )));
+    }
+    if order.is_empty() {
+        return;
+    }
+    let end = events.last().map(|(_, r)| r.end..r.end).unwrap_or(0..0);
+    events.push((
+        Event::Html(CowStr::from(
+            "<section class=\"footnotes\" aria-labelledby=\"footnotes-label\">\n<h2 id=\"footnotes-label\" class=\"visually-hidden\">Notes</h2>\n<ol>\n",
+        )),
+        end.clone(),
+    ));
+    for (i, label) in order.iter().enumerate() {
+        let n = i + 1;
+        events.push((
+            Event::Html(CowStr::from(format!("<li id=\"fn-{n}\">\n"))),
+            end.clone(),
+        ));
+        let mut inner = definitions.remove(label).unwrap_or_default();
+        let back = format!(
+            " <a class=\"footnote-back\" href=\"#{}\" aria-label=\"Back to reference {n}\">↩</a>",
+            ref_id(n, 1)
+        );
+        // Put the back-link inside the last paragraph when there is one.
+        match inner
+            .iter()
+            .rposition(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))
+        {
+            Some(i) => inner.insert(i, (Event::InlineHtml(CowStr::from(back)), end.clone())),
+            None => inner.push((Event::Html(CowStr::from(back)), end.clone())),
+        }
+        events.extend(inner);
+        events.push((Event::Html(CowStr::from("</li>\n")), end.clone()));
+    }
+    events.push((Event::Html(CowStr::from("</ol>\n</section>\n")), end));
+}
+
+fn ref_id(n: usize, occurrence: usize) -> String {
+    if occurrence == 1 {
+        format!("fnref-{n}")
+    } else {
+        format!("fnref-{n}-{occurrence}")
+    }
+}

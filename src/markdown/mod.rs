@@ -1,0 +1,456 @@
+//! Markdown to HTML, with the extensions a commentary blog needs.
+//!
+//! pulldown-cmark parses the body into an event list (with byte offsets, so
+//! problems can be reported at file lines); small passes then rewrite that
+//! list in order: heading ids and anchors, relative URLs made site-absolute,
+//! and the commentary extensions (cited quotes, inline updates) in
+//! [`commentary`]. The summary is cut from the same events (at
+//! `<!-- more -->`, else after the first paragraph), so list pages and feeds
+//! never render a post twice.
+
+mod footnotes;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+/// The Markdown dialect: CommonMark plus GFM tables, footnotes,
+/// strikethrough, task lists, smart punctuation and `{#id}` heading
+/// attributes.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A heading of the rendered body, for tables of contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// What rendering a body produces.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// The part before `<!-- more -->`, else the first paragraph.
+    pub summary_html: String,
+    /// Plain text of the summary, for descriptions and search excerpts.
+    pub summary_text: String,
+    /// True when the body holds more than the summary.
+    pub has_more: bool,
+    pub words: usize,
+    /// Words inside block quotes.
+    pub quoted_words: usize,
+    pub headings: Vec<Heading>,
+}
+
+/// A problem in the body, at a byte offset of the body text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkdownProblem {
+    pub offset: usize,
+    pub message: String,
+    pub hint: Option<String>,
+    /// Warnings do not fail the build.
+    pub warning: bool,
+}
+
+/// What the renderer needs to know about the page being rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderContext<'a> {
+    /// The page's site path (`/2009/03/03/slug/`), against which relative
+    /// links and images are resolved so they work on list pages too.
+    pub page_path: &'a str,
+    /// Without a `<!-- more -->` cut, use the whole body as the summary
+    /// (short kinds: links, quotes, notes) instead of the first paragraph.
+    pub whole_summary: bool,
+}
+
+pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// Renders a Markdown body.
+pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownProblem>) {
+    let problems = Vec::new();
+    let parser = Parser::new_ext(body, options());
+    let mut events: Vec<Spanned<'_>> = parser.into_offset_iter().collect();
+
+    resolve_relative_urls(&mut events, ctx.page_path);
+
+    // The summary is cut before heading ids are added: a list page shows
+    // many summaries, and their ids (and footnotes) must not collide.
+    let (summary_html, summary_text, has_more) = match summary_cut(&events, ctx.whole_summary) {
+        Some(cut) => {
+            let summary: Vec<Event<'_>> =
+                summary_events(&events[cut.start..cut.end], ctx.page_path);
+            let mut html_out = String::new();
+            html::push_html(&mut html_out, summary.iter().cloned());
+            let text = plain_text(summary.iter());
+            let rest_has_content = events[cut.end..].iter().any(|(e, _)| {
+                !matches!(e, Event::SoftBreak | Event::HardBreak) && !is_more_marker(e)
+            }) || cut.start > 0;
+            (html_out, text, cut.explicit || rest_has_content)
+        }
+        None => (String::new(), String::new(), false),
+    };
+
+    let (words, quoted_words) = count_words(&events);
+    footnotes::gather_footnotes(&mut events);
+    label_task_markers(&mut events);
+    let headings = add_heading_ids(&mut events);
+
+    let mut out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(
+        &mut out,
+        events
+            .iter()
+            .filter(|(e, _)| !is_more_marker(e))
+            .map(|(e, _)| e.clone()),
+    );
+
+    (
+        Rendered {
+            html: out,
+            summary_html,
+            summary_text,
+            has_more,
+            words,
+            quoted_words,
+            headings,
+        },
+        problems,
+    )
+}
+
+fn is_more_marker(event: &Event<'_>) -> bool {
+    match event {
+        Event::Html(h) | Event::InlineHtml(h) => {
+            let compact: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.eq_ignore_ascii_case("<!--more-->")
+        }
+        _ => false,
+    }
+}
+
+struct Cut {
+    /// Index of the summary's first event.
+    start: usize,
+    /// Index one past the summary's last event.
+    end: usize,
+    explicit: bool,
+}
+
+/// Where the summary ends: at a top-level `<!-- more -->`, else after the
+/// first top-level paragraph.
+fn summary_cut(events: &[Spanned<'_>], whole: bool) -> Option<Cut> {
+    let mut depth = 0usize;
+    let mut first_paragraph: Option<(usize, usize)> = None;
+    let mut paragraph_start = 0;
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(tag) => {
+                if depth == 0 && *tag == Tag::Paragraph {
+                    paragraph_start = i;
+                }
+                depth += 1;
+            }
+            Event::End(end) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && first_paragraph.is_none() && *end == TagEnd::Paragraph {
+                    first_paragraph = Some((paragraph_start, i + 1));
+                }
+            }
+            e if is_more_marker(e) => {
+                // Inside a block, cut after the enclosing top-level block.
+                let end = if depth == 0 {
+                    i
+                } else {
+                    let mut d = depth;
+                    let mut j = i + 1;
+                    while j < events.len() && d > 0 {
+                        match &events[j].0 {
+                            Event::Start(_) => d += 1,
+                            Event::End(_) => d -= 1,
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    j
+                };
+                return Some(Cut {
+                    start: 0,
+                    end,
+                    explicit: true,
+                });
+            }
+            _ => {}
+        }
+    }
+    if whole {
+        return (!events.is_empty()).then_some(Cut {
+            start: 0,
+            end: events.len(),
+            explicit: false,
+        });
+    }
+    first_paragraph.map(|(start, end)| Cut {
+        start,
+        end,
+        explicit: false,
+    })
+}
+
+/// The events of a summary as shown on list pages: no heading ids, no
+/// footnotes, no cut marker, fragment links pointing at the post.
+fn summary_events<'a>(events: &[Spanned<'a>], page_path: &str) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut in_footnote = 0usize;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
+            Event::End(TagEnd::FootnoteDefinition) => in_footnote = in_footnote.saturating_sub(1),
+            _ if in_footnote > 0 => {}
+            Event::FootnoteReference(_) => {}
+            e if is_more_marker(e) => {}
+            Event::Start(Tag::Heading { level, .. }) => out.push(Event::Start(Tag::Heading {
+                level: *level,
+                id: None,
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            })),
+            e => out.push(fragment_links_to_page(e.clone(), page_path)),
+        }
+    }
+    out
+}
+
+/// Task list checkboxes get an accessible name (a bare disabled checkbox
+/// has none, which screen readers announce as an unlabeled control).
+fn label_task_markers(events: &mut [Spanned<'_>]) {
+    for (event, _) in events.iter_mut() {
+        if let Event::TaskListMarker(done) = event {
+            let html = if *done {
+                "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
+            } else {
+                "<input type=\"checkbox\" disabled aria-label=\"Not done\"> "
+            };
+            *event = Event::InlineHtml(CowStr::from(html));
+        }
+    }
+}
+
+/// Gives every heading an id (its own `{#id}`, else a slug of its text,
+/// made unique) and wraps its text in a self-link, unless it holds a link.
+fn add_heading_ids(events: &mut [Spanned<'_>]) -> Vec<Heading> {
+    let mut used: HashSet<String> = HashSet::new();
+    let mut headings = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i].0
+        else {
+            i += 1;
+            continue;
+        };
+        let (level, explicit_id, classes, attrs) =
+            (*level, id.clone(), classes.clone(), attrs.clone());
+        let end = (i + 1..events.len())
+            .find(|&j| matches!(events[j].0, Event::End(TagEnd::Heading(_))))
+            .unwrap_or(events.len());
+        let inner = &events[i + 1..end];
+        let text = plain_text(inner.iter().map(|(e, _)| e));
+        let has_link = inner
+            .iter()
+            .any(|(e, _)| matches!(e, Event::Start(Tag::Link { .. })));
+        let base = match explicit_id {
+            Some(id) => id.to_string(),
+            None => {
+                let s = slug::slugify(&text);
+                if s.is_empty() {
+                    "section".to_string()
+                } else {
+                    s
+                }
+            }
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        let level_n = heading_level(level);
+        let mut open = format!("<h{level_n} id=\"{}\"", escape_attr(&id));
+        if !classes.is_empty() {
+            let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+            open.push_str(&format!(" class=\"{}\"", escape_attr(&classes.join(" "))));
+        }
+        for (name, value) in &attrs {
+            open.push_str(&format!(
+                " {}=\"{}\"",
+                escape_attr(name),
+                escape_attr(value.as_deref().unwrap_or(""))
+            ));
+        }
+        open.push('>');
+        let close = if has_link {
+            format!("</h{level_n}>\n")
+        } else {
+            open.push_str(&format!(
+                "<a class=\"anchor\" href=\"#{}\">",
+                escape_attr(&id)
+            ));
+            format!("</a></h{level_n}>\n")
+        };
+        let range = events[i].1.clone();
+        events[i] = (Event::Html(CowStr::from(open)), range.clone());
+        if end < events.len() {
+            events[end] = (Event::Html(CowStr::from(close)), range);
+        }
+        headings.push(Heading {
+            level: level_n,
+            id,
+            text,
+        });
+        i = end + 1;
+    }
+    headings
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// True for URLs that name their own scheme or host, or are fragments,
+/// site-absolute paths, or otherwise not relative to the page.
+pub fn is_relative_url(url: &str) -> bool {
+    !(url.is_empty()
+        || url.starts_with('/')
+        || url.starts_with('#')
+        || url.starts_with('?')
+        || has_scheme(url))
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !url[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// `photo.jpg` in a post at `/2009/03/03/x/` becomes `/2009/03/03/x/photo.jpg`.
+fn resolve_relative_urls(events: &mut [Spanned<'_>], page_path: &str) {
+    if page_path.is_empty() {
+        return;
+    }
+    for (event, _) in events.iter_mut() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
+            && is_relative_url(dest_url)
+        {
+            let joined = format!("{page_path}{}", dest_url.trim_start_matches("./"));
+            *dest_url = CowStr::from(joined);
+        }
+    }
+}
+
+/// In a summary shown on another page, `#note` must point back at the post.
+fn fragment_links_to_page<'a>(event: Event<'a>, page_path: &str) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if dest_url.starts_with('#') && !page_path.is_empty() => Event::Start(Tag::Link {
+            link_type,
+            dest_url: CowStr::from(format!("{page_path}{dest_url}")),
+            title,
+            id,
+        }),
+        other => other,
+    }
+}
+
+/// The words of a body, and how many of them sit in block quotes.
+fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
+    let mut words = 0;
+    let mut quoted = 0;
+    let mut quote_depth = 0usize;
+    let mut in_code = false;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
+            Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
+            Event::Html(h) if h.contains("<blockquote") => quote_depth += 1,
+            Event::Html(h) if h.contains("</blockquote") => {
+                quote_depth = quote_depth.saturating_sub(1)
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) | Event::Code(t) if !in_code => {
+                let n = t.split_whitespace().count();
+                words += n;
+                if quote_depth > 0 {
+                    quoted += n;
+                }
+            }
+            _ => {}
+        }
+    }
+    (words, quoted)
+}
+
+/// The text of some events, with block boundaries as spaces.
+pub(crate) fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>) -> String {
+    let mut out = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
+            _ => {}
+        }
+    }
+    let collapsed: Vec<&str> = out.split_whitespace().collect();
+    collapsed.join(" ")
+}
+
+/// Escapes text for an HTML attribute value.
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).ok();
+    out
+}
+
+/// Escapes text for HTML element content.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html_body_text(&mut out, text).ok();
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! The render stage: from a frozen [`Site`] and a [`Theme`] to output files.
+//!
+//! Rendering is split in two. [`plan_site`] lists every output the site
+//! has, as [`Job`]s (a post page, page 3 of a tag, a copied image), checks
+//! that no two claim one path, and that every template named exists; it is
+//! cheap and has no template work. [`render_jobs`] then renders the jobs in
+//! parallel. Keeping the plan separate lets collisions be reported before
+//! any rendering, and lets `serve` re-render only the jobs whose inputs
+//! changed.
+
+mod plan;
+pub mod views;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::{Body, OutputFile};
+use crate::site::Site;
+use crate::theme::Theme;
+pub use plan::{Job, JobKind, ListSpec, plan_site};
+use views::{
+    ListView, PaginatorView, TaxonomyView, TermView, neighbour, page_view, post_values, site_view,
+    with_content,
+};
+
+/// Everything a render needs that is shared by all jobs.
+pub struct RenderInputs<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+    /// List values of posts, by [`crate::site::PostId`].
+    pub posts: Vec<Value>,
+    pub site_value: Value,
+}
+
+impl<'a> RenderInputs<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        RenderInputs {
+            site,
+            theme,
+            posts: post_values(site),
+            site_value: Value::from_serializable(&site_view(site)),
+        }
+    }
+}
+
+/// Renders every job; template errors are gathered (one per distinct
+/// template problem, not one per page).
+pub fn render_jobs(inputs: &RenderInputs<'_>, jobs: &[Job]) -> (Vec<OutputFile>, Diagnostics) {
+    let results: Vec<Result<OutputFile, Vec<Diagnostic>>> =
+        jobs.par_iter().map(|job| render_job(inputs, job)).collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut diagnostics = Diagnostics::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut repeats = 0usize;
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(ds) => {
+                for d in ds {
+                    let key = (d.path.clone(), d.line, d.col, strip_page(&d.message));
+                    if seen.insert(key) {
+                        diagnostics.push(d);
+                    } else {
+                        repeats += 1;
+                    }
+                }
+            }
+        }
+    }
+    if repeats > 0 {
+        diagnostics.push(Diagnostic::warning(
+            PathBuf::from("templates"),
+            format!("the template errors above also hit {repeats} other page(s)"),
+        ));
+    }
+    (files, diagnostics)
+}
+
+fn strip_page(message: &str) -> String {
+    match message.find(" (while rendering ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Renders one job.
+pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Vec<Diagnostic>> {
+    let site = inputs.site;
+    let mut ctx = Context::new();
+    ctx.insert_value("site", inputs.site_value.clone());
+    ctx.insert("current_url", &site.config.link(&job.url));
+    match &job.kind {
+        JobKind::Copy { source } => {
+            return Ok(OutputFile {
+                path: job.output.clone(),
+                body: Body::Copy(source.clone()),
+            });
+        }
+        JobKind::Post(id) => {
+            let post = &site.posts[*id];
+            ctx.insert_value("post", with_content(&inputs.posts[*id], post));
+            // Posts are newest first: the next-newer post is id - 1.
+            ctx.insert("newer", &neighbour(site, id.checked_sub(1)));
+            ctx.insert("older", &neighbour(site, Some(id + 1)));
+            ctx.insert("page_title", &post.title);
+        }
+        JobKind::Page(id) => {
+            let page = &site.pages[*id];
+            ctx.insert("page", &page_view(site, page));
+            ctx.insert("page_title", &page.title);
+        }
+        JobKind::List { list, number } => {
+            let number = *number;
+            let total_pages = list.total_pages();
+            let items: Vec<Value> = list
+                .posts
+                .iter()
+                .skip((number - 1) * list.per_page)
+                .take(list.per_page)
+                .map(|id| inputs.posts[*id].clone())
+                .collect();
+            let url_of = |n: usize| site.config.link(&plan::page_url(&list.base_url, n));
+            let paginator = PaginatorView {
+                number,
+                total_pages,
+                total_items: list.posts.len(),
+                per_page: list.per_page,
+                items,
+                previous: (number > 1).then(|| url_of(number - 1)),
+                next: (number < total_pages).then(|| url_of(number + 1)),
+                first: url_of(1),
+                last: url_of(total_pages),
+                pages: (1..=total_pages)
+                    .map(|n| views::PageLinkView {
+                        number: n,
+                        url: url_of(n),
+                    })
+                    .collect(),
+            };
+            let view = ListView {
+                kind: &list.list_kind,
+                title: list.title.clone(),
+                url: site.config.link(&list.base_url),
+                name: list.name.as_deref(),
+            };
+            let page_title = if number > 1 {
+                format!("{} (page {number})", list.title)
+            } else {
+                list.title.clone()
+            };
+            ctx.insert("paginator", &paginator);
+            ctx.insert("list", &view);
+            ctx.insert("page_title", &page_title);
+        }
+        JobKind::Terms(kind) => {
+            let t = site.config.taxonomy(*kind);
+            let view = TaxonomyView {
+                name: kind.name(),
+                title: &t.title,
+                url: site.config.link(&format!("/{}/", t.path)),
+                terms: site
+                    .terms(*kind)
+                    .iter()
+                    .map(|term| TermView {
+                        name: &term.name,
+                        slug: &term.slug,
+                        url: site.config.link(&site.term_url(*kind, &term.slug)),
+                        count: term.posts.len(),
+                    })
+                    .collect(),
+            };
+            ctx.insert("taxonomy", &view);
+            ctx.insert("page_title", &t.title);
+        }
+        JobKind::NotFound => {
+            ctx.insert("page_title", "Page not found");
+        }
+    }
+    let mut out = Vec::with_capacity(16 * 1024);
+    inputs
+        .theme
+        .render_to(&job.template, &ctx, &mut out)
+        .map_err(|e| {
+            let what = match &job.source {
+                Some(src) => format!("{} from {}", job.url, src.display()),
+                None => job.url.clone(),
+            };
+            inputs.theme.diagnostics_for(&e, Some(&what))
+        })?;
+    Ok(OutputFile {
+        path: job.output.clone(),
+        body: Body::Bytes(out),
+    })
+}

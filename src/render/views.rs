@@ -1,0 +1,293 @@
+//! What templates see: the documented view types.
+//!
+//! Templates never see internal structs. Each view here borrows from the
+//! frozen [`Site`] and is serialized into a Tera value once: a post's view
+//! is built one time and then shared (Tera values are reference counted)
+//! by its own page and every list page it appears on. The fields are
+//! documented for theme authors in `docs/templates.md`; keep the two in
+//! step.
+
+use serde::Serialize;
+use tera::Value;
+
+use crate::config::{Author, TaxonomyKind};
+use crate::content::{Page, Post};
+use crate::markdown::Heading;
+use crate::site::{PostId, Site};
+
+/// `site`: in every template (Tera's global context).
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub base_url: &'a str,
+    /// Prefix for site links when served from a sub-folder (`/blog`), else empty.
+    pub base_path: &'a str,
+    pub language: &'a str,
+    pub timezone: &'a str,
+    pub author: &'a Author,
+    /// Stand-alone pages, for navigation.
+    pub pages: Vec<LinkView<'a>>,
+    pub tags_url: Option<String>,
+    pub categories_url: Option<String>,
+    pub post_count: usize,
+    pub generator: &'static str,
+    pub extra: &'a toml::Table,
+}
+
+/// A title and a URL.
+#[derive(Serialize)]
+pub struct LinkView<'a> {
+    pub title: &'a str,
+    pub url: String,
+}
+
+/// A tag or category as attached to a post.
+#[derive(Serialize)]
+pub struct TermRef {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+}
+
+/// `post`: a post, in its own page and in lists.
+#[derive(Serialize)]
+pub struct PostView<'a> {
+    pub kind: &'static str,
+    pub title: &'a str,
+    pub title_derived: bool,
+    pub slug: &'a str,
+    /// Link to the post, e.g. `/2009/03/03/slug/`.
+    pub url: String,
+    /// Absolute URL.
+    pub permalink: String,
+    /// RFC 3339; format with the `date` filter.
+    pub date: String,
+    pub updated: Option<String>,
+    pub draft: bool,
+    pub tags: Vec<TermRef>,
+    pub categories: Vec<TermRef>,
+    pub series: Option<&'a str>,
+    /// HTML: the front matter `summary` (as Markdown), else the body's
+    /// summary cut.
+    pub summary: &'a str,
+    pub has_more: bool,
+    /// Plain text for meta descriptions: `description`, else the summary.
+    pub description: String,
+    pub image: Option<&'a str>,
+    pub link: Option<&'a str>,
+    pub words: usize,
+    pub reading_minutes: usize,
+    pub headings: &'a [Heading],
+    pub author: &'a str,
+    pub source_path: String,
+    pub extra: &'a serde_json::Value,
+}
+
+/// `page`: a stand-alone page.
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub url: String,
+    pub permalink: String,
+    pub date: Option<String>,
+    pub content: &'a str,
+    pub description: String,
+    pub words: usize,
+    pub headings: &'a [Heading],
+    pub source_path: String,
+    pub extra: &'a serde_json::Value,
+}
+
+/// `paginator`: one page of a list.
+#[derive(Serialize)]
+pub struct PaginatorView {
+    /// 1-based.
+    pub number: usize,
+    pub total_pages: usize,
+    pub total_items: usize,
+    pub per_page: usize,
+    /// Post views (as in `post`, without `content`).
+    pub items: Vec<Value>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub first: String,
+    pub last: String,
+    pub pages: Vec<PageLinkView>,
+}
+
+#[derive(Serialize)]
+pub struct PageLinkView {
+    pub number: usize,
+    pub url: String,
+}
+
+/// `list`: what a list page lists.
+#[derive(Serialize)]
+pub struct ListView<'a> {
+    /// `home`, `tag`, `category` or a kind (`link`, `quote`, `note`, `entry`).
+    pub kind: &'a str,
+    pub title: String,
+    /// The list's first page.
+    pub url: String,
+    /// For tag and category lists: the term's name.
+    pub name: Option<&'a str>,
+}
+
+/// `taxonomy`: the list of all tags or categories.
+#[derive(Serialize)]
+pub struct TaxonomyView<'a> {
+    pub name: &'static str,
+    pub title: &'a str,
+    pub url: String,
+    pub terms: Vec<TermView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct TermView<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub url: String,
+    pub count: usize,
+}
+
+/// Builds the global `site` view.
+pub fn site_view(site: &Site) -> SiteView<'_> {
+    let c = &site.config;
+    let taxonomy_url = |k: TaxonomyKind| {
+        let t = c.taxonomy(k);
+        (t.enabled && !site.terms(k).is_empty()).then(|| c.link(&format!("/{}/", t.path)))
+    };
+    SiteView {
+        title: &c.title,
+        description: &c.description,
+        base_url: &c.base_url,
+        base_path: c.base_path(),
+        language: &c.language,
+        timezone: &c.timezone_name,
+        author: &c.author,
+        pages: site
+            .pages
+            .iter()
+            .map(|p| LinkView {
+                title: &p.title,
+                url: c.link(&p.url),
+            })
+            .collect(),
+        tags_url: taxonomy_url(TaxonomyKind::Tags),
+        categories_url: taxonomy_url(TaxonomyKind::Categories),
+        post_count: site.posts.len(),
+        generator: concat!("glossator ", env!("CARGO_PKG_VERSION")),
+        extra: &c.extra,
+    }
+}
+
+fn term_refs(site: &Site, kind: TaxonomyKind, names: &[String]) -> Vec<TermRef> {
+    names
+        .iter()
+        .filter_map(|name| {
+            let slug = slug::slugify(name);
+            (!slug.is_empty()).then(|| TermRef {
+                url: site.config.link(&site.term_url(kind, &slug)),
+                name: name.clone(),
+                slug,
+            })
+        })
+        .collect()
+}
+
+/// Words per minute for reading time.
+const READING_WPM: usize = 230;
+
+pub fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(READING_WPM).max(1)
+}
+
+/// Builds a post's view.
+pub fn post_view<'a>(site: &'a Site, post: &'a Post) -> PostView<'a> {
+    let summary = post.body.summary_html.as_str();
+    let description = post
+        .description
+        .clone()
+        .unwrap_or_else(|| truncate_words(&post.body.summary_text, 50));
+    PostView {
+        kind: post.kind.name(),
+        title: &post.title,
+        title_derived: post.title_derived,
+        slug: &post.slug,
+        url: site.config.link(&post.url),
+        permalink: site.config.absolute(&post.url),
+        date: post.date.timestamp().to_string(),
+        updated: post.updated.as_ref().map(|u| u.timestamp().to_string()),
+        draft: post.draft,
+        tags: term_refs(site, TaxonomyKind::Tags, &post.tags),
+        categories: term_refs(site, TaxonomyKind::Categories, &post.categories),
+        series: post.series.as_deref(),
+        summary,
+        has_more: post.body.has_more,
+        description,
+        image: post.image.as_deref(),
+        link: post.link.as_deref(),
+        words: post.body.words,
+        reading_minutes: reading_minutes(post.body.words),
+        headings: &post.body.headings,
+        author: post.author.as_deref().unwrap_or(&site.config.author.name),
+        source_path: post.source.display().to_string(),
+        extra: &post.extra,
+    }
+}
+
+/// Builds a page's view.
+pub fn page_view<'a>(site: &'a Site, page: &'a Page) -> PageView<'a> {
+    PageView {
+        title: &page.title,
+        slug: &page.slug,
+        url: site.config.link(&page.url),
+        permalink: site.config.absolute(&page.url),
+        date: page.date.as_ref().map(|d| d.timestamp().to_string()),
+        content: &page.body.html,
+        description: page
+            .description
+            .clone()
+            .unwrap_or_else(|| truncate_words(&page.body.summary_text, 50)),
+        words: page.body.words,
+        headings: &page.body.headings,
+        source_path: page.source.display().to_string(),
+        extra: &page.extra,
+    }
+}
+
+/// The first `n` words of `text`, with an ellipsis when cut.
+pub fn truncate_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= n {
+        words.join(" ")
+    } else {
+        format!("{}…", words[..n].join(" "))
+    }
+}
+
+/// The list-ready value of every post, built once per build.
+pub fn post_values(site: &Site) -> Vec<Value> {
+    use rayon::prelude::*;
+    site.posts
+        .par_iter()
+        .map(|p| Value::from_serializable(&post_view(site, p)))
+        .collect()
+}
+
+/// A post's value for its own page: the list value plus `content`.
+pub fn with_content(list_value: &Value, post: &Post) -> Value {
+    let mut map = list_value.as_map().cloned().unwrap_or_default();
+    map.insert("content".into(), Value::from(post.body.html.as_str()));
+    Value::from(map)
+}
+
+/// `{title, url}` of a neighbouring post.
+pub fn neighbour(site: &Site, id: Option<PostId>) -> Option<LinkView<'_>> {
+    id.and_then(|i| site.posts.get(i)).map(|p| LinkView {
+        title: &p.title,
+        url: site.config.link(&p.url),
+    })
+}

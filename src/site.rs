@@ -1,0 +1,302 @@
+//! The index stage: from parsed posts and pages to one frozen [`Site`].
+//!
+//! Everything that needs the whole site is worked out here, once: which
+//! posts are published (drafts and future posts left out unless asked for),
+//! their order, tags and categories with their posts, the posts of each
+//! kind, and which files are copied beside bundled posts. The result refers
+//! to posts by index ([`PostId`]), never by reference, and is not changed
+//! after; templates see it through borrowed views built in `render`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use crate::config::{Config, TaxonomyKind};
+use crate::content::{Kind, Page, Parsed, Post, Role, Sources};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// Index into [`Site::posts`].
+pub type PostId = usize;
+
+/// What the build was asked to include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filters {
+    pub drafts: bool,
+    pub future: bool,
+    /// "Now", for deciding what is a future post.
+    pub now: Timestamp,
+}
+
+/// One tag or category and its posts (newest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub posts: Vec<PostId>,
+}
+
+/// A file copied from a bundle folder to beside its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleFile {
+    /// Absolute path to read.
+    pub source: PathBuf,
+    /// Site-relative path, for messages.
+    pub rel: PathBuf,
+    /// Output path relative to the output root, `/`-separated.
+    pub output: String,
+}
+
+/// The whole site, indexed and frozen.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Published posts, newest first.
+    pub posts: Vec<Post>,
+    pub pages: Vec<Page>,
+    pub tags: Vec<Term>,
+    pub categories: Vec<Term>,
+    pub by_kind: BTreeMap<Kind, Vec<PostId>>,
+    /// Files under `static/`: (absolute, site-relative, output path).
+    pub static_files: Vec<BundleFile>,
+    pub bundle_files: Vec<BundleFile>,
+}
+
+impl Site {
+    pub fn terms(&self, kind: TaxonomyKind) -> &[Term] {
+        match kind {
+            TaxonomyKind::Tags => &self.tags,
+            TaxonomyKind::Categories => &self.categories,
+        }
+    }
+
+    /// The URL of a term's page, e.g. `/tags/russia/`.
+    pub fn term_url(&self, kind: TaxonomyKind, slug: &str) -> String {
+        format!("/{}/{slug}/", self.config.taxonomy(kind).path)
+    }
+}
+
+/// Is this post in the build?
+pub fn is_published(post: &Post, filters: &Filters) -> bool {
+    (filters.drafts || !post.draft) && (filters.future || post.date.timestamp() <= filters.now)
+}
+
+/// Builds the index.
+pub fn index_site(
+    config: Config,
+    parsed: Parsed,
+    sources: &Sources,
+    filters: &Filters,
+) -> (Site, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let mut posts: Vec<Post> = parsed
+        .posts
+        .into_iter()
+        .filter(|p| is_published(p, filters))
+        .collect();
+    posts.sort_by(|a, b| {
+        b.date
+            .timestamp()
+            .cmp(&a.date.timestamp())
+            .then_with(|| a.slug.cmp(&b.slug))
+            .then_with(|| a.source.cmp(&b.source))
+    });
+    let mut pages: Vec<Page> = parsed
+        .pages
+        .into_iter()
+        .filter(|p| filters.drafts || !p.draft)
+        .collect();
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
+
+    let tags = collect_terms(&posts, |p| &p.tags, &mut diagnostics, "tag");
+    let categories = collect_terms(&posts, |p| &p.categories, &mut diagnostics, "category");
+
+    let mut by_kind: BTreeMap<Kind, Vec<PostId>> = BTreeMap::new();
+    for (id, post) in posts.iter().enumerate() {
+        by_kind.entry(post.kind).or_default().push(id);
+    }
+
+    // Bundle folders → the URL their files are copied beside.
+    let mut bundle_urls: HashMap<&std::path::Path, &str> = HashMap::new();
+    for p in &posts {
+        if let Some(b) = &p.bundle {
+            bundle_urls.insert(b.as_path(), p.url.as_str());
+        }
+    }
+    for p in &pages {
+        if let Some(b) = &p.bundle {
+            bundle_urls.insert(b.as_path(), p.url.as_str());
+        }
+    }
+    let mut bundle_files = Vec::new();
+    let mut static_files = Vec::new();
+    for file in &sources.files {
+        match &file.role {
+            Role::BundleAsset { bundle } => {
+                // The file sits somewhere below the bundle folder that holds
+                // the index.md; find that folder.
+                let owner = file
+                    .rel
+                    .ancestors()
+                    .skip(1)
+                    .find_map(|dir| bundle_urls.get(dir).map(|url| (dir, *url)));
+                match owner {
+                    Some((dir, url)) => {
+                        let inner = file.rel.strip_prefix(dir).unwrap_or(&file.rel);
+                        bundle_files.push(BundleFile {
+                            source: file.abs.clone(),
+                            rel: file.rel.clone(),
+                            output: format!("{}{}", url.trim_start_matches('/'), slash_path(inner)),
+                        });
+                    }
+                    None => {
+                        // Files of drafts left out are expected to have no page.
+                        let is_unpublished_bundle = bundle.join("index.md").exists()
+                            || bundle.join("index.markdown").exists();
+                        if !is_unpublished_bundle {
+                            diagnostics.push(
+                                Diagnostic::warning(&file.rel, "not beside an index.md: not copied")
+                                    .with_hint("files for a post go in its folder beside index.md, or in static/"),
+                            );
+                        }
+                    }
+                }
+            }
+            Role::Static => {
+                let inner = file.rel.strip_prefix("static").unwrap_or(&file.rel);
+                static_files.push(BundleFile {
+                    source: file.abs.clone(),
+                    rel: file.rel.clone(),
+                    output: slash_path(inner),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    (
+        Site {
+            config,
+            posts,
+            pages,
+            tags,
+            categories,
+            by_kind,
+            static_files,
+            bundle_files,
+        },
+        diagnostics,
+    )
+}
+
+fn slash_path(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Groups posts by term slug; the name shown is the one the newest post used.
+fn collect_terms(
+    posts: &[Post],
+    names: impl Fn(&Post) -> &Vec<String>,
+    diagnostics: &mut Diagnostics,
+    what: &str,
+) -> Vec<Term> {
+    let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+    for (id, post) in posts.iter().enumerate() {
+        for name in names(post) {
+            let slug = slug::slugify(name);
+            if slug.is_empty() {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &post.source,
+                        format!("{what} `{name}` has no letters or digits: left out"),
+                    )
+                    .with_hint("a tag needs at least one letter or digit for its URL"),
+                );
+                continue;
+            }
+            terms
+                .entry(slug.clone())
+                .or_insert_with(|| Term {
+                    name: name.clone(),
+                    slug,
+                    posts: Vec::new(),
+                })
+                .posts
+                .push(id);
+        }
+    }
+    terms.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_config;
+    use crate::content::source::SourceFile;
+
+    fn post(rel: &str, text: &str, config: &Config) -> Post {
+        let file = SourceFile {
+            rel: PathBuf::from(rel),
+            abs: PathBuf::from(rel),
+            role: Role::Post,
+            text: Some(text.into()),
+        };
+        crate::content::post::parse_post(&file, config).0.unwrap()
+    }
+
+    #[test]
+    fn drafts_and_future_posts_are_filtered_and_order_is_newest_first() {
+        let config = parse_config("").unwrap();
+        let posts = vec![
+            post(
+                "content/posts/2009-01-01-a.md",
+                "+++\ntitle = \"a\"\ntags = [\"X\"]\n+++\n",
+                &config,
+            ),
+            post(
+                "content/posts/2009-01-02-b.md",
+                "+++\ntitle = \"b\"\ndraft = true\n+++\n",
+                &config,
+            ),
+            post(
+                "content/posts/2099-01-01-c.md",
+                "+++\ntitle = \"c\"\n+++\n",
+                &config,
+            ),
+            post(
+                "content/posts/2009-01-03-d.md",
+                "+++\ntitle = \"d\"\ntags = [\"x\", \"Y\"]\n+++\n",
+                &config,
+            ),
+        ];
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let parsed = || Parsed {
+            posts: posts.clone(),
+            pages: vec![],
+        };
+        let filters = Filters {
+            drafts: false,
+            future: false,
+            now,
+        };
+        let (site, _) = index_site(config.clone(), parsed(), &Sources::default(), &filters);
+        let titles: Vec<&str> = site.posts.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, vec!["d", "a"]);
+        assert_eq!(site.tags.len(), 2);
+        assert_eq!(site.tags[0].slug, "x");
+        assert_eq!(site.tags[0].name, "x", "newest post's spelling wins");
+        assert_eq!(site.tags[0].posts, vec![0, 1]);
+
+        let all = Filters {
+            drafts: true,
+            future: true,
+            now,
+        };
+        let (site, _) = index_site(config, parsed(), &Sources::default(), &all);
+        let titles: Vec<&str> = site.posts.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, vec!["c", "d", "b", "a"]);
+    }
+}

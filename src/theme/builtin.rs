@@ -1,0 +1,53 @@
+//! The default theme, compiled into the binary.
+//!
+//! `themes/default/` in the repository is the source; these lists embed it
+//! so a site without a `themes/` folder (every `glossator init` site) still
+//! renders, and the binary stays a single file. A test checks that the
+//! lists and the folder hold the same files.
+
+macro_rules! template {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/themes/default/templates/",
+                $name
+            )),
+        )
+    };
+}
+
+macro_rules! static_file {
+    ($name:literal) => {
+        (
+            $name,
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/themes/default/static/",
+                $name
+            )) as &[u8],
+        )
+    };
+}
+
+/// Template name and text.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    template!("404.html"),
+    template!("base.html"),
+    template!("components.html"),
+    template!("index.html"),
+    template!("list.html"),
+    template!("page.html"),
+    template!("post.html"),
+    template!("terms.html"),
+];
+
+/// Static file path (in the output) and bytes.
+pub const STATIC: &[(&str, &[u8])] = &[static_file!("style.css")];
+
+/// `theme.toml` of the default theme.
+pub const THEME_TOML: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/themes/default/theme.toml"
+));

@@ -1,0 +1,88 @@
+//! The Tera filters glossator adds for themes.
+//!
+//! Tera 2 ships without date handling (it moved to tera-contrib, built on
+//! chrono); we already carry jiff and the site's time zone, so `date` is
+//! ours: it formats the RFC 3339 strings the views hold, in the site's zone.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use tera::{Kwargs, State, Tera, TeraResult};
+
+use crate::config::Config;
+
+/// The filter names, for error hints.
+pub const NAMES: [&str; 3] = ["date", "absolute_url", "slugify"];
+
+pub fn register(tera: &mut Tera, config: &Config) {
+    let tz = config.timezone.clone();
+    tera.register_filter("date", move |value: &str, kwargs: Kwargs, _: &State| {
+        format_date(value, &kwargs, &tz)
+    });
+    let base = config.base_url.clone();
+    tera.register_filter("absolute_url", move |value: &str, _: Kwargs, _: &State| {
+        if value.starts_with("http://") || value.starts_with("https://") {
+            value.to_string()
+        } else if value.starts_with('/') {
+            format!("{base}{value}")
+        } else {
+            format!("{base}/{value}")
+        }
+    });
+    tera.register_filter("slugify", |value: &str, _: Kwargs, _: &State| {
+        slug::slugify(value)
+    });
+}
+
+/// `{{ post.date | date(format="%B %-d, %Y") }}`; strftime directives as
+/// in jiff. The default is `%Y-%m-%d`.
+fn format_date(value: &str, kwargs: &Kwargs, tz: &TimeZone) -> TeraResult<String> {
+    let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
+    let ts: Timestamp = value.parse().map_err(|e| {
+        tera::Error::message(format!("`date` filter: `{value}` is not a date: {e}"))
+    })?;
+    let zoned = ts.to_zoned_datetime(tz.clone());
+    let mut out = String::new();
+    jiff::fmt::strtime::format(format, &zoned)
+        .map(|s| out.push_str(&s))
+        .map_err(|e| tera::Error::message(format!("`date` filter: bad format `{format}`: {e}")))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tera::Context;
+
+    #[test]
+    fn date_formats_in_site_zone() {
+        let config = crate::config::parse_config(
+            "timezone = \"America/New_York\"\nbase_url = \"https://e.example\"",
+        )
+        .unwrap();
+        let mut tera = Tera::new();
+        register(&mut tera, &config);
+        let mut ctx = Context::new();
+        ctx.insert("d", "2009-03-03T19:10:00Z");
+        let out = tera
+            .render_str(
+                "{{ d | date(format=\"%B %-d, %Y %H:%M\") }}|{{ d | date }}|{{ \"/a/\" | absolute_url }}|{{ \"Foo Bar\" | slugify }}",
+                &ctx,
+                false,
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            "March 3, 2009 14:10|2009-03-03|https://e.example/a/|foo-bar"
+        );
+    }
+
+    #[test]
+    fn bad_dates_are_errors() {
+        let config = crate::config::parse_config("").unwrap();
+        let mut tera = Tera::new();
+        register(&mut tera, &config);
+        let mut ctx = Context::new();
+        ctx.insert("d", "not a date");
+        assert!(tera.render_str("{{ d | date }}", &ctx, false).is_err());
+    }
+}
