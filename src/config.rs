@@ -316,13 +316,23 @@ pub fn parse_config(text: &str) -> Result<Config, Diagnostics> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let position = e.span().map(|s| line_col(text, s.start));
-        let mut d = Diagnostic::error(CONFIG_FILE, e.message().to_string()).at_opt(position);
+        let mut d =
+            Diagnostic::error(CONFIG_FILE, short_serde_message(e.message())).at_opt(position);
         if let Some(hint) = serde_error_hint(e.message()) {
             d = d.with_hint(hint);
         }
         Diagnostics::from_iter([d])
     })?;
     resolve(raw, text)
+}
+
+/// Shortens serde's "unknown field `x`, expected one of a, b, c, ..." to
+/// "unknown field `x`": the hint says what to write instead.
+pub fn short_serde_message(message: &str) -> String {
+    match message.find("`, expected") {
+        Some(i) if message.starts_with("unknown field `") => message[..=i].to_string(),
+        _ => message.to_string(),
+    }
 }
 
 /// For serde's "unknown field `x`, expected one of ..." message (TOML or

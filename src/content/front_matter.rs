@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, de};
 
-use crate::config::serde_error_hint;
+use crate::config::{serde_error_hint, short_serde_message};
 use crate::diagnostic::line_col;
 
 /// The two front matter languages.
@@ -346,7 +346,7 @@ pub fn parse(split: &Split<'_>) -> Result<RawFrontMatter, FrontMatterError> {
                 line: line + offset_line,
                 col,
                 hint: serde_error_hint(&message).or_else(|| toml_hint(&message)),
-                message: format!("in TOML front matter: {message}"),
+                message: format!("in TOML front matter: {}", short_serde_message(&message)),
             }
         }),
         Format::Yaml => {
@@ -361,7 +361,7 @@ pub fn parse(split: &Split<'_>) -> Result<RawFrontMatter, FrontMatterError> {
                     line: line.max(1) + offset_line,
                     col: col.max(1),
                     hint: serde_error_hint(&message).or_else(|| yaml_hint(&message)),
-                    message: format!("in YAML front matter: {message}"),
+                    message: format!("in YAML front matter: {}", short_serde_message(&message)),
                 }
             })
         }
@@ -396,6 +396,8 @@ fn yaml_hint(message: &str) -> Option<String> {
         Some("YAML indents with spaces, never tabs".into())
     } else if message.contains("duplicate") {
         Some("each field may appear once; remove one of them".into())
+    } else if message.contains("expected text") {
+        Some("text containing [ ] { } : or # needs quotes: title: \"[Draft] My post\"".into())
     } else {
         None
     }

@@ -2,8 +2,8 @@
 //!
 //! Three layers, each overriding the one before by file name: the built-in
 //! default theme (compiled into the binary, see [`builtin`]), the site's
-//! theme folder `themes/<name>/`, and the site's own `templates/` and
-//! `static/`. Templates are compiled once per theme load with Tera 2, whose
+//! theme folder `themes/<name>/`, and the site's own `templates/` (the
+//! site's `static/` is copied by the build and wins over theme files). Templates are compiled once per theme load with Tera 2, whose
 //! errors carry the template line; [`Theme::diagnostics_for`] turns them
 //! into `path:line:col` diagnostics naming the template's real file.
 
@@ -133,7 +133,9 @@ pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     let mut templates: HashMap<String, (String, PathBuf)> = HashMap::new();
     let mut static_files: HashMap<String, ThemeFile> = HashMap::new();
 
-    if config.theme == "default" {
+    // The built-in theme is the bottom layer under every theme, so a theme
+    // only needs the templates it changes.
+    {
         for (name, text) in builtin::TEMPLATES {
             templates.insert(
                 (*name).to_string(),
@@ -351,7 +353,11 @@ impl Theme {
 }
 
 fn hint_for(message: &str) -> String {
-    if message.starts_with("Unknown filter") {
+    if message.contains("is not defined in any parent template") {
+        "a theme's base.html must define the blocks title, description, head and main, \
+         which the built-in templates fill (see docs/templates.md)"
+            .to_string()
+    } else if message.starts_with("Unknown filter") {
         format!(
             "glossator adds the filters {}; Tera's own are listed at https://keats.github.io/tera/",
             filters::NAMES.join(", ")
