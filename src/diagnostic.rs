@@ -31,6 +31,9 @@ pub struct Diagnostic {
     pub message: String,
     /// What the writer can do about it.
     pub hint: Option<String>,
+    /// A name for lints that `glossator check` treats as errors
+    /// (`unknown-source`, `unused-source`, ...).
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -42,6 +45,7 @@ impl Diagnostic {
             col: None,
             message: message.into(),
             hint: None,
+            code: None,
         }
     }
 
@@ -70,6 +74,11 @@ impl Diagnostic {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
         self
     }
 
@@ -238,10 +247,20 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// The valid name closest to `given`, if any is close enough to be a likely
 /// typo. Used for unknown config keys, front matter fields and templates.
 pub fn nearest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    nearest_within(given, candidates, 0.8)
+}
+
+/// [`nearest`] with a stricter (or looser) similarity floor, for
+/// candidates that share long prefixes, such as URLs.
+pub fn nearest_within<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    min_score: f64,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(given, c), c))
-        .filter(|(score, _)| *score > 0.8)
+        .filter(|(score, _)| *score > min_score)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }

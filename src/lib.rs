@@ -5,6 +5,7 @@
 //! render, write. See `DESIGN.md`-style notes in the README for the map.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 
 use crate::config::{Config, TaxonomyKind};
+use crate::content::comment::{Thread, build_threads};
 use crate::content::{Kind, Page, Parsed, Post, Role, Sources};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
@@ -57,6 +58,8 @@ pub struct Site {
     pub tags: Vec<Term>,
     pub categories: Vec<Term>,
     pub by_kind: BTreeMap<Kind, Vec<PostId>>,
+    /// Comment threads, by post.
+    pub comments: Vec<Vec<Thread>>,
     /// Files under `static/`: (absolute, site-relative, output path).
     pub static_files: Vec<BundleFile>,
     pub bundle_files: Vec<BundleFile>,
@@ -110,6 +113,8 @@ pub fn index_site(
 
     let tags = collect_terms(&posts, |p| &p.tags, &mut diagnostics, "tag");
     let categories = collect_terms(&posts, |p| &p.categories, &mut diagnostics, "category");
+
+    let comments = attach_comments(&posts, parsed.comments, &mut diagnostics);
 
     let mut by_kind: BTreeMap<Kind, Vec<PostId>> = BTreeMap::new();
     for (id, post) in posts.iter().enumerate() {
@@ -182,11 +187,55 @@ pub fn index_site(
             tags,
             categories,
             by_kind,
+            comments,
             static_files,
             bundle_files,
         },
         diagnostics,
     )
+}
+
+/// Groups comments by their folder's post slug and threads each post's.
+fn attach_comments(
+    posts: &[Post],
+    comments: Vec<crate::content::comment::Comment>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Vec<Thread>> {
+    let mut by_slug: HashMap<&str, PostId> = HashMap::new();
+    for (id, post) in posts.iter().enumerate().rev() {
+        // Newest wins when two posts share a slug.
+        by_slug.insert(post.slug.as_str(), id);
+    }
+    let mut grouped: Vec<Vec<crate::content::comment::Comment>> = vec![Vec::new(); posts.len()];
+    let mut orphan_folders = std::collections::BTreeSet::new();
+    for c in comments {
+        match by_slug.get(c.post_slug.as_str()) {
+            Some(&id) => grouped[id].push(c),
+            None => {
+                if orphan_folders.insert(c.post_slug.clone()) {
+                    let folder = c.source.parent().map(PathBuf::from).unwrap_or_default();
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            folder,
+                            format!(
+                                "no published post has the slug `{}`: its comments are not shown",
+                                c.post_slug
+                            ),
+                        )
+                        .with_hint("comment folders are named after their post's slug"),
+                    );
+                }
+            }
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|list| {
+            let (threads, warnings) = build_threads(list);
+            diagnostics.extend(warnings);
+            threads
+        })
+        .collect()
 }
 
 fn slash_path(path: &std::path::Path) -> String {
@@ -276,6 +325,7 @@ mod tests {
         let parsed = || Parsed {
             posts: posts.clone(),
             pages: vec![],
+            comments: vec![],
         };
         let filters = Filters {
             drafts: false,

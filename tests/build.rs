@@ -232,7 +232,7 @@ fn init_new_build_in_an_empty_folder() {
     assert!(out.status.success(), "{}", stderr(&out));
     build_ok(&blog, &[]);
     let home = html(blog.join("public/index.html"));
-    let titles = texts(&home, ".summary h2");
+    let titles = texts(&home, ".summary h2 a:first-child");
     assert!(titles.contains(&"Hello".to_string()), "{titles:?}");
     assert!(titles.contains(&"A link".to_string()), "{titles:?}");
     assert_eq!(

@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod build;
+mod check;
 mod init;
 mod new;
 
@@ -42,6 +43,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Build the site into public/ (or -o DIR).
     Build(build::BuildArgs),
+    /// Check the site without writing it: sources, quotes, links, anchors.
+    Check(check::CheckArgs),
 }
 
 /// How chatty to be.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => args.run(&cli.root, verbosity),
         Command::New(args) => args.run(&cli.root, verbosity),
         Command::Build(args) => args.run(&cli.root, verbosity),
+        Command::Check(args) => args.run(&cli.root, verbosity),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@
 //! over every source in parallel (rayon) and gathers all diagnostics, so one
 //! bad post is reported without losing the rest of the site.
 
+pub mod comment;
 pub mod date;
 pub mod front_matter;
 pub mod post;
@@ -22,14 +23,16 @@ pub use source::{Role, SourceFile, Sources, load_sources};
 pub struct Parsed {
     pub posts: Vec<Post>,
     pub pages: Vec<Page>,
+    pub comments: Vec<comment::Comment>,
 }
 
 enum One {
     Post(Box<Post>),
     Page(Box<Page>),
+    Comment(Box<comment::Comment>),
 }
 
-/// Parses every post and page, in parallel. Files that fail are left out
+/// Parses every post, page and comment, in parallel. Files that fail are left out
 /// and their diagnostics returned.
 pub fn parse_sources(sources: &Sources, config: &Config) -> (Parsed, Diagnostics) {
     let results: Vec<(Option<One>, Vec<Diagnostic>)> = sources
@@ -44,6 +47,10 @@ pub fn parse_sources(sources: &Sources, config: &Config) -> (Parsed, Diagnostics
                 let (page, d) = post::parse_page(file, config);
                 Some((page.map(|p| One::Page(Box::new(p))), d))
             }
+            Role::Comment { .. } => {
+                let (c, d) = comment::parse_comment(file, config);
+                Some((c.map(|c| One::Comment(Box::new(c))), d))
+            }
             _ => None,
         })
         .collect();
@@ -54,6 +61,7 @@ pub fn parse_sources(sources: &Sources, config: &Config) -> (Parsed, Diagnostics
         match one {
             Some(One::Post(p)) => parsed.posts.push(*p),
             Some(One::Page(p)) => parsed.pages.push(*p),
+            Some(One::Comment(c)) => parsed.comments.push(*c),
             None => {}
         }
     }

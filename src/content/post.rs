@@ -18,7 +18,7 @@ use crate::content::date::{DATE_FORMS, date_from_file_stem, parse_date};
 use crate::content::front_matter::{self, RawFrontMatter, RawSource, Split};
 use crate::content::source::SourceFile;
 use crate::diagnostic::{Diagnostic, line_col, nearest};
-use crate::markdown::{self, RenderContext, Rendered};
+use crate::markdown::{self, CommentaryContext, RenderContext, Rendered};
 
 /// The four kinds of post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -94,7 +94,10 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Update {
     pub at: ZonedDateTime,
+    /// The note as written (Markdown).
     pub note: String,
+    /// The note as inline HTML.
+    pub note_html: String,
 }
 
 /// Credit for a link post: who pointed the way.
@@ -139,6 +142,8 @@ pub struct Post {
     pub author: Option<String>,
     pub extra: serde_json::Value,
     pub body: Rendered,
+    /// The file line the body starts on (body line 1).
+    pub body_line: usize,
 }
 
 /// A stand-alone page such as `/about/`.
@@ -157,6 +162,7 @@ pub struct Page {
     pub aliases: Vec<String>,
     pub extra: serde_json::Value,
     pub body: Rendered,
+    pub body_line: usize,
 }
 
 /// Checks a slug given in front matter. Slugs become one URL segment and
@@ -487,7 +493,12 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     let mut resolved_updates = Vec::new();
     for u in updates.unwrap_or_default() {
         if let Some(at) = p.date("at", &u.at, config) {
-            resolved_updates.push(Update { at, note: u.note });
+            let note_html = markdown::render_inline(&u.note);
+            resolved_updates.push(Update {
+                at,
+                note: u.note,
+                note_html,
+            });
         }
     }
     resolved_updates.sort_by(|a, b| a.at.cmp(&b.at));
@@ -506,8 +517,13 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     let ctx = RenderContext {
         page_path: &page_link,
         whole_summary: kind != Kind::Entry,
+        commentary: CommentaryContext {
+            sources: &resolved_sources,
+            timezone: &config.timezone,
+        },
     };
     let mut body = render_body(file, &split, &ctx, &mut problems);
+    check_commentary(file, &split, &body, &resolved_sources, &mut problems);
     if let Some(text) = &summary {
         let (summary_body, _) = markdown::render(text, &ctx);
         body.summary_html = summary_body.html;
@@ -520,21 +536,54 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         None => match kind {
             Kind::Entry | Kind::Link => {
                 problems.push(
-                    Diagnostic::error(&file.rel, format!("a {} post needs a title", kind.name()))
-                        .at(split.front_line.saturating_sub(1).max(1), 1)
-                        .with_hint("add `title = \"...\"` to the front matter"),
+                    Diagnostic::error(
+                        &file.rel,
+                        format!(
+                            "{} post needs a title",
+                            if kind == Kind::Entry {
+                                "an entry"
+                            } else {
+                                "a link"
+                            }
+                        ),
+                    )
+                    .at(split.front_line.saturating_sub(1).max(1), 1)
+                    .with_hint("add `title = \"...\"` to the front matter"),
                 );
                 (String::new(), true)
             }
-            Kind::Quote => (derived_quote_title(&resolved_sources), true),
+            Kind::Quote => (derived_quote_title(&body, &resolved_sources), true),
             Kind::Note => (format!("Note, {}", date.strftime("%B %-d, %Y %H:%M")), true),
         },
     };
 
+    match kind {
+        Kind::Link if link.is_none() => problems.push(
+            Diagnostic::error(&file.rel, "a link post needs a `link`")
+                .at_opt(front_matter::locate(&split, "kind").or(Some((1, 1))))
+                .with_hint("add `link = \"https://...\"`, the page the post is about")
+                .with_code("link-without-link"),
+        ),
+        Kind::Quote if body.commentary.quotes.is_empty() => problems.push(
+            Diagnostic::error(&file.rel, "a quote post needs a cited quote")
+                .at(split.body_line, 1)
+                .with_hint("end the block quote with an attribution line: `> — [source]` or `> — Name, [Publication](https://...)`"),
+        ),
+        _ => {}
+    }
     if problems.iter().any(Diagnostic::is_error) {
         return (None, problems);
     }
-    let updated = updated.or_else(|| resolved_updates.last().map(|u| u.at.clone()));
+    // The latest update, from front matter or a timed inline update, moves
+    // `updated` unless the writer set it.
+    let latest_inline = body
+        .commentary
+        .inline_updates
+        .iter()
+        .filter_map(|u| u.at.clone())
+        .max();
+    let latest_front = resolved_updates.last().map(|u| u.at.clone());
+    let updated = updated.or_else(|| latest_front.into_iter().chain(latest_inline).max());
     let post = Post {
         source: file.rel.clone(),
         bundle,
@@ -566,15 +615,91 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         author,
         extra: extra.unwrap_or(serde_json::Value::Null),
         body,
+        body_line: split.body_line,
     };
     (Some(post), problems)
 }
 
-/// "Quoting Peter Baker": the first declared source's author or publication.
-fn derived_quote_title(sources: &BTreeMap<String, Source>) -> String {
-    let who = sources
-        .values()
-        .find_map(|s| s.author.clone().or_else(|| s.publication.clone()));
+/// Warnings about sources: named but undeclared, declared but unused, and
+/// a post that is mostly other people's words.
+fn check_commentary(
+    file: &SourceFile,
+    split: &Split<'_>,
+    body: &Rendered,
+    sources: &BTreeMap<String, Source>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let at_body = |offset: usize| {
+        let (line, col) = line_col(split.body, offset);
+        (line + split.body_line - 1, col)
+    };
+    for (id, offset) in &body.commentary.unknown_sources {
+        let hint = match nearest(id, sources.keys().map(String::as_str)) {
+            Some(n) => format!("did you mean `[{n}]`?"),
+            None => {
+                format!("declare it in front matter: [sources.{id}] with publication, author, url")
+            }
+        };
+        let (line, col) = at_body(*offset);
+        problems.push(
+            Diagnostic::warning(
+                &file.rel,
+                format!("the quote is attributed to `[{id}]`, which is not a declared source"),
+            )
+            .at(line, col)
+            .with_hint(hint)
+            .with_code("unknown-source"),
+        );
+    }
+    for id in sources.keys() {
+        if !body.commentary.sources_used.contains(id) {
+            problems.push(
+                Diagnostic::warning(
+                    &file.rel,
+                    format!("source `{id}` is declared but never quoted or cited"),
+                )
+                .at_opt(
+                    front_matter::locate_after(split, Some(id), "url")
+                        .or_else(|| front_matter::locate(split, "sources")),
+                )
+                .with_hint(format!(
+                    "attribute a quote with `> — [{id}]`, cite it as `[{id}]`, or remove it"
+                ))
+                .with_code("unused-source"),
+            );
+        }
+    }
+    if body.words >= 40 && body.quoted_words * 10 > body.words * 7 {
+        problems.push(
+            Diagnostic::warning(
+                &file.rel,
+                format!(
+                    "{} of the post's {} words are quoted ({}%)",
+                    body.quoted_words,
+                    body.words,
+                    body.quoted_words * 100 / body.words
+                ),
+            )
+            .at(split.body_line, 1)
+            .with_hint("fair use favours commentary: quote what you discuss, and say more about it")
+            .with_code("mostly-quoted"),
+        );
+    }
+}
+
+/// "Quoting Peter Baker": who the first cited quote credits, else the
+/// first declared source's author or publication.
+fn derived_quote_title(body: &Rendered, sources: &BTreeMap<String, Source>) -> String {
+    let who = body
+        .commentary
+        .quotes
+        .iter()
+        .find_map(|q| q.author.clone())
+        .or_else(|| {
+            sources
+                .values()
+                .find_map(|s| s.author.clone().or_else(|| s.publication.clone()))
+        });
     match who {
         Some(name) => format!("Quoting {name}"),
         None => "Quotation".to_string(),
@@ -649,9 +774,14 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
     };
     let mut problems = std::mem::take(&mut p.list);
     let page_link = config.link(&url);
+    let no_sources = BTreeMap::new();
     let ctx = RenderContext {
         page_path: &page_link,
         whole_summary: false,
+        commentary: CommentaryContext {
+            sources: &no_sources,
+            timezone: &config.timezone,
+        },
     };
     let body = render_body(file, &split, &ctx, &mut problems);
     if problems.iter().any(Diagnostic::is_error) {
@@ -671,6 +801,7 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
         aliases: raw.aliases.map(|a| a.0).unwrap_or_default(),
         extra: raw.extra.unwrap_or(serde_json::Value::Null),
         body,
+        body_line: split.body_line,
     };
     (Some(page), problems)
 }

@@ -8,12 +8,15 @@
 //! `<!-- more -->`, else after the first paragraph), so list pages and feeds
 //! never render a post twice.
 
+pub mod commentary;
 mod footnotes;
 
 use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+pub use commentary::{CitedQuote, CommentaryContext, Findings, InlineUpdate};
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes,
 /// strikethrough, task lists, smart punctuation and `{#id}` heading
@@ -49,6 +52,19 @@ pub struct Rendered {
     /// Words inside block quotes.
     pub quoted_words: usize,
     pub headings: Vec<Heading>,
+    /// Cited quotes, updates and source use found by the commentary passes.
+    pub commentary: Findings,
+    /// Every link and image URL (as resolved), with its 1-based line and
+    /// column in the body, for `glossator check`.
+    pub links: Vec<LinkRef>,
+}
+
+/// A link found in a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub url: String,
+    pub line: usize,
+    pub col: usize,
 }
 
 /// A problem in the body, at a byte offset of the body text.
@@ -70,17 +86,25 @@ pub struct RenderContext<'a> {
     /// Without a `<!-- more -->` cut, use the whole body as the summary
     /// (short kinds: links, quotes, notes) instead of the first paragraph.
     pub whole_summary: bool,
+    pub commentary: CommentaryContext<'a>,
 }
 
 pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Renders a Markdown body.
 pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownProblem>) {
-    let problems = Vec::new();
-    let parser = Parser::new_ext(body, options());
+    let mut problems = Vec::new();
+    let parser = Parser::new_with_broken_link_callback(
+        body,
+        options(),
+        Some(commentary::source_reference_callback(&ctx.commentary)),
+    );
     let mut events: Vec<Spanned<'_>> = parser.into_offset_iter().collect();
 
     resolve_relative_urls(&mut events, ctx.page_path);
+    let findings = commentary::apply(&mut events, &ctx.commentary, &mut problems);
+    let (words, quoted_words) = count_words(&events);
+    let links = collect_links(&events, body);
 
     // The summary is cut before heading ids are added: a list page shows
     // many summaries, and their ids (and footnotes) must not collide.
@@ -99,7 +123,6 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
         None => (String::new(), String::new(), false),
     };
 
-    let (words, quoted_words) = count_words(&events);
     footnotes::gather_footnotes(&mut events);
     label_task_markers(&mut events);
     let headings = add_heading_ids(&mut events);
@@ -122,9 +145,27 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
             words,
             quoted_words,
             headings,
+            commentary: findings,
+            links,
         },
         problems,
     )
+}
+
+/// Renders a one-line note (an update's text) as inline HTML: Markdown
+/// emphasis and links, no paragraph around it.
+pub fn render_inline(text: &str) -> String {
+    let mut out = String::new();
+    html::push_html(
+        &mut out,
+        Parser::new_ext(text, options()).filter(|e| {
+            !matches!(
+                e,
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+            )
+        }),
+    );
+    out.trim_end().to_string()
 }
 
 fn is_more_marker(event: &Event<'_>) -> bool {
@@ -337,6 +378,23 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
+fn collect_links(events: &[Spanned<'_>], body: &str) -> Vec<LinkRef> {
+    events
+        .iter()
+        .filter_map(|(e, range)| match e {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let (line, col) = crate::diagnostic::line_col(body, range.start);
+                Some(LinkRef {
+                    url: dest_url.to_string(),
+                    line,
+                    col,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// True for URLs that name their own scheme or host, or are fragments,
 /// site-absolute paths, or otherwise not relative to the page.
 pub fn is_relative_url(url: &str) -> bool {
@@ -404,6 +462,7 @@ fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
         match event {
             Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
+            // Cited quotes are HTML by now (the attribution is not counted).
             Event::Html(h) if h.contains("<blockquote") => quote_depth += 1,
             Event::Html(h) if h.contains("</blockquote") => {
                 quote_depth = quote_depth.saturating_sub(1)

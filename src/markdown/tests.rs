@@ -1,22 +1,33 @@
 use super::*;
 
-fn md(text: &str) -> Rendered {
-    render(
-        text,
-        &RenderContext {
-            page_path: "/2009/03/03/post/",
-            whole_summary: false,
+use std::collections::BTreeMap;
+
+use crate::content::Source;
+
+fn no_sources() -> &'static BTreeMap<String, Source> {
+    static EMPTY: std::sync::OnceLock<BTreeMap<String, Source>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(BTreeMap::new)
+}
+
+static UTC: jiff::tz::TimeZone = jiff::tz::TimeZone::UTC;
+
+fn ctx(page_path: &str, whole_summary: bool) -> RenderContext<'_> {
+    RenderContext {
+        page_path,
+        whole_summary,
+        commentary: CommentaryContext {
+            sources: no_sources(),
+            timezone: &UTC,
         },
-    )
-    .0
+    }
+}
+
+fn md(text: &str) -> Rendered {
+    render(text, &ctx("/2009/03/03/post/", false)).0
 }
 
 #[test]
 fn short_kinds_use_the_whole_body_as_summary() {
-    let ctx = RenderContext {
-        page_path: "/p/",
-        whole_summary: true,
-    };
     let (r, _) = render(
         "> A quote.
 
@@ -24,7 +35,7 @@ A remark.[^1]
 
 [^1]: note
 ",
-        &ctx,
+        &ctx("/p/", true),
     );
     assert_eq!(
         r.summary_html,
@@ -120,4 +131,147 @@ fn relative_url_detection() {
     ] {
         assert_eq!(is_relative_url(url), relative, "{url}");
     }
+}
+
+fn with_sources(text: &str) -> (Rendered, Vec<MarkdownProblem>) {
+    let mut sources = BTreeMap::new();
+    sources.insert(
+        "nyt".to_string(),
+        Source {
+            id: "nyt".into(),
+            publication: Some("The Paper".into()),
+            author: Some("A. Reporter".into()),
+            url: Some("https://paper.example/story".into()),
+            ..Source::default()
+        },
+    );
+    sources.insert(
+        "nourl".to_string(),
+        Source {
+            id: "nourl".into(),
+            publication: Some("A Pamphlet".into()),
+            ..Source::default()
+        },
+    );
+    let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let ctx = RenderContext {
+        page_path: "/p/",
+        whole_summary: false,
+        commentary: CommentaryContext {
+            sources: &sources,
+            timezone: &tz,
+        },
+    };
+    let (r, p) = render(text, &ctx);
+    (r, p)
+}
+
+#[test]
+fn attribution_forms() {
+    for (name, text) in [
+        ("declared", "> Quoted.\n>\n> — [nyt]\n"),
+        ("double_hyphen", "> Quoted.\n>\n> -- [nyt]\n"),
+        (
+            "inline_with_link",
+            "> Quoted.\n>\n> — A. Person, [The Journal](https://j.example/a)\n",
+        ),
+        ("inline_name_only", "> Quoted.\n>\n> — A. Person\n"),
+        (
+            "inline_link_only",
+            "> Quoted.\n>\n> — [The Journal](https://j.example/a)\n",
+        ),
+        ("declared_without_url", "> Quoted.\n>\n> — [nourl]\n"),
+        (
+            "nested_inner_attributed",
+            "> Outer.\n>\n> > Inner.\n> >\n> > — [nyt]\n",
+        ),
+    ] {
+        let (r, problems) = with_sources(text);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+        insta::assert_snapshot!(format!("attribution_{name}"), r.html);
+    }
+}
+
+#[test]
+fn attribution_only_and_plain_quotes_stay_blockquotes() {
+    for text in [
+        "> — [nyt]\n",
+        "> Just quoted.\n",
+        "> Quoted.\n>\n> And more — not a credit.\n",
+    ] {
+        let (r, _) = with_sources(text);
+        assert!(r.html.starts_with("<blockquote>"), "{text:?} -> {}", r.html);
+        assert!(r.commentary.quotes.is_empty());
+    }
+}
+
+#[test]
+fn source_references_link_and_are_counted_as_used() {
+    let (r, _) = with_sources("As [nyt] reported, and [nourl] too, but [unknown] is text.\n");
+    assert_eq!(
+        r.html,
+        "<p>As <a href=\"https://paper.example/story\">nyt</a> reported, and nourl too, but [unknown] is text.</p>\n"
+    );
+    let used: Vec<&str> = r
+        .commentary
+        .sources_used
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(used, ["nourl", "nyt"]);
+}
+
+#[test]
+fn unknown_source_in_an_attribution_is_noted() {
+    let (r, _) = with_sources("> Quoted.\n>\n> — [nty]\n");
+    assert_eq!(r.commentary.unknown_sources, [("nty".to_string(), 14)]);
+}
+
+#[test]
+fn update_forms() {
+    for (name, text) in [
+        ("inline", "Before [UPDATE: after] end.\n"),
+        (
+            "inline_timed",
+            "Before [UPDATE 2009-03-03 14:10: after] end.\n",
+        ),
+        (
+            "inline_with_markup",
+            "Before [UPDATE: **bold** and [a link](https://e.example/)] end.\n",
+        ),
+        ("block", "**UPDATE:** the whole paragraph.\n"),
+        (
+            "block_timed",
+            "**UPDATE 2009-03-03 14:10:** the whole paragraph.\n",
+        ),
+    ] {
+        let (r, problems) = with_sources(text);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+        insta::assert_snapshot!(format!("update_{name}"), r.html);
+    }
+}
+
+#[test]
+fn updates_in_code_are_left_alone() {
+    let (r, _) = with_sources("`[UPDATE: no]`\n\n```\n[UPDATE: no]\n```\n");
+    assert!(!r.html.contains("<ins"), "{}", r.html);
+}
+
+#[test]
+fn a_bad_update_time_is_an_error_at_its_offset() {
+    let (_, problems) = with_sources("Line one.\n\nText [UPDATE 2009-02-30 10:00: x].\n");
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.contains("2009-02-30"),
+        "{:?}",
+        problems[0]
+    );
+    assert_eq!(
+        crate::diagnostic::line_col(
+            "Line one.\n\nText [UPDATE 2009-02-30 10:00: x].\n",
+            problems[0].offset
+        )
+        .0,
+        3
+    );
 }

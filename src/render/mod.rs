@@ -8,6 +8,7 @@
 //! any rendering, and lets `serve` re-render only the jobs whose inputs
 //! changed.
 
+pub mod comments;
 mod plan;
 pub mod views;
 
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use tera::{Context, Value};
 
+use crate::content::CommentMode;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Body, OutputFile};
 use crate::site::Site;
@@ -102,10 +104,25 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
         JobKind::Post(id) => {
             let post = &site.posts[*id];
             ctx.insert_value("post", with_content(&inputs.posts[*id], post));
+            if post.comments != CommentMode::Off {
+                let (list, pages) = comments::comment_page(site, *id, 1);
+                ctx.insert("comments", &list);
+                ctx.insert("comments_paginator", &pages);
+            }
             // Posts are newest first: the next-newer post is id - 1.
             ctx.insert("newer", &neighbour(site, id.checked_sub(1)));
             ctx.insert("older", &neighbour(site, Some(id + 1)));
             ctx.insert("page_title", &post.title);
+        }
+        JobKind::Comments { post, number } => {
+            let (list, pages) = comments::comment_page(site, *post, *number);
+            ctx.insert_value("post", inputs.posts[*post].clone());
+            ctx.insert("comments", &list);
+            ctx.insert("comments_paginator", &pages);
+            ctx.insert(
+                "page_title",
+                &format!("Comments on {} (page {number})", site.posts[*post].title),
+            );
         }
         JobKind::Page(id) => {
             let page = &site.pages[*id];

@@ -21,6 +21,11 @@ use crate::theme::{AssetSource, Theme};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
     Post(PostId),
+    /// Page `number` (≥ 2) of a post's comments.
+    Comments {
+        post: PostId,
+        number: usize,
+    },
     Page(usize),
     /// One page of a paginated list of posts.
     List {
@@ -231,6 +236,17 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             Some(post.source.clone()),
             format!("post `{}`", post.title),
         );
+        for number in 2..=super::comments::comment_page_count(site, id) {
+            let url = super::comments::comment_page_path(&post.url, number);
+            p.add(
+                url.clone(),
+                OutputPath::for_url(&url),
+                "comments.html",
+                JobKind::Comments { post: id, number },
+                Some(post.source.clone()),
+                format!("page {number} of the comments on `{}`", post.title),
+            );
+        }
     }
     for (id, page) in site.pages.iter().enumerate() {
         let template = p.template_for(

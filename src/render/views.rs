@@ -11,7 +11,7 @@ use serde::Serialize;
 use tera::Value;
 
 use crate::config::{Author, TaxonomyKind};
-use crate::content::{Page, Post};
+use crate::content::{CommentMode, Page, Post};
 use crate::markdown::Heading;
 use crate::site::{PostId, Site};
 
@@ -75,13 +75,49 @@ pub struct PostView<'a> {
     /// Plain text for meta descriptions: `description`, else the summary.
     pub description: String,
     pub image: Option<&'a str>,
+    /// Link posts: the page the post is about.
     pub link: Option<&'a str>,
+    /// Link posts: who pointed the way.
+    pub via: Option<ViaView<'a>>,
+    pub sources: Vec<SourceView<'a>>,
+    /// Front matter updates, oldest first.
+    pub updates: Vec<UpdateView<'a>>,
     pub words: usize,
     pub reading_minutes: usize,
     pub headings: &'a [Heading],
     pub author: &'a str,
+    /// `open`, `closed` or `off`.
+    pub comments_mode: &'static str,
+    /// 0 when comments are off.
+    pub comment_count: usize,
     pub source_path: String,
     pub extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+pub struct ViaView<'a> {
+    pub name: &'a str,
+    pub url: Option<&'a str>,
+}
+
+/// A declared source.
+#[derive(Serialize)]
+pub struct SourceView<'a> {
+    pub id: &'a str,
+    pub publication: Option<&'a str>,
+    pub author: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub date: Option<String>,
+    pub retrieved: Option<String>,
+    pub archive: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct UpdateView<'a> {
+    pub at: String,
+    /// HTML.
+    pub note: &'a str,
 }
 
 /// `page`: a stand-alone page.
@@ -205,7 +241,8 @@ pub fn reading_minutes(words: usize) -> usize {
 }
 
 /// Builds a post's view.
-pub fn post_view<'a>(site: &'a Site, post: &'a Post) -> PostView<'a> {
+pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
+    let post = &site.posts[id];
     let summary = post.body.summary_html.as_str();
     let description = post
         .description
@@ -229,10 +266,46 @@ pub fn post_view<'a>(site: &'a Site, post: &'a Post) -> PostView<'a> {
         description,
         image: post.image.as_deref(),
         link: post.link.as_deref(),
+        via: post.via.as_ref().map(|v| ViaView {
+            name: &v.name,
+            url: v.url.as_deref(),
+        }),
+        sources: post
+            .sources
+            .values()
+            .map(|s| SourceView {
+                id: &s.id,
+                publication: s.publication.as_deref(),
+                author: s.author.as_deref(),
+                title: s.title.as_deref(),
+                url: s.url.as_deref(),
+                date: s.date.as_ref().map(|d| d.timestamp().to_string()),
+                retrieved: s.retrieved.as_ref().map(|d| d.timestamp().to_string()),
+                archive: s.archive.as_deref(),
+            })
+            .collect(),
+        updates: post
+            .updates
+            .iter()
+            .map(|u| UpdateView {
+                at: u.at.timestamp().to_string(),
+                note: &u.note_html,
+            })
+            .collect(),
         words: post.body.words,
         reading_minutes: reading_minutes(post.body.words),
         headings: &post.body.headings,
         author: post.author.as_deref().unwrap_or(&site.config.author.name),
+        comments_mode: match post.comments {
+            CommentMode::Open => "open",
+            CommentMode::Closed => "closed",
+            CommentMode::Off => "off",
+        },
+        comment_count: if post.comments == CommentMode::Off {
+            0
+        } else {
+            site.comments[id].iter().map(|t| t.len()).sum()
+        },
         source_path: post.source.display().to_string(),
         extra: &post.extra,
     }
@@ -273,7 +346,8 @@ pub fn post_values(site: &Site) -> Vec<Value> {
     use rayon::prelude::*;
     site.posts
         .par_iter()
-        .map(|p| Value::from_serializable(&post_view(site, p)))
+        .enumerate()
+        .map(|(id, _)| Value::from_serializable(&post_view(site, id)))
         .collect()
 }
 

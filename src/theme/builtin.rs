@@ -35,11 +35,15 @@ macro_rules! static_file {
 pub const TEMPLATES: &[(&str, &str)] = &[
     template!("404.html"),
     template!("base.html"),
+    template!("comments.html"),
     template!("components.html"),
     template!("index.html"),
+    template!("link.html"),
     template!("list.html"),
+    template!("note.html"),
     template!("page.html"),
     template!("post.html"),
+    template!("quote.html"),
     template!("terms.html"),
 ];
 

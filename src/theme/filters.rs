@@ -11,7 +11,14 @@ use tera::{Kwargs, State, Tera, TeraResult};
 use crate::config::Config;
 
 /// The filter names, for error hints.
-pub const NAMES: [&str; 3] = ["date", "absolute_url", "slugify"];
+pub const NAMES: [&str; 4] = ["date", "absolute_url", "slugify", "urlencode"];
+
+/// Characters kept as they are in a URL query component.
+const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 pub fn register(tera: &mut Tera, config: &Config) {
     let tz = config.timezone.clone();
@@ -30,6 +37,9 @@ pub fn register(tera: &mut Tera, config: &Config) {
     });
     tera.register_filter("slugify", |value: &str, _: Kwargs, _: &State| {
         slug::slugify(value)
+    });
+    tera.register_filter("urlencode", |value: &str, _: Kwargs, _: &State| {
+        percent_encoding::utf8_percent_encode(value, QUERY).to_string()
     });
 }
 
@@ -65,14 +75,14 @@ mod tests {
         ctx.insert("d", "2009-03-03T19:10:00Z");
         let out = tera
             .render_str(
-                "{{ d | date(format=\"%B %-d, %Y %H:%M\") }}|{{ d | date }}|{{ \"/a/\" | absolute_url }}|{{ \"Foo Bar\" | slugify }}",
+                "{{ d | date(format=\"%B %-d, %Y %H:%M\") }}|{{ d | date }}|{{ \"/a/\" | absolute_url }}|{{ \"Foo Bar\" | slugify }}|{{ \"Re: a, b/é\" | urlencode }}",
                 &ctx,
                 false,
             )
             .unwrap();
         assert_eq!(
             out,
-            "March 3, 2009 14:10|2009-03-03|https://e.example/a/|foo-bar"
+            "March 3, 2009 14:10|2009-03-03|https://e.example/a/|foo-bar|Re%3A%20a%2C%20b%2F%C3%A9"
         );
     }
 

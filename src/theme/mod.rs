@@ -189,6 +189,7 @@ pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
+    drop_orphaned_builtins(&mut templates);
 
     let mut tera = Tera::new();
     filters::register(&mut tera, config);
@@ -215,6 +216,42 @@ pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     theme.static_files = files;
     Ok(theme)
+}
+
+/// The template a template extends, from its `{% extends "..." %}` tag.
+fn extends_of(text: &str) -> Option<&str> {
+    let start = text.find("{% extends")?;
+    let rest = &text[start + "{% extends".len()..];
+    let rest = rest.trim_start().strip_prefix('"')?;
+    rest.split('"').next()
+}
+
+/// A built-in template that extends a template the theme or site replaced
+/// (other than `base.html`, whose blocks are a documented contract) was
+/// written against the built-in parent: drop it, so the replacement is
+/// used instead. Overriding `post.html` thus also covers links, quotes and
+/// notes, as a writer would expect.
+fn drop_orphaned_builtins(templates: &mut HashMap<String, (String, PathBuf)>) {
+    let is_builtin = |origin: &PathBuf| origin.starts_with("<built-in>");
+    loop {
+        let orphans: Vec<String> = templates
+            .iter()
+            .filter(|(_, (text, origin))| {
+                is_builtin(origin)
+                    && extends_of(text).is_some_and(|parent| {
+                        parent != "base.html"
+                            && templates.get(parent).is_none_or(|(_, o)| !is_builtin(o))
+                    })
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        if orphans.is_empty() {
+            return;
+        }
+        for name in orphans {
+            templates.remove(&name);
+        }
+    }
 }
 
 impl Theme {

@@ -154,3 +154,26 @@ fn missing_theme_is_an_error_naming_the_config_line() {
     assert_eq!(e.line, Some(2));
     assert!(e.message.contains("theme `nope` not found"));
 }
+
+#[test]
+fn overriding_post_html_covers_every_kind() {
+    let (dir, config) = site_with(&[("templates/post.html", "<p>mine</p>")], "");
+    let theme = load_theme(dir.path(), &config).unwrap();
+    assert!(theme.has("post.html"));
+    for kind in ["link.html", "quote.html", "note.html"] {
+        assert!(
+            !theme.has(kind),
+            "built-in {kind} would extend the site's post.html"
+        );
+    }
+    // Overriding base.html keeps them: its blocks are the contract.
+    let (dir, config) = site_with(
+        &[(
+            "templates/base.html",
+            "{% block title %}{% endblock title %}{% block description %}{% endblock description %}{% block head %}{% endblock head %}{% block main %}{% endblock main %}",
+        )],
+        "",
+    );
+    let theme = load_theme(dir.path(), &config).unwrap();
+    assert!(theme.has("link.html"));
+}

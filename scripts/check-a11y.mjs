@@ -1,0 +1,61 @@
+// Runs axe-core in headless Debian Chromium (driven by playwright-core) on
+// the sample blog's home page and its seed-shaped post, in the light and
+// the dark colour scheme, and fails on any violation.
+// Needs scripts/install-test-tools.sh (chromium, playwright-core, axe-core).
+// Usage: node scripts/check-a11y.mjs [SITE_DIR]
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const require = createRequire(path.join(root, ".tools/node/"));
+const { chromium } = require("playwright-core");
+const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const site = process.argv[2]
+  ?? path.join(root, execFileSync(path.join(root, "scripts/build-sample.sh")).toString().trim().split("\n").pop());
+
+const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml", ".xml": "application/xml", ".json": "application/json" };
+const server = createServer(async (req, res) => {
+  let file = path.join(site, decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (!file.startsWith(site)) { res.writeHead(403).end(); return; }
+  try {
+    if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
+    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+    res.end(await readFile(file));
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+         "--disable-component-update", "--disable-sync"],
+  // playwright gives every launch a fresh temporary profile of its own.
+});
+const pages = ["/", "/2026/03/03/fish-for-ports/"];
+let violations = 0;
+for (const colorScheme of ["light", "dark"]) {
+  const context = await browser.newContext({ colorScheme });
+  const page = await context.newPage();
+  for (const url of pages) {
+    await page.goto(base + url);
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+    for (const v of result.violations) {
+      violations += 1;
+      console.error(`${url} (${colorScheme}): ${v.id} [${v.impact}] ${v.help}`);
+      for (const n of v.nodes.slice(0, 5)) console.error(`    ${n.target.join(" ")}: ${n.failureSummary.replace(/\n/g, " ")}`);
+    }
+    console.log(`check-a11y: ${url} (${colorScheme}): ${result.violations.length} violations, ${result.passes?.length ?? "n/a"} rules passed`);
+  }
+  await context.close();
+}
+await browser.close();
+server.close();
+process.exit(violations ? 1 : 0);

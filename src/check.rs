@@ -1,0 +1,202 @@
+//! `glossator check`: the build's own checks, stricter, plus the links.
+//!
+//! Check renders the whole site in memory (nothing is written) and then:
+//!
+//! - turns the commentary lints the build only warns about into errors: a
+//!   quote attributed to an undeclared source, a link post without a link;
+//! - keeps as warnings what is a matter of judgement: a declared source
+//!   never cited, a post that is mostly quotation;
+//! - follows every internal link in posts and pages to a page the build
+//!   produces, and every `#fragment` to an id the target page has.
+//!
+//! Links are taken from the Markdown (not re-parsed from HTML), so each
+//! problem is reported at the file's own line and column.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::build::{BuildOptions, render_site};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest, nearest_within};
+use crate::markdown::{LinkRef, Rendered};
+use crate::output::OutputPath;
+use crate::site::Site;
+
+/// Lint codes that `check` reports as errors.
+const ERROR_CODES: [&str; 2] = ["unknown-source", "link-without-link"];
+
+/// Runs every check; the result holds errors and warnings.
+pub fn check_site(options: &BuildOptions) -> Diagnostics {
+    let rendered = match render_site(options) {
+        Ok(r) => r,
+        Err(failure) => return promote(failure.diagnostics),
+    };
+    let mut diagnostics = rendered.diagnostics;
+    let outputs: HashSet<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
+    diagnostics.extend(check_links(&rendered.site, &outputs));
+    let mut diagnostics = promote(diagnostics);
+    diagnostics.sort();
+    diagnostics
+}
+
+fn promote(diagnostics: Diagnostics) -> Diagnostics {
+    diagnostics
+        .into_iter()
+        .map(|mut d| {
+            if d.code.is_some_and(|c| ERROR_CODES.contains(&c)) {
+                d.severity = Severity::Error;
+            }
+            d
+        })
+        .collect()
+}
+
+/// The ids a rendered body certainly has (headings, footnotes).
+fn body_ids(body: &Rendered) -> HashSet<String> {
+    let mut ids: HashSet<String> = body.headings.iter().map(|h| h.id.clone()).collect();
+    // Footnote ids (`fn-1`, `fnref-1`) are numbered as rendered.
+    for (i, _) in body.html.match_indices("id=\"fn") {
+        let rest = &body.html[i + 4..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(rest[..end].to_string());
+        }
+    }
+    ids
+}
+
+struct Target<'a> {
+    ids: HashSet<String>,
+    /// Comment anchors are made by templates from comment ids.
+    comment_ids: HashSet<&'a str>,
+}
+
+fn check_links(site: &Site, outputs: &HashSet<&str>) -> Vec<Diagnostic> {
+    let base_path = site.config.base_path();
+    // Pages whose ids we know, by site path.
+    let mut targets: HashMap<&str, Target<'_>> = HashMap::new();
+    for (id, post) in site.posts.iter().enumerate() {
+        targets.insert(
+            post.url.as_str(),
+            Target {
+                ids: body_ids(&post.body),
+                comment_ids: site.comments[id].iter().flat_map(thread_ids).collect(),
+            },
+        );
+    }
+    for page in &site.pages {
+        targets.insert(
+            page.url.as_str(),
+            Target {
+                ids: body_ids(&page.body),
+                comment_ids: HashSet::new(),
+            },
+        );
+    }
+    let all_urls: Vec<&str> = targets.keys().copied().collect();
+    let mut out = Vec::new();
+    let docs = site
+        .posts
+        .iter()
+        .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line))
+        .chain(
+            site.pages
+                .iter()
+                .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line)),
+        );
+    for (source, own_url, body, body_line) in docs {
+        for link in &body.links {
+            if let Some(d) = check_link(
+                link,
+                source,
+                own_url,
+                body_line,
+                base_path,
+                &site.config.base_url,
+                outputs,
+                &targets,
+                &all_urls,
+            ) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn thread_ids(t: &crate::content::comment::Thread) -> Vec<&str> {
+    let mut ids = vec![t.comment.id.as_str()];
+    for r in &t.replies {
+        ids.extend(thread_ids(r));
+    }
+    ids
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_link(
+    link: &LinkRef,
+    source: &Path,
+    own_url: &str,
+    body_line: usize,
+    base_path: &str,
+    base_url: &str,
+    outputs: &HashSet<&str>,
+    targets: &HashMap<&str, Target<'_>>,
+    all_urls: &[&str],
+) -> Option<Diagnostic> {
+    let at = (link.line + body_line - 1, link.col);
+    // Internal: `/path`, `#fragment`, or an absolute URL on this site.
+    let local = if let Some(rest) = link.url.strip_prefix(base_url) {
+        if rest.is_empty() { "/" } else { rest }
+    } else if link.url.starts_with('#') {
+        link.url.as_str()
+    } else if link.url.starts_with('/') && !link.url.starts_with("//") {
+        link.url.strip_prefix(base_path).unwrap_or(&link.url)
+    } else {
+        return None;
+    };
+    let (path, fragment) = match local.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (local, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let page = if path.is_empty() { own_url } else { path };
+    if !path.is_empty() {
+        let exists = OutputPath::for_url(path).is_ok_and(|o| outputs.contains(o.as_str()))
+            || OutputPath::for_url(&format!("{path}/")).is_ok_and(|o| outputs.contains(o.as_str()));
+        if !exists {
+            let hint = match nearest_within(path, all_urls.iter().copied(), 0.93) {
+                Some(n) => format!("did you mean {n}?"),
+                None => "check the path; internal links start with / and end with / for pages"
+                    .to_string(),
+            };
+            return Some(
+                Diagnostic::error(
+                    source,
+                    format!("the link to {path} goes to no page of this site"),
+                )
+                .at(at.0, at.1)
+                .with_hint(hint)
+                .with_code("broken-link"),
+            );
+        }
+    }
+    let fragment = fragment.filter(|f| !f.is_empty())?;
+    let target = targets.get(page)?;
+    let known = target.ids.contains(fragment)
+        || fragment == "comments"
+        || fragment
+            .strip_prefix("comment-")
+            .is_some_and(|c| target.comment_ids.contains(c));
+    if known {
+        return None;
+    }
+    let hint = match nearest(fragment, target.ids.iter().map(String::as_str)) {
+        Some(n) => format!("did you mean #{n}?"),
+        None => "heading ids are made from the heading text; `{#id}` sets one".to_string(),
+    };
+    Some(
+        Diagnostic::warning(source, format!("no `#{fragment}` on {page}"))
+            .at(at.0, at.1)
+            .with_hint(hint)
+            .with_code("broken-anchor"),
+    )
+}

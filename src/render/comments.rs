@@ -1,0 +1,101 @@
+//! Comment threads as templates see them, and their pages.
+//!
+//! A post's first page of comments renders under the post; when a thread
+//! runs past `comments.per_page`, the rest go on pages of their own at
+//! `<post>/comments/page/N/`, reached by a plain "Load more comments" link,
+//! so paging needs no JavaScript. Pages never split a thread.
+
+use serde::Serialize;
+
+use crate::content::CommentMode;
+use crate::content::comment::{Thread, paginate_threads};
+use crate::site::{PostId, Site};
+
+/// A comment and its replies.
+#[derive(Serialize)]
+pub struct CommentView<'a> {
+    pub id: &'a str,
+    pub author: &'a str,
+    /// The author's site (http or https only).
+    pub url: Option<&'a str>,
+    pub date: String,
+    /// Sanitized HTML.
+    pub content: &'a str,
+    /// 1 for top-level comments.
+    pub depth: usize,
+    pub replies: Vec<CommentView<'a>>,
+}
+
+/// `comments_paginator`.
+#[derive(Serialize)]
+pub struct CommentPagesView {
+    pub number: usize,
+    pub total_pages: usize,
+    /// Comments on the post, all pages.
+    pub total_comments: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    /// The post's link, where page 1 is shown.
+    pub first: String,
+}
+
+fn view(thread: &Thread, depth: usize) -> CommentView<'_> {
+    let c = &thread.comment;
+    CommentView {
+        id: &c.id,
+        author: &c.author,
+        url: c.url.as_deref(),
+        date: c.date.timestamp().to_string(),
+        content: &c.html,
+        depth,
+        replies: thread.replies.iter().map(|r| view(r, depth + 1)).collect(),
+    }
+}
+
+/// The site path of comment page `n` of a post (`n` ≥ 2).
+pub fn comment_page_path(post_url: &str, n: usize) -> String {
+    format!("{post_url}comments/page/{n}/")
+}
+
+/// How many comment pages a post has (0 when comments are off or none).
+pub fn comment_page_count(site: &Site, id: PostId) -> usize {
+    if site.posts[id].comments == CommentMode::Off {
+        return 0;
+    }
+    paginate_threads(&site.comments[id], site.config.comments_per_page).len()
+}
+
+/// The comments shown on page `number` of a post, and the page links.
+pub fn comment_page(
+    site: &Site,
+    id: PostId,
+    number: usize,
+) -> (Vec<CommentView<'_>>, CommentPagesView) {
+    let threads = &site.comments[id];
+    let pages = paginate_threads(threads, site.config.comments_per_page);
+    let post_url = &site.posts[id].url;
+    let link = |n: usize| {
+        if n <= 1 {
+            format!("{}#comments", site.config.link(post_url))
+        } else {
+            format!(
+                "{}#comments",
+                site.config.link(&comment_page_path(post_url, n))
+            )
+        }
+    };
+    let range = pages.get(number - 1).cloned().unwrap_or(0..0);
+    let comments = threads[range].iter().map(|t| view(t, 1)).collect();
+    let total_pages = pages.len().max(1);
+    (
+        comments,
+        CommentPagesView {
+            number,
+            total_pages,
+            total_comments: threads.iter().map(Thread::len).sum(),
+            previous: (number > 1).then(|| link(number - 1)),
+            next: (number < total_pages).then(|| link(number + 1)),
+            first: site.config.link(post_url),
+        },
+    )
+}
