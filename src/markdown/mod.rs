@@ -452,13 +452,39 @@ fn fragment_links_to_page<'a>(event: Event<'a>, page_path: &str) -> Event<'a> {
     }
 }
 
-/// The words of a body, and how many of them sit in block quotes.
+/// The words of a body, and how many of them sit in block quotes. Runs of
+/// adjacent text are joined first (smart punctuation splits "don't"), and
+/// only tokens with a letter or digit count (not "—" or ".").
 fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
+    fn flush(run: &mut String, quoted: bool, words: &mut usize, quoted_words: &mut usize) {
+        let n = run
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+        *words += n;
+        if quoted {
+            *quoted_words += n;
+        }
+        run.clear();
+    }
     let mut words = 0;
     let mut quoted = 0;
     let mut quote_depth = 0usize;
     let mut in_code = false;
+    let mut run = String::new();
     for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) if !in_code => {
+                run.push_str(t);
+                continue;
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                run.push(' ');
+                continue;
+            }
+            _ => {}
+        }
+        flush(&mut run, quote_depth > 0, &mut words, &mut quoted);
         match event {
             Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
@@ -469,16 +495,10 @@ fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
             }
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) | Event::Code(t) if !in_code => {
-                let n = t.split_whitespace().count();
-                words += n;
-                if quote_depth > 0 {
-                    quoted += n;
-                }
-            }
             _ => {}
         }
     }
+    flush(&mut run, quote_depth > 0, &mut words, &mut quoted);
     (words, quoted)
 }
 

@@ -9,10 +9,13 @@
 //! changed.
 
 pub mod comments;
+pub mod discovery;
+pub mod feeds;
 mod plan;
 pub mod views;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use tera::{Context, Value};
@@ -22,7 +25,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Body, OutputFile};
 use crate::site::Site;
 use crate::theme::Theme;
-pub use plan::{Job, JobKind, ListSpec, plan_site};
+pub use plan::{Job, JobKind, ListSpec, alias_path, plan_site};
 use views::{
     ListView, PaginatorView, TaxonomyView, TermView, neighbour, page_view, post_values, site_view,
     with_content,
@@ -35,6 +38,8 @@ pub struct RenderInputs<'a> {
     /// List values of posts, by [`crate::site::PostId`].
     pub posts: Vec<Value>,
     pub site_value: Value,
+    /// Each post's feed HTML (absolute links), made on first use.
+    pub feed_html: Vec<OnceLock<String>>,
 }
 
 impl<'a> RenderInputs<'a> {
@@ -44,6 +49,7 @@ impl<'a> RenderInputs<'a> {
             theme,
             posts: post_values(site),
             site_value: Value::from_serializable(&site_view(site)),
+            feed_html: (0..site.posts.len()).map(|_| OnceLock::new()).collect(),
         }
     }
 }
@@ -94,6 +100,8 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
     let mut ctx = Context::new();
     ctx.insert_value("site", inputs.site_value.clone());
     ctx.insert("current_url", &site.config.link(&job.url));
+    ctx.insert("current_permalink", &site.config.absolute(&job.url));
+    ctx.insert("meta", &views::meta(inputs, job));
     match &job.kind {
         JobKind::Copy { source } => {
             return Ok(OutputFile {
@@ -112,6 +120,8 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
             // Posts are newest first: the next-newer post is id - 1.
             ctx.insert("newer", &neighbour(site, id.checked_sub(1)));
             ctx.insert("older", &neighbour(site, Some(id + 1)));
+            ctx.insert("related", &views::related(site, *id));
+            ctx.insert("series", &views::series_place(site, *id));
             ctx.insert("page_title", &post.title);
         }
         JobKind::Comments { post, number } => {
@@ -162,6 +172,7 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
                 title: list.title.clone(),
                 url: site.config.link(&list.base_url),
                 name: list.name.as_deref(),
+                feed_url: list.feed.as_ref().map(|f| site.config.link(f)),
             };
             let page_title = if number > 1 {
                 format!("{} (page {number})", list.title)
@@ -192,8 +203,47 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
             ctx.insert("taxonomy", &view);
             ctx.insert("page_title", &t.title);
         }
-        JobKind::NotFound => {
-            ctx.insert("page_title", "Page not found");
+        JobKind::Standalone { title } => {
+            ctx.insert("page_title", title);
+        }
+        JobKind::Feed { format, spec } => {
+            let view = feeds::feed_view(inputs, spec);
+            if *format == feeds::FeedFormat::Json {
+                return Ok(OutputFile {
+                    path: job.output.clone(),
+                    body: Body::Bytes(feeds::json_feed(&view)),
+                });
+            }
+            ctx.insert("feed", &view);
+        }
+        JobKind::Series(index) => {
+            let view = discovery::series_view(inputs, *index);
+            ctx.insert("page_title", &view.name);
+            ctx.insert("series", &view);
+        }
+        JobKind::Archive => {
+            ctx.insert("archive", &discovery::archive_view(site));
+            ctx.insert("page_title", "Archive");
+        }
+        JobKind::Alias { target, title } => {
+            ctx.insert(
+                "alias",
+                &discovery::AliasView {
+                    url: site.config.absolute(target),
+                    title,
+                },
+            );
+            ctx.insert("page_title", title);
+        }
+        JobKind::Sitemap(lists) => {
+            ctx.insert("entries", &discovery::sitemap_entries(site, lists));
+        }
+        JobKind::Robots => {}
+        JobKind::SearchIndex => {
+            return Ok(OutputFile {
+                path: job.output.clone(),
+                body: Body::Bytes(discovery::search_index(site)),
+            });
         }
     }
     let mut out = Vec::with_capacity(16 * 1024);

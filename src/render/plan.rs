@@ -14,6 +14,9 @@ use crate::config::TaxonomyKind;
 use crate::content::Kind;
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::output::OutputPath;
+use crate::render::discovery::date_lists;
+use crate::render::feeds::{FeedFormat, FeedSpec};
+use crate::site::series::series_path;
 use crate::site::{PostId, Site};
 use crate::theme::{AssetSource, Theme};
 
@@ -35,7 +38,29 @@ pub enum JobKind {
     },
     /// The list of all tags or categories.
     Terms(TaxonomyKind),
-    NotFound,
+    /// An Atom or RSS feed (templates) or a JSON Feed.
+    Feed {
+        format: FeedFormat,
+        spec: Arc<FeedSpec>,
+    },
+    /// A series page, by index into `Site::series`.
+    Series(usize),
+    /// `/archive/`: every post by year and month.
+    Archive,
+    /// A redirect from an old URL to `target` (a site path).
+    Alias {
+        target: String,
+        title: String,
+    },
+    /// `sitemap.xml`; the lists it names besides posts and pages.
+    Sitemap(Arc<Vec<(String, Vec<PostId>)>>),
+    Robots,
+    /// `search.json`.
+    SearchIndex,
+    /// A page that needs only the site: `404.html`, the search page.
+    Standalone {
+        title: String,
+    },
     /// A file copied as is.
     Copy {
         source: AssetSource,
@@ -55,6 +80,8 @@ pub struct ListSpec {
     /// All the list's posts, newest first.
     pub posts: Vec<PostId>,
     pub per_page: usize,
+    /// Site path of the list's Atom feed, when it has one.
+    pub feed: Option<String>,
 }
 
 impl ListSpec {
@@ -128,14 +155,17 @@ impl Planner<'_> {
                 .clone()
                 .or_else(|| first.source.clone())
                 .unwrap_or_else(|| PathBuf::from("content"));
+            let hint = if what.contains("alias") || first.what.contains("alias") {
+                "an old URL can redirect to one page only, and never over a real page: remove or change the alias"
+            } else {
+                "give one of them a different `slug` (or date), or move the static file"
+            };
             self.diagnostics.push(
                 Diagnostic::error(
                     path,
                     format!("{what} has the URL {url}, which {theirs} already has"),
                 )
-                .with_hint(
-                    "give one of them a different `slug` (or date), or move the static file",
-                ),
+                .with_hint(hint),
             );
             return;
         }
@@ -181,6 +211,21 @@ impl Planner<'_> {
         }
     }
 
+    fn feed(&mut self, format: FeedFormat, path: &str, spec: &Arc<FeedSpec>, what: &str) {
+        let spec = Arc::new(FeedSpec {
+            path: path.to_string(),
+            ..(**spec).clone()
+        });
+        self.add(
+            path.to_string(),
+            output_for(path),
+            format.template(),
+            JobKind::Feed { format, spec },
+            None,
+            format!("{what} ({path})"),
+        );
+    }
+
     /// The template a post or page asked for, checked to exist.
     fn template_for(
         &mut self,
@@ -209,6 +254,41 @@ impl Planner<'_> {
     }
 }
 
+/// An output path for a site path, or the reason it cannot be one.
+fn output_for(url: &str) -> Result<OutputPath, String> {
+    OutputPath::for_url(url)
+}
+
+/// Normalizes an alias as written (`/old/`, `old/url`, `/old.html`) to a
+/// site path.
+pub fn alias_path(alias: &str) -> Result<String, String> {
+    let a = alias.trim();
+    if a.is_empty() {
+        return Err("the alias is empty".into());
+    }
+    if a.contains("://") || a.starts_with("//") {
+        return Err(format!(
+            "alias `{a}` is a full URL; write the path only, e.g. /2009/03/old-post/"
+        ));
+    }
+    if a.contains(['?', '#']) {
+        return Err(format!(
+            "alias `{a}` has a query or fragment, which a static site cannot redirect"
+        ));
+    }
+    let mut path = if a.starts_with('/') {
+        a.to_string()
+    } else {
+        format!("/{a}")
+    };
+    let last = path.rsplit('/').next().unwrap_or("");
+    if !path.ends_with('/') && !last.contains('.') {
+        path.push('/');
+    }
+    output_for(&path)?;
+    Ok(path)
+}
+
 /// Lists every output of the site.
 pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
     let mut p = Planner {
@@ -218,6 +298,10 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         diagnostics: Diagnostics::new(),
     };
     let config = &site.config;
+    let n = config.feed_entries;
+    let newest = |ids: &[PostId]| ids.iter().copied().take(n).collect::<Vec<_>>();
+    // Lists for the sitemap: (site path, posts).
+    let mut listed: Vec<(String, Vec<PostId>)> = Vec::new();
 
     for (id, post) in site.posts.iter().enumerate() {
         let kind_template = format!("{}.html", post.kind.name());
@@ -230,7 +314,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         let template = p.template_for(post.template.as_deref(), default, &post.source, at);
         p.add(
             post.url.clone(),
-            OutputPath::for_url(&post.url),
+            output_for(&post.url),
             &template,
             JobKind::Post(id),
             Some(post.source.clone()),
@@ -240,7 +324,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             let url = super::comments::comment_page_path(&post.url, number);
             p.add(
                 url.clone(),
-                OutputPath::for_url(&url),
+                output_for(&url),
                 "comments.html",
                 JobKind::Comments { post: id, number },
                 Some(post.source.clone()),
@@ -257,7 +341,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         );
         p.add(
             page.url.clone(),
-            OutputPath::for_url(&page.url),
+            output_for(&page.url),
             &template,
             JobKind::Page(id),
             Some(page.source.clone()),
@@ -265,32 +349,64 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         );
     }
 
+    // The home page and the site's feeds.
+    let all: Vec<PostId> = (0..site.posts.len()).collect();
     p.list(
         ListSpec {
             list_kind: "home".into(),
             title: config.title.clone(),
             name: None,
             base_url: "/".into(),
-            posts: (0..site.posts.len()).collect(),
+            posts: all.clone(),
             per_page: config.paginate_by,
+            feed: Some("/atom.xml".into()),
         },
         "index.html",
     );
+    listed.push(("/".into(), all.clone()));
+    let site_feed = Arc::new(FeedSpec {
+        title: config.title.clone(),
+        home: "/".into(),
+        path: String::new(),
+        posts: newest(&all),
+    });
+    for (format, path) in [
+        (FeedFormat::Atom, "/atom.xml"),
+        (FeedFormat::Rss, "/rss.xml"),
+        (FeedFormat::Json, "/feed.json"),
+    ] {
+        p.feed(format, path, &site_feed, "the site feed");
+    }
 
     for kind in [Kind::Link, Kind::Quote, Kind::Note] {
         if let Some(ids) = site.by_kind.get(&kind) {
             let title = capitalize(kind.plural());
+            let base = format!("/{}/", kind.plural());
             p.list(
                 ListSpec {
                     list_kind: kind.name().into(),
-                    title,
+                    title: title.clone(),
                     name: None,
-                    base_url: format!("/{}/", kind.plural()),
+                    base_url: base.clone(),
                     posts: ids.clone(),
                     per_page: config.paginate_by,
+                    feed: Some(format!("{base}atom.xml")),
                 },
                 "list.html",
             );
+            let spec = Arc::new(FeedSpec {
+                title: format!("{} · {title}", config.title),
+                home: base.clone(),
+                path: String::new(),
+                posts: newest(ids),
+            });
+            p.feed(
+                FeedFormat::Atom,
+                &format!("{base}atom.xml"),
+                &spec,
+                &format!("the {} feed", kind.plural()),
+            );
+            listed.push((base, ids.clone()));
         }
     }
 
@@ -302,35 +418,171 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         let url = format!("/{}/", t.path);
         p.add(
             url.clone(),
-            OutputPath::for_url(&url),
+            output_for(&url),
             "terms.html",
             JobKind::Terms(tax),
             None,
             format!("the list of all {}", tax.name()),
         );
         for term in site.terms(tax) {
+            let base = site.term_url(tax, &term.slug);
             p.list(
                 ListSpec {
                     list_kind: tax.singular().into(),
                     title: term.name.clone(),
                     name: Some(term.name.clone()),
-                    base_url: site.term_url(tax, &term.slug),
+                    base_url: base.clone(),
                     posts: term.posts.clone(),
                     per_page: t.paginate_by,
+                    feed: Some(format!("{base}atom.xml")),
                 },
                 "list.html",
             );
+            let spec = Arc::new(FeedSpec {
+                title: format!("{} · {}", config.title, term.name),
+                home: base.clone(),
+                path: String::new(),
+                posts: newest(&term.posts),
+            });
+            p.feed(
+                FeedFormat::Atom,
+                &format!("{base}atom.xml"),
+                &spec,
+                &format!("the feed of the {} `{}`", tax.singular(), term.name),
+            );
+            listed.push((base, term.posts.clone()));
         }
     }
+
+    for (index, series) in site.series.iter().enumerate() {
+        let base = series_path(&series.slug);
+        p.add(
+            base.clone(),
+            output_for(&base),
+            "series.html",
+            JobKind::Series(index),
+            None,
+            format!("the series `{}`", series.name),
+        );
+        let mut newest_first = series.posts.clone();
+        newest_first.reverse();
+        let spec = Arc::new(FeedSpec {
+            title: format!("{} · {}", config.title, series.name),
+            home: base.clone(),
+            path: String::new(),
+            posts: newest(&newest_first),
+        });
+        p.feed(
+            FeedFormat::Atom,
+            &format!("{base}atom.xml"),
+            &spec,
+            &format!("the feed of the series `{}`", series.name),
+        );
+        listed.push((base, series.posts.clone()));
+    }
+
+    // Date archives: /2009/, /2009/03/, /2009/03/03/, and /archive/.
+    for (path, title, kind, ids) in date_lists(site) {
+        p.list(
+            ListSpec {
+                list_kind: kind.into(),
+                title,
+                name: None,
+                base_url: path,
+                posts: ids,
+                per_page: config.paginate_by,
+                feed: None,
+            },
+            "list.html",
+        );
+    }
+    p.add(
+        "/archive/".into(),
+        output_for("/archive/"),
+        "archive.html",
+        JobKind::Archive,
+        None,
+        "the archive".into(),
+    );
+    listed.push(("/archive/".into(), all.clone()));
 
     p.add(
         "/404.html".into(),
         OutputPath::new("404.html"),
         "404.html",
-        JobKind::NotFound,
+        JobKind::Standalone {
+            title: "Page not found".into(),
+        },
         None,
         "the 404 page".into(),
     );
+    p.add(
+        "/search/".into(),
+        output_for("/search/"),
+        "search.html",
+        JobKind::Standalone {
+            title: "Search".into(),
+        },
+        None,
+        "the search page".into(),
+    );
+    p.add(
+        "/search.json".into(),
+        output_for("/search.json"),
+        "",
+        JobKind::SearchIndex,
+        None,
+        "the search index".into(),
+    );
+    p.add(
+        "/sitemap.xml".into(),
+        output_for("/sitemap.xml"),
+        "sitemap.xml",
+        JobKind::Sitemap(Arc::new(listed)),
+        None,
+        "the sitemap".into(),
+    );
+    p.add(
+        "/robots.txt".into(),
+        output_for("/robots.txt"),
+        "robots.txt",
+        JobKind::Robots,
+        None,
+        "robots.txt".into(),
+    );
+
+    // Aliases come after every real page, so a clash names the page it hits.
+    let with_aliases = site
+        .posts
+        .iter()
+        .map(|x| (&x.aliases, &x.url, &x.title, &x.source, "post"))
+        .chain(
+            site.pages
+                .iter()
+                .map(|x| (&x.aliases, &x.url, &x.title, &x.source, "page")),
+        );
+    for (aliases, url, title, source, what) in with_aliases {
+        for alias in aliases {
+            match alias_path(alias) {
+                Ok(path) => p.add(
+                    path.clone(),
+                    output_for(&path),
+                    "alias.html",
+                    JobKind::Alias {
+                        target: url.clone(),
+                        title: title.clone(),
+                    },
+                    Some(source.clone()),
+                    format!("the alias {path} of {what} `{title}`"),
+                ),
+                Err(message) => p
+                    .diagnostics
+                    .push(Diagnostic::error(source, message).with_hint(
+                        "aliases are old site paths such as /2009/03/old-post/ or /old-post.html",
+                    )),
+            }
+        }
+    }
 
     for file in site.static_files.iter().chain(&site.bundle_files) {
         let url = format!("/{}", file.output);
@@ -378,6 +630,23 @@ fn capitalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alias_paths() {
+        assert_eq!(alias_path("/2009/03/old/").unwrap(), "/2009/03/old/");
+        assert_eq!(alias_path("old/post").unwrap(), "/old/post/");
+        assert_eq!(alias_path("/old.html").unwrap(), "/old.html");
+        for bad in [
+            "",
+            "/../etc/",
+            "https://e.example/x/",
+            "/?p=12",
+            "/a/#b",
+            "/a\\b/",
+        ] {
+            assert!(alias_path(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn page_urls() {

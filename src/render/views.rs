@@ -31,6 +31,8 @@ pub struct SiteView<'a> {
     pub tags_url: Option<String>,
     pub categories_url: Option<String>,
     pub post_count: usize,
+    /// The site-wide feeds: `[{ title, url, mime }]`.
+    pub feeds: Vec<crate::render::feeds::FeedLink>,
     pub generator: &'static str,
     pub extra: &'a toml::Table,
 }
@@ -75,6 +77,8 @@ pub struct PostView<'a> {
     /// Plain text for meta descriptions: `description`, else the summary.
     pub description: String,
     pub image: Option<&'a str>,
+    /// `image` as an absolute URL, for OpenGraph.
+    pub image_url: Option<String>,
     /// Link posts: the page the post is about.
     pub link: Option<&'a str>,
     /// Link posts: who pointed the way.
@@ -169,6 +173,8 @@ pub struct ListView<'a> {
     pub url: String,
     /// For tag and category lists: the term's name.
     pub name: Option<&'a str>,
+    /// The list's Atom feed, when it has one.
+    pub feed_url: Option<String>,
 }
 
 /// `taxonomy`: the list of all tags or categories.
@@ -214,6 +220,22 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
         tags_url: taxonomy_url(TaxonomyKind::Tags),
         categories_url: taxonomy_url(TaxonomyKind::Categories),
         post_count: site.posts.len(),
+        feeds: [
+            ("Atom", "/atom.xml", crate::render::feeds::FeedFormat::Atom),
+            ("RSS", "/rss.xml", crate::render::feeds::FeedFormat::Rss),
+            (
+                "JSON Feed",
+                "/feed.json",
+                crate::render::feeds::FeedFormat::Json,
+            ),
+        ]
+        .into_iter()
+        .map(|(name, path, format)| crate::render::feeds::FeedLink {
+            title: format!("{} ({name})", c.title),
+            url: c.link(path),
+            mime: format.mime(),
+        })
+        .collect(),
         generator: concat!("glossator ", env!("CARGO_PKG_VERSION")),
         extra: &c.extra,
     }
@@ -265,6 +287,10 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
         has_more: post.body.has_more,
         description,
         image: post.image.as_deref(),
+        image_url: post.image.as_deref().and_then(|img| {
+            let base = url::Url::parse(&site.config.absolute(&post.url)).ok()?;
+            base.join(img).ok().map(String::from)
+        }),
         link: post.link.as_deref(),
         via: post.via.as_ref().map(|v| ViaView {
             name: &v.name,
@@ -358,10 +384,105 @@ pub fn with_content(list_value: &Value, post: &Post) -> Value {
     Value::from(map)
 }
 
+/// A post named in another post's page: related posts, series parts.
+#[derive(Serialize)]
+pub struct PostRef<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub date: String,
+}
+
+fn post_ref(site: &Site, id: PostId) -> PostRef<'_> {
+    let p = &site.posts[id];
+    PostRef {
+        title: &p.title,
+        url: site.config.link(&p.url),
+        date: p.date.timestamp().to_string(),
+    }
+}
+
+/// `related`: the posts sharing the most tags with this one.
+pub fn related(site: &Site, id: PostId) -> Vec<PostRef<'_>> {
+    site.related[id]
+        .iter()
+        .map(|&r| post_ref(site, r))
+        .collect()
+}
+
+/// `series`, on a post page: where the post sits in its series.
+#[derive(Serialize)]
+pub struct SeriesPlaceView<'a> {
+    pub name: &'a str,
+    pub url: String,
+    /// 1-based.
+    pub part: usize,
+    pub total: usize,
+    pub previous: Option<PostRef<'a>>,
+    pub next: Option<PostRef<'a>>,
+}
+
+pub fn series_place(site: &Site, id: PostId) -> Option<SeriesPlaceView<'_>> {
+    let place = site.series_of[id]?;
+    let s = &site.series[place.series];
+    Some(SeriesPlaceView {
+        name: &s.name,
+        url: site.config.link(&crate::site::series::series_path(&s.slug)),
+        part: place.index + 1,
+        total: s.posts.len(),
+        previous: place
+            .index
+            .checked_sub(1)
+            .map(|i| post_ref(site, s.posts[i])),
+        next: s.posts.get(place.index + 1).map(|&i| post_ref(site, i)),
+    })
+}
+
 /// `{title, url}` of a neighbouring post.
 pub fn neighbour(site: &Site, id: Option<PostId>) -> Option<LinkView<'_>> {
     id.and_then(|i| site.posts.get(i)).map(|p| LinkView {
         title: &p.title,
         url: site.config.link(&p.url),
     })
+}
+
+/// `meta`: what the head's description, OpenGraph and Twitter tags say.
+#[derive(Serialize)]
+pub struct MetaView {
+    pub description: String,
+    /// `article` for posts, `website` otherwise.
+    pub og_type: &'static str,
+    /// Absolute URL of the page's image, if it has one.
+    pub image: Option<String>,
+}
+
+pub fn meta(inputs: &crate::render::RenderInputs<'_>, job: &crate::render::Job) -> MetaView {
+    use crate::render::JobKind;
+    let site = inputs.site;
+    match &job.kind {
+        JobKind::Post(id) => {
+            // Read from the post's value, built once per build.
+            let value = &inputs.posts[*id];
+            let text = |key: &str| {
+                value
+                    .get_from_path(key)
+                    .and_then(|v| v.as_str())
+                    .map(String::from)
+            };
+            MetaView {
+                description: text("description").unwrap_or_default(),
+                og_type: "article",
+                image: text("image_url"),
+            }
+        }
+        JobKind::Page(id) => MetaView {
+            description: page_view(site, &site.pages[*id]).description,
+            og_type: "website",
+            image: None,
+        },
+        _ => MetaView {
+            description: site.config.description.clone(),
+            og_type: "website",
+            image: None,
+        },
+    }
 }

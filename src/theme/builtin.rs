@@ -34,6 +34,9 @@ macro_rules! static_file {
 /// Template name and text.
 pub const TEMPLATES: &[(&str, &str)] = &[
     template!("404.html"),
+    template!("alias.html"),
+    template!("archive.html"),
+    template!("atom.xml"),
     template!("base.html"),
     template!("comments.html"),
     template!("components.html"),
@@ -44,11 +47,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("page.html"),
     template!("post.html"),
     template!("quote.html"),
+    template!("robots.txt"),
+    template!("rss.xml"),
+    template!("search.html"),
+    template!("series.html"),
+    template!("sitemap.xml"),
     template!("terms.html"),
 ];
 
 /// Static file path (in the output) and bytes.
-pub const STATIC: &[(&str, &[u8])] = &[static_file!("style.css")];
+pub const STATIC: &[(&str, &[u8])] = &[static_file!("search.js"), static_file!("style.css")];
 
 /// `theme.toml` of the default theme.
 pub const THEME_TOML: &str = include_str!(concat!(

@@ -7,6 +7,10 @@
 //! to posts by index ([`PostId`]), never by reference, and is not changed
 //! after; templates see it through borrowed views built in `render`.
 
+pub mod archive;
+pub mod related;
+pub mod series;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -60,6 +64,12 @@ pub struct Site {
     pub by_kind: BTreeMap<Kind, Vec<PostId>>,
     /// Comment threads, by post.
     pub comments: Vec<Vec<Thread>>,
+    pub series: Vec<series::Series>,
+    /// Each post's place in its series, by post.
+    pub series_of: Vec<Option<series::SeriesPlace>>,
+    /// Related posts, by post.
+    pub related: Vec<Vec<PostId>>,
+    pub archive: archive::Archive,
     /// Files under `static/`: (absolute, site-relative, output path).
     pub static_files: Vec<BundleFile>,
     pub bundle_files: Vec<BundleFile>,
@@ -115,6 +125,9 @@ pub fn index_site(
     let categories = collect_terms(&posts, |p| &p.categories, &mut diagnostics, "category");
 
     let comments = attach_comments(&posts, parsed.comments, &mut diagnostics);
+    let (series, series_of) = series::collect_series(&posts);
+    let related = related::related_posts(&posts, config.related_count);
+    let archive = archive::build_archive(&posts);
 
     let mut by_kind: BTreeMap<Kind, Vec<PostId>> = BTreeMap::new();
     for (id, post) in posts.iter().enumerate() {
@@ -188,6 +201,10 @@ pub fn index_site(
             categories,
             by_kind,
             comments,
+            series,
+            series_of,
+            related,
+            archive,
             static_files,
             bundle_files,
         },

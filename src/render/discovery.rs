@@ -1,0 +1,256 @@
+//! Every other way a reader finds a post: date archives, series pages,
+//! the sitemap, the search index, and redirects from old URLs.
+//!
+//! Each builds a view (or, for the search index, JSON bytes) from the
+//! frozen site; templates in the default theme (`archive.html`,
+//! `series.html`, `sitemap.xml`, `robots.txt`, `alias.html`, `search.html`)
+//! turn the views into pages and a theme may replace any of them.
+
+use serde::Serialize;
+use tera::Value;
+
+use crate::render::RenderInputs;
+use crate::render::views::truncate_words;
+use crate::site::archive::{day_path, month_path, year_path};
+use crate::site::series::series_path;
+use crate::site::{PostId, Site};
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+pub fn month_name(m: i8) -> &'static str {
+    MONTHS
+        .get((m as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("")
+}
+
+/// A post as listed in the archive: title, link, date, kind.
+#[derive(Serialize)]
+pub struct ArchivePost<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub date: String,
+    pub kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct ArchiveMonth<'a> {
+    pub month: i8,
+    pub name: &'static str,
+    pub url: String,
+    pub count: usize,
+    pub posts: Vec<ArchivePost<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ArchiveYear<'a> {
+    pub year: i16,
+    pub url: String,
+    pub count: usize,
+    pub months: Vec<ArchiveMonth<'a>>,
+}
+
+/// `archive`, for `/archive/`: every post by year and month.
+#[derive(Serialize)]
+pub struct ArchiveView<'a> {
+    pub total: usize,
+    pub years: Vec<ArchiveYear<'a>>,
+}
+
+pub fn archive_view(site: &Site) -> ArchiveView<'_> {
+    let c = &site.config;
+    let post = |id: PostId| {
+        let p = &site.posts[id];
+        ArchivePost {
+            title: &p.title,
+            url: c.link(&p.url),
+            date: p.date.timestamp().to_string(),
+            kind: p.kind.name(),
+        }
+    };
+    ArchiveView {
+        total: site.posts.len(),
+        years: site
+            .archive
+            .years
+            .iter()
+            .map(|y| ArchiveYear {
+                year: y.year,
+                url: c.link(&year_path(y.year)),
+                count: y.posts.len(),
+                months: y
+                    .months
+                    .iter()
+                    .map(|m| ArchiveMonth {
+                        month: m.month,
+                        name: month_name(m.month),
+                        url: c.link(&month_path(y.year, m.month)),
+                        count: m.posts.len(),
+                        posts: m.posts.iter().map(|&id| post(id)).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Titles of the date archive lists.
+pub fn year_title(y: i16) -> String {
+    format!("{y}")
+}
+
+pub fn month_title(y: i16, m: i8) -> String {
+    format!("{} {y}", month_name(m))
+}
+
+pub fn day_title(y: i16, m: i8, d: i8) -> String {
+    format!("{} {d}, {y}", month_name(m))
+}
+
+/// Site paths of every date archive list, with titles and posts.
+pub fn date_lists(site: &Site) -> Vec<(String, String, &'static str, Vec<PostId>)> {
+    let mut out = Vec::new();
+    for y in &site.archive.years {
+        out.push((
+            year_path(y.year),
+            year_title(y.year),
+            "year",
+            y.posts.clone(),
+        ));
+        for m in &y.months {
+            out.push((
+                month_path(y.year, m.month),
+                month_title(y.year, m.month),
+                "month",
+                m.posts.clone(),
+            ));
+            for d in &m.days {
+                out.push((
+                    day_path(y.year, m.month, d.day),
+                    day_title(y.year, m.month, d.day),
+                    "day",
+                    d.posts.clone(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `series`, for a series page.
+#[derive(Serialize)]
+pub struct SeriesView {
+    pub name: String,
+    pub url: String,
+    pub feed_url: String,
+    /// Post views, part 1 first.
+    pub posts: Vec<Value>,
+}
+
+pub fn series_view(inputs: &RenderInputs<'_>, index: usize) -> SeriesView {
+    let site = inputs.site;
+    let s = &site.series[index];
+    let path = series_path(&s.slug);
+    SeriesView {
+        name: s.name.clone(),
+        url: site.config.link(&path),
+        feed_url: site.config.link(&format!("{path}atom.xml")),
+        posts: s.posts.iter().map(|&id| inputs.posts[id].clone()).collect(),
+    }
+}
+
+/// A page in the sitemap.
+#[derive(Serialize)]
+pub struct SitemapEntry {
+    /// Absolute URL.
+    pub loc: String,
+    /// RFC 3339.
+    pub lastmod: Option<String>,
+}
+
+/// `entries`, for `sitemap.xml`: posts and pages with their last change,
+/// then the lists (home, kinds, tags, categories, series, archive).
+pub fn sitemap_entries(site: &Site, list_paths: &[(String, Vec<PostId>)]) -> Vec<SitemapEntry> {
+    let c = &site.config;
+    let last = |ids: &[PostId]| {
+        ids.iter()
+            .map(|&id| {
+                let p = &site.posts[id];
+                p.updated.as_ref().unwrap_or(&p.date).timestamp()
+            })
+            .max()
+            .map(|t| t.to_string())
+    };
+    let mut entries: Vec<SitemapEntry> = site
+        .posts
+        .iter()
+        .map(|p| SitemapEntry {
+            loc: c.absolute(&p.url),
+            lastmod: Some(
+                p.updated
+                    .as_ref()
+                    .unwrap_or(&p.date)
+                    .timestamp()
+                    .to_string(),
+            ),
+        })
+        .collect();
+    entries.extend(site.pages.iter().map(|p| SitemapEntry {
+        loc: c.absolute(&p.url),
+        lastmod: p.date.as_ref().map(|d| d.timestamp().to_string()),
+    }));
+    entries.extend(list_paths.iter().map(|(path, ids)| SitemapEntry {
+        loc: c.absolute(path),
+        lastmod: last(ids),
+    }));
+    entries
+}
+
+/// One entry of `search.json`.
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    title: &'a str,
+    url: String,
+    date: String,
+    kind: &'static str,
+    tags: &'a [String],
+    excerpt: String,
+}
+
+/// The search index: compact JSON, one entry a post, newest first.
+pub fn search_index(site: &Site) -> Vec<u8> {
+    let entries: Vec<SearchEntry<'_>> = site
+        .posts
+        .iter()
+        .map(|p| SearchEntry {
+            title: &p.title,
+            url: site.config.link(&p.url),
+            date: p.date.strftime("%Y-%m-%d").to_string(),
+            kind: p.kind.name(),
+            tags: &p.tags,
+            excerpt: truncate_words(&p.body.summary_text, 30),
+        })
+        .collect();
+    serde_json::to_vec(&entries).unwrap_or_default()
+}
+
+/// What an alias page says.
+#[derive(Serialize)]
+pub struct AliasView<'a> {
+    /// Absolute URL of the page it redirects to.
+    pub url: String,
+    pub title: &'a str,
+}
