@@ -16,17 +16,18 @@
 //! Timings per stage are kept for `-v` and for the benchmark.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
 use crate::config::{Config, load_config};
-use crate::content::{load_sources, parse_sources};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{OutputFile, WriteStats, check_target, write_site};
 use crate::render::{RenderInputs, plan_site, render_jobs};
-use crate::site::{Filters, Site, index_site};
-use crate::theme::{Theme, load_theme};
+use crate::session::{Changes, Session};
+use crate::site::{Filters, Site};
+use crate::theme::Theme;
 
 /// What `glossator build` was asked to do.
 #[derive(Debug, Clone)]
@@ -61,7 +62,7 @@ impl BuildOptions {
             .unwrap_or_else(|| self.root.join("public"))
     }
 
-    fn filters(&self) -> Filters {
+    pub fn filters(&self) -> Filters {
         Filters {
             drafts: self.drafts,
             future: self.future,
@@ -75,7 +76,7 @@ impl BuildOptions {
 pub struct Timings(pub Vec<(&'static str, Duration)>);
 
 impl Timings {
-    fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
         self.0.push((stage, start.elapsed()));
@@ -106,7 +107,7 @@ pub struct BuildFailure {
 
 /// A rendered site, in memory.
 pub struct Rendered {
-    pub site: Site,
+    pub site: Arc<Site>,
     pub files: Vec<OutputFile>,
     pub diagnostics: Diagnostics,
     pub timings: Timings,
@@ -126,42 +127,9 @@ pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> 
     Ok(config)
 }
 
-/// Runs every stage up to rendering; nothing is written.
+/// Runs every stage up to rendering, once; nothing is written.
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
-    let mut timings = Timings::default();
-    let config = timings
-        .time("config", || load_build_config(options))
-        .map_err(fail)?;
-    let (sources, mut diagnostics) = timings.time("load", || load_sources(&options.root));
-    let (parsed, d) = timings.time("parse", || parse_sources(&sources, &config));
-    diagnostics.extend(d);
-    let theme = timings.time("theme", || load_theme(&options.root, &config));
-    let theme = match theme {
-        Ok(t) => Some(t),
-        Err(d) => {
-            diagnostics.extend(d);
-            None
-        }
-    };
-    let (site, d) = timings.time("index", || {
-        index_site(config, parsed, &sources, &options.filters())
-    });
-    diagnostics.extend(d);
-    let Some(theme) = theme else {
-        return Err(fail(diagnostics));
-    };
-    let (files, d) = render_with(&site, &theme, &mut timings);
-    diagnostics.extend(d);
-    if diagnostics.has_errors() {
-        return Err(fail(diagnostics));
-    }
-    diagnostics.sort();
-    Ok(Rendered {
-        site,
-        files,
-        diagnostics,
-        timings,
-    })
+    Session::new(options.clone()).build(&Changes::default())
 }
 
 /// Plans and renders a site with a theme.

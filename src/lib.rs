@@ -13,5 +13,6 @@ pub mod diagnostic;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod session;
 pub mod site;
 pub mod theme;

@@ -1,9 +1,10 @@
 //! The writer's content: finding files, reading front matter and dates, and
-//! resolving each file into a [`Post`] or [`Page`].
+//! resolving each file into a [`Post`], [`Page`] or comment.
 //!
-//! [`parse_sources`] is the parse stage: it runs the pure per-file parsers
-//! over every source in parallel (rayon) and gathers all diagnostics, so one
-//! bad post is reported without losing the rest of the site.
+//! [`parse_one`] is the pure per-file step: the session runs it over every
+//! changed file in parallel (rayon) and keeps each result, and
+//! [`Parsed::collect`] gathers results and every diagnostic, so one bad
+//! post is reported without losing the rest of the site.
 
 pub mod comment;
 pub mod date;
@@ -11,59 +12,71 @@ pub mod front_matter;
 pub mod post;
 pub mod source;
 
-use rayon::prelude::*;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use post::{CommentMode, Kind, Page, Post, Source, Update, Via};
-pub use source::{Role, SourceFile, Sources, load_sources};
+pub use source::{Role, SourceFile};
 
 /// The parse stage's output.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Parsed {
-    pub posts: Vec<Post>,
-    pub pages: Vec<Page>,
-    pub comments: Vec<comment::Comment>,
+    pub posts: Vec<Arc<Post>>,
+    pub pages: Vec<Arc<Page>>,
+    pub comments: Vec<Arc<comment::Comment>>,
 }
 
-enum One {
-    Post(Box<Post>),
-    Page(Box<Page>),
-    Comment(Box<comment::Comment>),
+/// What one file parses into.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Post(Arc<Post>),
+    Page(Arc<Page>),
+    Comment(Arc<comment::Comment>),
 }
 
-/// Parses every post, page and comment, in parallel. Files that fail are left out
-/// and their diagnostics returned.
-pub fn parse_sources(sources: &Sources, config: &Config) -> (Parsed, Diagnostics) {
-    let results: Vec<(Option<One>, Vec<Diagnostic>)> = sources
-        .files
-        .par_iter()
-        .filter_map(|file| match file.role {
-            Role::Post => {
-                let (post, d) = post::parse_post(file, config);
-                Some((post.map(|p| One::Post(Box::new(p))), d))
-            }
-            Role::Page => {
-                let (page, d) = post::parse_page(file, config);
-                Some((page.map(|p| One::Page(Box::new(p))), d))
-            }
-            Role::Comment { .. } => {
-                let (c, d) = comment::parse_comment(file, config);
-                Some((c.map(|c| One::Comment(Box::new(c))), d))
-            }
-            _ => None,
-        })
-        .collect();
-    let mut parsed = Parsed::default();
-    let mut diagnostics = Diagnostics::new();
-    for (one, d) in results {
-        diagnostics.extend(d);
-        match one {
-            Some(One::Post(p)) => parsed.posts.push(*p),
-            Some(One::Page(p)) => parsed.pages.push(*p),
-            Some(One::Comment(c)) => parsed.comments.push(*c),
-            None => {}
+/// One file's result: the item, unless an error stopped it, and every
+/// diagnostic found in the file.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedOne {
+    pub item: Option<Item>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses one source file. Files that are only copied parse to nothing.
+pub fn parse_one(file: &SourceFile, config: &Config) -> ParsedOne {
+    let (item, diagnostics) = match file.role {
+        Role::Post => {
+            let (p, d) = post::parse_post(file, config);
+            (p.map(|p| Item::Post(Arc::new(p))), d)
         }
+        Role::Page => {
+            let (p, d) = post::parse_page(file, config);
+            (p.map(|p| Item::Page(Arc::new(p))), d)
+        }
+        Role::Comment { .. } => {
+            let (c, d) = comment::parse_comment(file, config);
+            (c.map(|c| Item::Comment(Arc::new(c))), d)
+        }
+        _ => (None, Vec::new()),
+    };
+    ParsedOne { item, diagnostics }
+}
+
+impl Parsed {
+    /// Gathers items, in the order given.
+    pub fn collect<'a>(results: impl IntoIterator<Item = &'a ParsedOne>) -> (Parsed, Diagnostics) {
+        let mut parsed = Parsed::default();
+        let mut diagnostics = Diagnostics::new();
+        for one in results {
+            diagnostics.extend(one.diagnostics.iter().cloned());
+            match &one.item {
+                Some(Item::Post(p)) => parsed.posts.push(p.clone()),
+                Some(Item::Page(p)) => parsed.pages.push(p.clone()),
+                Some(Item::Comment(c)) => parsed.comments.push(c.clone()),
+                None => {}
+            }
+        }
+        (parsed, diagnostics)
     }
-    (parsed, diagnostics)
 }

@@ -1,8 +1,9 @@
 //! Finding and reading the site's input files.
 //!
-//! [`load_sources`] walks `content/` and `static/` with walkdir and says what
-//! each file is for ([`Role`]): a post, a page, a comment, a file beside a
-//! bundled post, or a static file. Text files are read here, in parallel,
+//! [`walk_sources`] walks `content/` and `static/` (or any part of them)
+//! with walkdir and says what each file is for ([`Role`]): a post, a page,
+//! a comment, a file beside a bundled post, or a static file.
+//! [`read_sources`] reads the Markdown ones, in parallel,
 //! with CRLF folded to LF and a UTF-8 BOM dropped, so later stages see one
 //! shape of text and line numbers stay those of the file. Hidden files and
 //! editor droppings are skipped by [`is_ignored_name`], which the watcher in
@@ -44,12 +45,6 @@ pub struct SourceFile {
     pub text: Option<String>,
 }
 
-/// Everything found under the site root.
-#[derive(Debug, Default)]
-pub struct Sources {
-    pub files: Vec<SourceFile>,
-}
-
 /// Names that are never content: hidden files, editor swap, backup and
 /// temp files (vim, emacs, JetBrains, VS Code and others).
 pub fn is_ignored_name(name: &str) -> bool {
@@ -75,119 +70,98 @@ pub fn is_ignored_path(rel: &Path) -> bool {
     })
 }
 
-/// Walks the site and reads every Markdown file, in parallel.
-/// Unreadable files and files that are not UTF-8 become diagnostics; the
-/// rest of the site still loads.
-pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
-    let mut diagnostics = Diagnostics::new();
-    let mut found: Vec<(PathBuf, PathBuf, Role)> = Vec::new();
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+/// A file found by a walk, not read yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub rel: PathBuf,
+    pub abs: PathBuf,
+    pub role: Role,
+}
 
-    for top in ["content", "static"] {
-        let dir = root.join(top);
-        if !dir.is_dir() {
-            continue;
-        }
-        let walker = WalkDir::new(&dir)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || e.file_name().to_str().is_some_and(|n| !is_ignored_name(n))
-            });
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .map(|p| relative(root, p))
-                        .unwrap_or_else(|| PathBuf::from(top));
-                    diagnostics.push(Diagnostic::error(path, format!("cannot read: {e}")));
-                    continue;
-                }
-            };
-            let abs = entry.path().to_path_buf();
-            let rel = relative(root, &abs);
-            let file_type = entry.file_type();
-            let is_file = if file_type.is_symlink() {
-                match symlink_target_inside(&abs, &canonical_root) {
-                    Ok(target) => target.is_file(),
-                    Err(message) => {
-                        diagnostics.push(
-                            Diagnostic::warning(&rel, message)
-                                .with_hint("copy the file into the site instead of linking it"),
-                        );
-                        false
-                    }
-                }
-            } else {
-                file_type.is_file()
-            };
-            if !is_file {
+/// Walks `start` (a folder under the site root, or a file) and says what
+/// each file is for. Nothing is read.
+pub fn walk_sources(root: &Path, start: &Path) -> (Vec<Found>, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let mut found = Vec::new();
+    if !start.exists() && start.symlink_metadata().is_err() {
+        return (found, diagnostics);
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = WalkDir::new(start)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || e.file_name().to_str().is_some_and(|n| !is_ignored_name(n))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| relative(root, start));
+                diagnostics.push(Diagnostic::error(path, format!("cannot read: {e}")));
                 continue;
             }
-            match classify(&rel) {
-                Some(role) => found.push((rel, abs, role)),
-                None => diagnostics.push(
-                    Diagnostic::warning(&rel, "not a post, page or comment: ignored").with_hint(
-                        "put posts in content/posts/, pages in content/pages/, \
-                         comments in content/comments/<post-slug>/",
-                    ),
-                ),
-            }
+        };
+        let abs = entry.path().to_path_buf();
+        let rel = relative(root, &abs);
+        if is_ignored_path(&rel) {
+            continue;
         }
-    }
-
-    let results: Vec<(SourceFile, Option<Diagnostic>)> = found
-        .into_par_iter()
-        .map(|(rel, abs, role)| {
-            let needs_text = matches!(role, Role::Post | Role::Page | Role::Comment { .. });
-            if !needs_text {
-                return (
-                    SourceFile {
-                        rel,
-                        abs,
-                        role,
-                        text: None,
-                    },
-                    None,
-                );
-            }
-            match read_text(&abs) {
-                Ok(text) => (
-                    SourceFile {
-                        rel,
-                        abs,
-                        role,
-                        text: Some(text),
-                    },
-                    None,
-                ),
-                Err(e) => {
-                    let d = e.into_diagnostic(&rel);
-                    (
-                        SourceFile {
-                            rel,
-                            abs,
-                            role,
-                            text: None,
-                        },
-                        Some(d),
-                    )
+        let file_type = entry.file_type();
+        let is_file = if file_type.is_symlink() {
+            match symlink_target_inside(&abs, &canonical_root) {
+                Ok(target) => target.is_file(),
+                Err(message) => {
+                    diagnostics.push(
+                        Diagnostic::warning(&rel, message)
+                            .with_hint("copy the file into the site instead of linking it"),
+                    );
+                    false
                 }
             }
-        })
-        .collect();
-
-    let mut files = Vec::with_capacity(results.len());
-    for (file, diagnostic) in results {
-        match diagnostic {
-            Some(d) => diagnostics.push(d),
-            None => files.push(file),
+        } else {
+            file_type.is_file()
+        };
+        if !is_file {
+            continue;
+        }
+        match classify(&rel) {
+            Some(role) => found.push(Found { rel, abs, role }),
+            None => diagnostics.push(
+                Diagnostic::warning(&rel, "not a post, page or comment: ignored").with_hint(
+                    "put posts in content/posts/, pages in content/pages/, \
+                     comments in content/comments/<post-slug>/",
+                ),
+            ),
         }
     }
-    (Sources { files }, diagnostics)
+    (found, diagnostics)
+}
+
+/// Reads the text of found files, in parallel; files that are only copied
+/// are not read. A file that cannot be read yields its diagnostic instead.
+pub fn read_sources(found: Vec<Found>) -> Vec<Result<SourceFile, Box<Diagnostic>>> {
+    found
+        .into_par_iter()
+        .map(|Found { rel, abs, role }| {
+            let needs_text = matches!(role, Role::Post | Role::Page | Role::Comment { .. });
+            let text = if needs_text {
+                Some(read_text(&abs).map_err(|e| Box::new(e.into_diagnostic(&rel)))?)
+            } else {
+                None
+            };
+            Ok(SourceFile {
+                rel,
+                abs,
+                role,
+                text,
+            })
+        })
+        .collect()
 }
 
 /// Why a text file could not be read.

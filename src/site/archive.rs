@@ -33,7 +33,7 @@ pub struct Archive {
 }
 
 /// Groups posts (newest first) by the date in the site's time zone.
-pub fn build_archive(posts: &[Post]) -> Archive {
+pub fn build_archive(posts: &[std::sync::Arc<Post>]) -> Archive {
     let mut years: Vec<Year> = Vec::new();
     for (id, post) in posts.iter().enumerate() {
         let (y, m, d) = (post.date.year(), post.date.month(), post.date.day());

@@ -13,12 +13,13 @@ pub mod series;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
 use crate::config::{Config, TaxonomyKind};
 use crate::content::comment::{Thread, build_threads};
-use crate::content::{Kind, Page, Parsed, Post, Role, Sources};
+use crate::content::{Kind, Page, Parsed, Post, Role, SourceFile};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// Index into [`Site::posts`].
@@ -57,8 +58,8 @@ pub struct BundleFile {
 pub struct Site {
     pub config: Config,
     /// Published posts, newest first.
-    pub posts: Vec<Post>,
-    pub pages: Vec<Page>,
+    pub posts: Vec<Arc<Post>>,
+    pub pages: Vec<Arc<Page>>,
     pub tags: Vec<Term>,
     pub categories: Vec<Term>,
     pub by_kind: BTreeMap<Kind, Vec<PostId>>,
@@ -94,15 +95,16 @@ pub fn is_published(post: &Post, filters: &Filters) -> bool {
     (filters.drafts || !post.draft) && (filters.future || post.date.timestamp() <= filters.now)
 }
 
-/// Builds the index.
-pub fn index_site(
+/// Builds the index. `files` are the site's source files (only the
+/// copied ones, bundle and static files, are looked at here).
+pub fn index_site<'a>(
     config: Config,
     parsed: Parsed,
-    sources: &Sources,
+    files: impl IntoIterator<Item = &'a SourceFile>,
     filters: &Filters,
 ) -> (Site, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
-    let mut posts: Vec<Post> = parsed
+    let mut posts: Vec<Arc<Post>> = parsed
         .posts
         .into_iter()
         .filter(|p| is_published(p, filters))
@@ -114,7 +116,7 @@ pub fn index_site(
             .then_with(|| a.slug.cmp(&b.slug))
             .then_with(|| a.source.cmp(&b.source))
     });
-    let mut pages: Vec<Page> = parsed
+    let mut pages: Vec<Arc<Page>> = parsed
         .pages
         .into_iter()
         .filter(|p| filters.drafts || !p.draft)
@@ -148,7 +150,7 @@ pub fn index_site(
     }
     let mut bundle_files = Vec::new();
     let mut static_files = Vec::new();
-    for file in &sources.files {
+    for file in files {
         match &file.role {
             Role::BundleAsset { bundle } => {
                 // The file sits somewhere below the bundle folder that holds
@@ -214,8 +216,8 @@ pub fn index_site(
 
 /// Groups comments by their folder's post slug and threads each post's.
 fn attach_comments(
-    posts: &[Post],
-    comments: Vec<crate::content::comment::Comment>,
+    posts: &[Arc<Post>],
+    comments: Vec<Arc<crate::content::comment::Comment>>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Vec<Thread>> {
     let mut by_slug: HashMap<&str, PostId> = HashMap::new();
@@ -227,7 +229,7 @@ fn attach_comments(
     let mut orphan_folders = std::collections::BTreeSet::new();
     for c in comments {
         match by_slug.get(c.post_slug.as_str()) {
-            Some(&id) => grouped[id].push(c),
+            Some(&id) => grouped[id].push((*c).clone()),
             None => {
                 if orphan_folders.insert(c.post_slug.clone()) {
                     let folder = c.source.parent().map(PathBuf::from).unwrap_or_default();
@@ -264,7 +266,7 @@ fn slash_path(path: &std::path::Path) -> String {
 
 /// Groups posts by term slug; the name shown is the one the newest post used.
 fn collect_terms(
-    posts: &[Post],
+    posts: &[Arc<Post>],
     names: impl Fn(&Post) -> &Vec<String>,
     diagnostics: &mut Diagnostics,
     what: &str,
@@ -303,14 +305,14 @@ mod tests {
     use crate::config::parse_config;
     use crate::content::source::SourceFile;
 
-    fn post(rel: &str, text: &str, config: &Config) -> Post {
+    fn post(rel: &str, text: &str, config: &Config) -> Arc<Post> {
         let file = SourceFile {
             rel: PathBuf::from(rel),
             abs: PathBuf::from(rel),
             role: Role::Post,
             text: Some(text.into()),
         };
-        crate::content::post::parse_post(&file, config).0.unwrap()
+        Arc::new(crate::content::post::parse_post(&file, config).0.unwrap())
     }
 
     #[test]
@@ -349,7 +351,7 @@ mod tests {
             future: false,
             now,
         };
-        let (site, _) = index_site(config.clone(), parsed(), &Sources::default(), &filters);
+        let (site, _) = index_site(config.clone(), parsed(), [], &filters);
         let titles: Vec<&str> = site.posts.iter().map(|p| p.title.as_str()).collect();
         assert_eq!(titles, vec!["d", "a"]);
         assert_eq!(site.tags.len(), 2);
@@ -362,7 +364,7 @@ mod tests {
             future: true,
             now,
         };
-        let (site, _) = index_site(config, parsed(), &Sources::default(), &all);
+        let (site, _) = index_site(config, parsed(), [], &all);
         let titles: Vec<&str> = site.posts.iter().map(|p| p.title.as_str()).collect();
         assert_eq!(titles, vec!["c", "d", "b", "a"]);
     }

@@ -14,7 +14,7 @@ use crate::content::Post;
 use crate::site::PostId;
 
 /// Up to `count` related posts for each post.
-pub fn related_posts(posts: &[Post], count: usize) -> Vec<Vec<PostId>> {
+pub fn related_posts(posts: &[std::sync::Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
     if count == 0 {
         return vec![Vec::new(); posts.len()];
     }

@@ -22,7 +22,7 @@ pub struct SeriesPlace {
 }
 
 /// Groups posts (newest first) into series by slug of the series name.
-pub fn collect_series(posts: &[Post]) -> (Vec<Series>, Vec<Option<SeriesPlace>>) {
+pub fn collect_series(posts: &[std::sync::Arc<Post>]) -> (Vec<Series>, Vec<Option<SeriesPlace>>) {
     let mut by_slug: BTreeMap<String, Series> = BTreeMap::new();
     for (id, post) in posts.iter().enumerate().rev() {
         let Some(name) = post.series.as_deref() else {
