@@ -23,7 +23,7 @@ use jiff::Timestamp;
 
 use crate::config::{Config, load_config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{OutputFile, WriteStats, check_target, write_site};
+use crate::output::{DiskSink, MemorySink, OutputFile, OutputSink, WriteStats, check_target};
 use crate::render::{RenderInputs, plan_site, render_jobs};
 use crate::session::{Changes, Session};
 use crate::site::{Filters, Site};
@@ -105,6 +105,13 @@ pub struct BuildFailure {
     pub diagnostics: Diagnostics,
 }
 
+/// What a session build produced besides the files it sent to the sink.
+pub struct Built {
+    pub site: Arc<Site>,
+    pub diagnostics: Diagnostics,
+    pub timings: Timings,
+}
+
 /// A rendered site, in memory.
 pub struct Rendered {
     pub site: Arc<Site>,
@@ -127,51 +134,70 @@ pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> 
     Ok(config)
 }
 
-/// Runs every stage up to rendering, once; nothing is written.
+/// Runs every stage up to rendering, once, into memory; nothing is written.
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
-    Session::new(options.clone()).build(&Changes::default())
+    let sink = MemorySink::default();
+    let built = Session::new(options.clone()).build(&Changes::default(), &sink)?;
+    Ok(Rendered {
+        site: built.site,
+        files: sink.into_files(),
+        diagnostics: built.diagnostics,
+        timings: built.timings,
+    })
 }
 
-/// Plans and renders a site with a theme.
+/// Plans and renders a site with a theme into `sink`.
 pub fn render_with(
     site: &Site,
     theme: &Theme,
+    sink: &dyn OutputSink,
     timings: &mut Timings,
-) -> (Vec<OutputFile>, Diagnostics) {
+) -> Diagnostics {
     let (jobs, mut diagnostics) = timings.time("plan", || plan_site(site, theme));
     if diagnostics.has_errors() {
-        return (Vec::new(), diagnostics);
+        return diagnostics;
     }
     let inputs = timings.time("views", || RenderInputs::new(site, theme));
-    let (files, d) = timings.time("render", || render_jobs(&inputs, &jobs));
+    let d = timings.time("render", || render_jobs(&inputs, &jobs, sink));
     diagnostics.extend(d);
-    (files, diagnostics)
+    diagnostics
 }
 
-/// `glossator build`: render, then write atomically.
+/// `glossator build`: render into a disk sink, which writes only what
+/// changed and touches the output folder only once everything succeeded.
 pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let target = options.output_dir();
+    let io_failure = |e: anyhow::Error, what: &str| {
+        fail(Diagnostics::from_iter([Diagnostic::error(
+            display_path(&target, &options.root),
+            format!("{what}: {e:#}"),
+        )
+        .with_hint("the previous site, if any, was left in place")]))
+    };
     if let Err(e) = check_target(&target, &options.root, options.force) {
         return Err(fail(Diagnostics::from_iter([Diagnostic::error(
             display_path(&target, &options.root),
             format!("{e:#}"),
         )])));
     }
-    let Rendered {
+    let sink = DiskSink::new(&target).map_err(|e| io_failure(e, "cannot prepare the output"))?;
+    let mut session = Session::new(options.clone());
+    session.keep_texts = false;
+    let built = match session.build(&Changes::default(), &sink) {
+        Ok(b) => b,
+        Err(failure) => {
+            sink.abort();
+            return Err(failure);
+        }
+    };
+    let Built {
         site,
-        files,
         diagnostics,
         mut timings,
-    } = render_site(options)?;
+    } = built;
     let written = timings
-        .time("write", || write_site(&files, &target))
-        .map_err(|e| {
-            fail(Diagnostics::from_iter([Diagnostic::error(
-                display_path(&target, &options.root),
-                format!("cannot write the site: {e:#}"),
-            )
-            .with_hint("the previous site, if any, was left in place")]))
-        })?;
+        .time("write", || sink.commit())
+        .map_err(|e| io_failure(e, "cannot write the site"))?;
     Ok(BuildReport {
         diagnostics,
         posts: site.posts.len(),

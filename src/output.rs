@@ -2,15 +2,24 @@
 //!
 //! Every path the build writes is an [`OutputPath`]: relative, `/`
 //! separated, and checked so that no slug, alias or file name can step out
-//! of the output folder. [`write_site`] writes a rendered site to disk the
-//! safe way: into a fresh staging folder beside the target, then swapped in
-//! with renames, so a build that fails (or is killed) part way leaves the
-//! previous site as it was. The same files can instead be kept in memory by
-//! `serve`; this module owns only the disk.
+//! of the output folder. Rendered files stream into an [`OutputSink`] as
+//! they are made: [`MemorySink`] keeps them (for `serve` and tests),
+//! [`DiskSink`] writes them for `glossator build`.
+//!
+//! The disk sink never touches the live folder until the whole build has
+//! succeeded. A first build is written into a staging folder beside the
+//! target and renamed into place. Later builds compare each file's hash
+//! with the manifest the last build left (in the marker file), write only
+//! the files that changed into a staging folder, and on success move them
+//! into place, delete the files that are gone, and write the new manifest
+//! last. Unchanged files are never rewritten: creating and deleting tens of
+//! thousands of files is what makes other generators slow on real disks.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, Result, bail};
 
@@ -93,15 +102,52 @@ pub struct OutputFile {
     pub body: Body,
 }
 
+/// Where rendered files go, as they are made (from many threads).
+pub trait OutputSink: Sync {
+    fn accept(&self, file: OutputFile);
+}
+
+/// Keeps every file in memory.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: Mutex<Vec<OutputFile>>,
+}
+
+impl MemorySink {
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.files.into_inner().unwrap_or_else(|p| p.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl OutputSink for MemorySink {
+    fn accept(&self, file: OutputFile) {
+        match self.files.lock() {
+            Ok(mut f) => f.push(file),
+            Err(p) => p.into_inner().push(file),
+        }
+    }
+}
+
 /// The name of the marker file glossator leaves in folders it writes, so
-/// it never replaces a folder it did not make.
+/// it never replaces a folder it did not make. It also holds the manifest:
+/// each file's hash, so the next build rewrites only what changed.
 pub const MARKER: &str = ".glossator-output";
+const MANIFEST_HEADER: &str =
+    "# glossator output manifest v1: written by `glossator build`; this folder is replaced by it";
+const STAGING: &str = ".glossator-staging";
 
 /// What writing did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteStats {
+    /// Files in the site.
     pub files: usize,
-    pub bytes: u64,
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files removed (no longer in the site).
+    pub removed: usize,
 }
 
 /// Refuses output folders whose replacement would destroy something else.
@@ -160,116 +206,270 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     })
 }
 
-/// Writes `files` as the new content of `target`, atomically with respect
-/// to failures: staging folder first, then swap.
-pub fn write_site(files: &[OutputFile], target: &Path) -> Result<WriteStats> {
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = tempfile_dir(&parent, &format!(".{name}.staging-"))?;
-
-    let stats = match write_all(files, &staging) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
+/// A file's identity for the manifest: a hash of its bytes, or for a copied
+/// file of its source path, size and modification time (so large images
+/// are not read to find out they did not change).
+fn fingerprint(body: &Body) -> u128 {
+    match body {
+        Body::Bytes(b) => xxhash_rust::xxh3::xxh3_128(b),
+        Body::Copy(AssetSource::Embedded(b)) => xxhash_rust::xxh3::xxh3_128(b),
+        Body::Copy(AssetSource::File(p)) => {
+            let meta = fs::metadata(p).ok();
+            let size = meta.as_ref().map_or(0, |m| m.len());
+            let mtime = meta
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            let key = format!("copy\0{}\0{size}\0{mtime}", p.display());
+            xxhash_rust::xxh3::xxh3_128(key.as_bytes())
         }
-    };
-    swap_in(&staging, target, &parent, &name)?;
-    Ok(stats)
+    }
 }
 
-fn tempfile_dir(parent: &Path, prefix: &str) -> Result<PathBuf> {
-    for attempt in 0..100u32 {
-        let candidate = parent.join(format!("{prefix}{}-{attempt}", std::process::id()));
-        match fs::create_dir(&candidate) {
-            Ok(()) => return Ok(candidate),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot create {}", candidate.display()));
+fn read_manifest(target: &Path) -> HashMap<String, u128> {
+    let Ok(text) = fs::read_to_string(target.join(MARKER)) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (hash, path) = l.split_once(' ')?;
+            Some((path.to_string(), u128::from_str_radix(hash, 16).ok()?))
+        })
+        .collect()
+}
+
+/// Writes a build to disk; see the module docs for the steps.
+pub struct DiskSink {
+    target: PathBuf,
+    staging: PathBuf,
+    /// No previous site: the staging folder becomes the target.
+    fresh: bool,
+    old: HashMap<String, u128>,
+    new: Mutex<Vec<(String, u128)>>,
+    changed: Mutex<Vec<String>>,
+    dirs: Mutex<HashSet<PathBuf>>,
+    errors: Mutex<Vec<String>>,
+}
+
+impl DiskSink {
+    /// Prepares to write into `target` (checked with [`check_target`]
+    /// first). Nothing in `target` is touched until [`DiskSink::commit`].
+    pub fn new(target: &Path) -> Result<DiskSink> {
+        let has_site = target.join(MARKER).is_file();
+        let fresh = !has_site;
+        let staging = if fresh {
+            let parent = match target.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            fs::create_dir_all(&parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+            let name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "public".into());
+            parent.join(format!(".{name}{STAGING}-{}", std::process::id()))
+        } else {
+            target.join(format!("{STAGING}-{}", std::process::id()))
+        };
+        if staging.exists() {
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear {}", staging.display()))?;
+        }
+        fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+        Ok(DiskSink {
+            target: target.to_path_buf(),
+            staging,
+            fresh,
+            old: if fresh {
+                HashMap::new()
+            } else {
+                read_manifest(target)
+            },
+            new: Mutex::new(Vec::new()),
+            changed: Mutex::new(Vec::new()),
+            dirs: Mutex::new(HashSet::new()),
+            errors: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn ensure_dir(&self, dir: &Path) -> std::io::Result<()> {
+        let mut dirs = self.dirs.lock().unwrap_or_else(|p| p.into_inner());
+        if dirs.contains(dir) {
+            return Ok(());
+        }
+        fs::create_dir_all(dir)?;
+        dirs.insert(dir.to_path_buf());
+        Ok(())
+    }
+
+    fn write_staged(&self, file: &OutputFile) -> Result<()> {
+        let path = file.path.under(&self.staging);
+        if let Some(parent) = path.parent() {
+            self.ensure_dir(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        match &file.body {
+            Body::Bytes(b) => {
+                let mut f = fs::File::create(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                f.write_all(b)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Body::Copy(AssetSource::Embedded(b)) => {
+                fs::write(&path, b).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Body::Copy(AssetSource::File(source)) => {
+                fs::copy(source, &path).with_context(|| {
+                    format!("cannot copy {} to {}", source.display(), path.display())
+                })?;
             }
         }
+        Ok(())
     }
-    bail!("cannot create a staging folder in {}", parent.display())
-}
 
-/// Writes every file under `dir`, in parallel.
-fn write_all(files: &[OutputFile], dir: &Path) -> Result<WriteStats> {
-    use rayon::prelude::*;
-    // Create folders first, once each, so parallel writers never race on them.
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| f.path.under(dir).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    /// Drops the staged files; the target stays as it was.
+    pub fn abort(self) {
+        let _ = fs::remove_dir_all(&self.staging);
     }
-    let bytes: Result<Vec<u64>> = files.par_iter().map(|f| write_one(f, dir)).collect();
-    let bytes = bytes?;
-    fs::write(
-        dir.join(MARKER),
-        "This folder is written by `glossator build` and replaced on every build.\n",
-    )
-    .context("cannot write the output marker")?;
-    Ok(WriteStats {
-        files: files.len(),
-        bytes: bytes.iter().sum(),
-    })
-}
 
-fn write_one(file: &OutputFile, dir: &Path) -> Result<u64> {
-    let path = file.path.under(dir);
-    match &file.body {
-        Body::Bytes(bytes) => {
-            let mut f = fs::File::create(&path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            f.write_all(bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(bytes.len() as u64)
+    /// Moves the staged files into place, removes files no longer in the
+    /// site, and writes the manifest last.
+    pub fn commit(self) -> Result<WriteStats> {
+        let errors = self.errors.into_inner().unwrap_or_else(|p| p.into_inner());
+        if let Some(first) = errors.first() {
+            let _ = fs::remove_dir_all(&self.staging);
+            bail!("{first}");
         }
-        Body::Copy(AssetSource::Embedded(bytes)) => {
-            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(bytes.len() as u64)
+        let mut entries = self.new.into_inner().unwrap_or_else(|p| p.into_inner());
+        entries.sort();
+        let mut manifest = String::with_capacity(entries.len() * 64);
+        manifest.push_str(MANIFEST_HEADER);
+        manifest.push('\n');
+        for (path, hash) in &entries {
+            manifest.push_str(&format!("{hash:032x} {path}\n"));
         }
-        Body::Copy(AssetSource::File(source)) => fs::copy(source, &path)
-            .with_context(|| format!("cannot copy {} to {}", source.display(), path.display())),
+        let changed = self.changed.into_inner().unwrap_or_else(|p| p.into_inner());
+        let stats_files = entries.len();
+
+        if self.fresh {
+            fs::write(self.staging.join(MARKER), &manifest)
+                .context("cannot write the output manifest")?;
+            if self.target.exists() {
+                // An empty folder (checked by check_target) or one we may replace.
+                fs::remove_dir_all(&self.target)
+                    .with_context(|| format!("cannot replace {}", self.target.display()))?;
+            }
+            fs::rename(&self.staging, &self.target).with_context(|| {
+                format!("cannot move the new site to {}", self.target.display())
+            })?;
+            return Ok(WriteStats {
+                files: stats_files,
+                written: changed.len(),
+                removed: 0,
+            });
+        }
+
+        let mut made: HashSet<PathBuf> = HashSet::new();
+        for path in &changed {
+            let output = OutputPath(path.clone());
+            let from = output.under(&self.staging);
+            let to = output.under(&self.target);
+            if let Some(parent) = to.parent()
+                && !made.contains(parent)
+            {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                made.insert(parent.to_path_buf());
+            }
+            fs::rename(&from, &to)
+                .with_context(|| format!("cannot move {} into place", to.display()))?;
+        }
+        let current: HashSet<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
+        let mut removed = 0;
+        let mut emptied: HashSet<PathBuf> = HashSet::new();
+        for path in self.old.keys().filter(|p| !current.contains(p.as_str())) {
+            let Ok(output) = OutputPath::new(path) else {
+                continue;
+            };
+            let file = output.under(&self.target);
+            if fs::remove_file(&file).is_ok() {
+                removed += 1;
+                if let Some(parent) = file.parent() {
+                    emptied.insert(parent.to_path_buf());
+                }
+            }
+        }
+        // Remove folders left empty, deepest first.
+        let mut emptied: Vec<PathBuf> = emptied.into_iter().collect();
+        emptied.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        for dir in emptied {
+            let mut d = dir.as_path();
+            while d != self.target && fs::remove_dir(d).is_ok() {
+                match d.parent() {
+                    Some(p) => d = p,
+                    None => break,
+                }
+            }
+        }
+        let temp = self.target.join(format!("{MARKER}.tmp"));
+        fs::write(&temp, &manifest).context("cannot write the output manifest")?;
+        fs::rename(&temp, self.target.join(MARKER)).context("cannot write the output manifest")?;
+        let _ = fs::remove_dir_all(&self.staging);
+        Ok(WriteStats {
+            files: stats_files,
+            written: changed.len(),
+            removed,
+        })
     }
 }
 
-/// Replaces `target` with `staging`: the old folder is renamed aside, the
-/// new one renamed in, then the old one removed. If the second rename
-/// fails, the old folder is put back.
-fn swap_in(staging: &Path, target: &Path, parent: &Path, name: &str) -> Result<()> {
-    if !target.exists() {
-        fs::rename(staging, target)
-            .with_context(|| format!("cannot move the new site to {}", target.display()))?;
-        return Ok(());
+impl OutputSink for DiskSink {
+    fn accept(&self, file: OutputFile) {
+        let hash = fingerprint(&file.body);
+        let path = file.path.as_str().to_string();
+        let unchanged = !self.fresh && self.old.get(&path) == Some(&hash);
+        if !unchanged {
+            match self.write_staged(&file) {
+                Ok(()) => self
+                    .changed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(path.clone()),
+                Err(e) => self
+                    .errors
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(format!("{e:#}")),
+            }
+        }
+        self.new
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((path, hash));
     }
-    let old = tempfile_dir(parent, &format!(".{name}.old-"))?;
-    fs::remove_dir(&old).ok();
-    fs::rename(target, &old)
-        .with_context(|| format!("cannot move the old site aside ({})", target.display()))?;
-    if let Err(e) = fs::rename(staging, target) {
-        let _ = fs::rename(&old, target);
-        let _ = fs::remove_dir_all(staging);
-        return Err(e).with_context(|| format!("cannot move the new site to {}", target.display()));
-    }
-    fs::remove_dir_all(&old)
-        .with_context(|| format!("cannot remove the old site at {}", old.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bytes(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: OutputPath::new(path).unwrap(),
+            body: Body::Bytes(text.as_bytes().to_vec()),
+        }
+    }
+
+    fn write(target: &Path, files: Vec<OutputFile>) -> WriteStats {
+        let sink = DiskSink::new(target).unwrap();
+        for f in files {
+            sink.accept(f);
+        }
+        sink.commit().unwrap()
+    }
 
     #[test]
     fn output_paths_stay_inside() {
@@ -304,26 +504,73 @@ mod tests {
     }
 
     #[test]
-    fn write_then_replace() {
+    fn writes_only_what_changed_and_removes_what_went() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let files = vec![OutputFile {
-            path: OutputPath::new("a/index.html").unwrap(),
-            body: Body::Bytes(b"one".to_vec()),
-        }];
-        write_site(&files, &target).unwrap();
+        let stats = write(
+            &target,
+            vec![
+                bytes("a/index.html", "one"),
+                bytes("b.txt", "bee"),
+                bytes("c/d/e.txt", "deep"),
+            ],
+        );
+        assert_eq!((stats.files, stats.written, stats.removed), (3, 3, 0));
         assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"one");
         assert!(target.join(MARKER).exists());
 
-        let files = vec![OutputFile {
-            path: OutputPath::new("b.txt").unwrap(),
-            body: Body::Copy(AssetSource::Embedded(b"two")),
-        }];
-        write_site(&files, &target).unwrap();
-        assert!(!target.join("a").exists(), "stale files go");
-        assert_eq!(fs::read(target.join("b.txt")).unwrap(), b"two");
+        let before = fs::metadata(target.join("b.txt"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let stats = write(
+            &target,
+            vec![
+                bytes("a/index.html", "two"),
+                bytes("b.txt", "bee"),
+                bytes("new.txt", "n"),
+            ],
+        );
+        assert_eq!((stats.files, stats.written, stats.removed), (3, 2, 1));
+        assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"two");
+        assert_eq!(
+            fs::metadata(target.join("b.txt"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            before,
+            "unchanged file untouched"
+        );
+        assert!(
+            !target.join("c").exists(),
+            "removed file and its emptied folders"
+        );
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no staging or old folders left behind");
+        assert_eq!(leftovers.len(), 1, "no staging folder left beside");
+        assert!(
+            !fs::read_dir(&target).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("staging"))
+        );
+    }
+
+    #[test]
+    fn an_aborted_build_touches_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        write(&target, vec![bytes("a.txt", "old")]);
+        let sink = DiskSink::new(&target).unwrap();
+        sink.accept(bytes("a.txt", "new"));
+        sink.abort();
+        assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"old");
+        let names: Vec<String> = fs::read_dir(&target)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 
     #[test]

@@ -22,11 +22,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::build::{BuildFailure, BuildOptions, Rendered, Timings, load_build_config, render_with};
+use crate::build::{BuildFailure, BuildOptions, Built, Timings, load_build_config, render_with};
 use crate::config::Config;
 use crate::content::source::{Found, read_sources, walk_sources};
 use crate::content::{Parsed, ParsedOne, SourceFile, parse_one};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::OutputSink;
 use crate::site::index_site;
 use crate::theme::{Theme, load_theme};
 
@@ -62,6 +63,9 @@ pub struct Session {
     parsed: HashMap<PathBuf, ParsedOne>,
     theme: Option<Theme>,
     scanned: bool,
+    /// Keep file texts after parsing, to tell real edits from touches.
+    /// One-shot builds drop them to save memory.
+    pub keep_texts: bool,
 }
 
 impl Session {
@@ -74,6 +78,7 @@ impl Session {
             parsed: HashMap::new(),
             theme: None,
             scanned: false,
+            keep_texts: true,
         }
     }
 
@@ -81,8 +86,12 @@ impl Session {
         &self.options.root
     }
 
-    /// Builds the site in memory, reusing what `changes` leaves valid.
-    pub fn build(&mut self, changes: &Changes) -> Result<Rendered, BuildFailure> {
+    /// Builds the site into `sink`, reusing what `changes` leaves valid.
+    pub fn build(
+        &mut self,
+        changes: &Changes,
+        sink: &dyn OutputSink,
+    ) -> Result<Built, BuildFailure> {
         let mut timings = Timings::default();
         let mut rescan = changes.rescan || !self.scanned;
         if changes.config || self.config.is_none() {
@@ -117,6 +126,11 @@ impl Session {
             return Err(fail(Diagnostics::new()));
         };
         timings.time("parse", || self.parse_changed(&config));
+        if !self.keep_texts {
+            for file in self.files.values_mut() {
+                file.text = None;
+            }
+        }
 
         let mut diagnostics: Diagnostics = self.load_problems.values().flatten().cloned().collect();
         let (parsed, d) = Parsed::collect(self.files.keys().filter_map(|k| self.parsed.get(k)));
@@ -136,15 +150,14 @@ impl Session {
         let Some(theme) = &self.theme else {
             return Err(fail(diagnostics));
         };
-        let (files, d) = render_with(&site, theme, &mut timings);
+        let d = render_with(&site, theme, sink, &mut timings);
         diagnostics.extend(d);
         if diagnostics.has_errors() {
             return Err(fail(diagnostics));
         }
         diagnostics.sort();
-        Ok(Rendered {
+        Ok(Built {
             site: Arc::new(site),
-            files,
             diagnostics,
             timings,
         })

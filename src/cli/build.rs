@@ -45,11 +45,13 @@ impl BuildArgs {
                 }
                 if verbosity != Verbosity::Quiet {
                     println!(
-                        "Built {} posts and {} pages: {} files in {} ({:.0} ms)",
+                        "Built {} posts and {} pages: {} files in {} ({} written, {} removed, the rest unchanged) in {:.0} ms",
                         report.posts,
                         report.pages,
                         report.written.files,
                         options.output_dir().display(),
+                        report.written.written,
+                        report.written.removed,
                         report.timings.total().as_secs_f64() * 1000.0
                     );
                 }

@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Build the site into public/ (or -o DIR).
     Build(build::BuildArgs),
+    /// Preview the site with live reload while you write.
+    Serve(serve::ServeArgs),
     /// Check the site without writing it: sources, quotes, links, anchors.
     Check(check::CheckArgs),
 }
@@ -75,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => args.run(&cli.root, verbosity),
         Command::New(args) => args.run(&cli.root, verbosity),
         Command::Build(args) => args.run(&cli.root, verbosity),
+        Command::Serve(args) => args.run(&cli.root, verbosity),
         Command::Check(args) => args.run(&cli.root, verbosity),
     };
     match result {

@@ -31,6 +31,7 @@ pub const MAX_DEPTH: usize = 6;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comment {
     pub source: PathBuf,
+    pub source_hash: u64,
     pub post_slug: String,
     pub id: String,
     pub author: String,
@@ -213,6 +214,7 @@ pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Ve
         .unwrap_or_else(|| "Anonymous".to_string());
     let comment = Comment {
         source: file.rel.clone(),
+        source_hash: file.content_hash(),
         post_slug: post_slug.clone(),
         id,
         author,
@@ -360,6 +362,7 @@ fn assemble(
 fn placeholder() -> Comment {
     Comment {
         source: PathBuf::new(),
+        source_hash: 0,
         post_slug: String::new(),
         id: String::new(),
         author: String::new(),
@@ -398,6 +401,7 @@ mod tests {
     fn comment(id: &str, parent: Option<&str>, minute: i8) -> Comment {
         Comment {
             source: PathBuf::from(format!("content/comments/p/{id}.md")),
+            source_hash: 0,
             post_slug: "p".into(),
             id: id.into(),
             author: "A".into(),

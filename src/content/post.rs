@@ -112,6 +112,8 @@ pub struct Via {
 pub struct Post {
     /// Site-relative source path.
     pub source: PathBuf,
+    /// Hash of the source path and text ([`SourceFile::content_hash`]).
+    pub source_hash: u64,
     /// For `slug/index.md` bundles, the bundle folder (site-relative).
     pub bundle: Option<PathBuf>,
     pub kind: Kind,
@@ -125,7 +127,10 @@ pub struct Post {
     pub updated: Option<ZonedDateTime>,
     pub draft: bool,
     pub tags: Vec<String>,
+    /// Slugs of `tags`, in the same order (worked out once, here).
+    pub tag_slugs: Vec<String>,
     pub categories: Vec<String>,
+    pub category_slugs: Vec<String>,
     pub series: Option<String>,
     pub summary_override: Option<String>,
     pub description: Option<String>,
@@ -150,6 +155,7 @@ pub struct Post {
 #[derive(Debug, Clone)]
 pub struct Page {
     pub source: PathBuf,
+    pub source_hash: u64,
     pub bundle: Option<PathBuf>,
     pub title: String,
     pub slug: String,
@@ -584,8 +590,13 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         .max();
     let latest_front = resolved_updates.last().map(|u| u.at.clone());
     let updated = updated.or_else(|| latest_front.into_iter().chain(latest_inline).max());
+    let tag_slugs = tags.iter().map(slug::slugify).collect();
+    let category_slugs = categories.iter().map(slug::slugify).collect();
     let post = Post {
         source: file.rel.clone(),
+        source_hash: file.content_hash(),
+        tag_slugs,
+        category_slugs,
         bundle,
         kind,
         title,
@@ -789,6 +800,7 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
     }
     let page = Page {
         source: file.rel.clone(),
+        source_hash: file.content_hash(),
         bundle,
         title,
         slug,

@@ -57,6 +57,7 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.ends_with(".tmp")
         || name.ends_with(".bak")
         || name.ends_with(".crdownload")
+        || name.ends_with(".kate-swp")
         || name.contains("___jb_")
         || name == "4913"
         || name == "Thumbs.db"
@@ -177,6 +178,18 @@ impl ReadError {
         Diagnostic::error(rel, self.message)
             .at_opt(self.position)
             .with_hint(self.hint)
+    }
+}
+
+impl SourceFile {
+    /// A hash of the file's path and text: what a post, page or comment is
+    /// made from, so caches can tell when it changed.
+    pub fn content_hash(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(self.rel.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        h.update(self.text.as_deref().unwrap_or("").as_bytes());
+        h.digest()
     }
 }
 

@@ -171,8 +171,15 @@ pub fn render_inline(text: &str) -> String {
 fn is_more_marker(event: &Event<'_>) -> bool {
     match event {
         Event::Html(h) | Event::InlineHtml(h) => {
-            let compact: String = h.chars().filter(|c| !c.is_whitespace()).collect();
-            compact.eq_ignore_ascii_case("<!--more-->")
+            let mut rest = h.trim();
+            let mut expect = |part: &str| match rest.get(..part.len()) {
+                Some(head) if head.eq_ignore_ascii_case(part) => {
+                    rest = rest[part.len()..].trim_start();
+                    true
+                }
+                _ => false,
+            };
+            expect("<!--") && expect("more") && expect("-->") && rest.is_empty()
         }
         _ => false,
     }
@@ -457,10 +464,7 @@ fn fragment_links_to_page<'a>(event: Event<'a>, page_path: &str) -> Event<'a> {
 /// only tokens with a letter or digit count (not "—" or ".").
 fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
     fn flush(run: &mut String, quoted: bool, words: &mut usize, quoted_words: &mut usize) {
-        let n = run
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count();
+        let n = count_run(run);
         *words += n;
         if quoted {
             *quoted_words += n;
@@ -500,6 +504,38 @@ fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
     }
     flush(&mut run, quote_depth > 0, &mut words, &mut quoted);
     (words, quoted)
+}
+
+/// Words in a run of text: whitespace-separated tokens holding a letter or
+/// digit. One pass; the ASCII case never decodes UTF-8.
+fn count_run(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_token = false;
+    let mut counted = false;
+    let mut note = |whitespace: bool, alphanumeric: bool| {
+        if whitespace {
+            in_token = false;
+            return;
+        }
+        if !in_token {
+            in_token = true;
+            counted = false;
+        }
+        if !counted && alphanumeric {
+            count += 1;
+            counted = true;
+        }
+    };
+    if text.is_ascii() {
+        for b in text.bytes() {
+            note(b.is_ascii_whitespace(), b.is_ascii_alphanumeric());
+        }
+    } else {
+        for c in text.chars() {
+            note(c.is_whitespace(), c.is_alphanumeric());
+        }
+    }
+    count
 }
 
 /// The text of some events, with block boundaries as spaces.

@@ -275,3 +275,20 @@ fn a_bad_update_time_is_an_error_at_its_offset() {
         3
     );
 }
+
+#[test]
+fn word_runs_count_tokens_with_letters_or_digits() {
+    assert_eq!(count_run("one two — three. 4 ..."), 4);
+    assert_eq!(count_run("  café  naïve  "), 2);
+    assert_eq!(count_run(""), 0);
+}
+
+#[test]
+fn more_marker_forms() {
+    for html in ["<!-- more -->", "<!--more-->", "<!--  MORE  -->\n"] {
+        assert!(is_more_marker(&Event::Html(html.into())), "{html}");
+    }
+    for html in ["<!-- more than this -->", "<!-- mor -->", "<p>more</p>"] {
+        assert!(!is_more_marker(&Event::Html(html.into())), "{html}");
+    }
+}

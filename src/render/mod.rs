@@ -22,7 +22,7 @@ use tera::{Context, Value};
 
 use crate::content::CommentMode;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{Body, OutputFile};
+use crate::output::{Body, OutputFile, OutputSink};
 use crate::site::Site;
 use crate::theme::Theme;
 pub use plan::{Job, JobKind, ListSpec, alias_path, plan_site};
@@ -54,28 +54,28 @@ impl<'a> RenderInputs<'a> {
     }
 }
 
-/// Renders every job; template errors are gathered (one per distinct
-/// template problem, not one per page).
-pub fn render_jobs(inputs: &RenderInputs<'_>, jobs: &[Job]) -> (Vec<OutputFile>, Diagnostics) {
-    let results: Vec<Result<OutputFile, Vec<Diagnostic>>> =
-        jobs.par_iter().map(|job| render_job(inputs, job)).collect();
-    let mut files = Vec::with_capacity(results.len());
+/// Renders every job into `sink`, in parallel; template errors are
+/// gathered (one per distinct template problem, not one per page).
+pub fn render_jobs(inputs: &RenderInputs<'_>, jobs: &[Job], sink: &dyn OutputSink) -> Diagnostics {
+    let failures: Vec<Vec<Diagnostic>> = jobs
+        .par_iter()
+        .filter_map(|job| match render_job(inputs, job) {
+            Ok(file) => {
+                sink.accept(file);
+                None
+            }
+            Err(ds) => Some(ds),
+        })
+        .collect();
     let mut diagnostics = Diagnostics::new();
     let mut seen = std::collections::HashSet::new();
     let mut repeats = 0usize;
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(ds) => {
-                for d in ds {
-                    let key = (d.path.clone(), d.line, d.col, strip_page(&d.message));
-                    if seen.insert(key) {
-                        diagnostics.push(d);
-                    } else {
-                        repeats += 1;
-                    }
-                }
-            }
+    for d in failures.into_iter().flatten() {
+        let key = (d.path.clone(), d.line, d.col, strip_page(&d.message));
+        if seen.insert(key) {
+            diagnostics.push(d);
+        } else {
+            repeats += 1;
         }
     }
     if repeats > 0 {
@@ -84,7 +84,14 @@ pub fn render_jobs(inputs: &RenderInputs<'_>, jobs: &[Job]) -> (Vec<OutputFile>,
             format!("the template errors above also hit {repeats} other page(s)"),
         ));
     }
-    (files, diagnostics)
+    diagnostics
+}
+
+/// The page numbers a paginator links to: the first, the last, and up to
+/// three either side of the current one. Listing all 1,000 pages of a
+/// 10,000-post home page on each of them would make pagination quadratic.
+pub fn page_window(current: usize, total: usize) -> impl Iterator<Item = usize> {
+    (1..=total).filter(move |&n| n == 1 || n == total || n.abs_diff(current) <= 3)
 }
 
 fn strip_page(message: &str) -> String {
@@ -160,7 +167,7 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
                 next: (number < total_pages).then(|| url_of(number + 1)),
                 first: url_of(1),
                 last: url_of(total_pages),
-                pages: (1..=total_pages)
+                pages: page_window(number, total_pages)
                     .map(|n| views::PageLinkView {
                         number: n,
                         url: url_of(n),

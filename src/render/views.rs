@@ -241,16 +241,15 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
     }
 }
 
-fn term_refs(site: &Site, kind: TaxonomyKind, names: &[String]) -> Vec<TermRef> {
+fn term_refs(site: &Site, kind: TaxonomyKind, names: &[String], slugs: &[String]) -> Vec<TermRef> {
     names
         .iter()
-        .filter_map(|name| {
-            let slug = slug::slugify(name);
-            (!slug.is_empty()).then(|| TermRef {
-                url: site.config.link(&site.term_url(kind, &slug)),
-                name: name.clone(),
-                slug,
-            })
+        .zip(slugs)
+        .filter(|(_, slug)| !slug.is_empty())
+        .map(|(name, slug)| TermRef {
+            url: site.config.link(&site.term_url(kind, slug)),
+            name: name.clone(),
+            slug: slug.clone(),
         })
         .collect()
 }
@@ -280,8 +279,13 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
         date: post.date.timestamp().to_string(),
         updated: post.updated.as_ref().map(|u| u.timestamp().to_string()),
         draft: post.draft,
-        tags: term_refs(site, TaxonomyKind::Tags, &post.tags),
-        categories: term_refs(site, TaxonomyKind::Categories, &post.categories),
+        tags: term_refs(site, TaxonomyKind::Tags, &post.tags, &post.tag_slugs),
+        categories: term_refs(
+            site,
+            TaxonomyKind::Categories,
+            &post.categories,
+            &post.category_slugs,
+        ),
         series: post.series.as_deref(),
         summary,
         has_more: post.body.has_more,

@@ -123,8 +123,13 @@ pub fn index_site<'a>(
         .collect();
     pages.sort_by(|a, b| a.url.cmp(&b.url));
 
-    let tags = collect_terms(&posts, |p| &p.tags, &mut diagnostics, "tag");
-    let categories = collect_terms(&posts, |p| &p.categories, &mut diagnostics, "category");
+    let tags = collect_terms(&posts, |p| (&p.tags, &p.tag_slugs), &mut diagnostics, "tag");
+    let categories = collect_terms(
+        &posts,
+        |p| (&p.categories, &p.category_slugs),
+        &mut diagnostics,
+        "category",
+    );
 
     let comments = attach_comments(&posts, parsed.comments, &mut diagnostics);
     let (series, series_of) = series::collect_series(&posts);
@@ -267,14 +272,15 @@ fn slash_path(path: &std::path::Path) -> String {
 /// Groups posts by term slug; the name shown is the one the newest post used.
 fn collect_terms(
     posts: &[Arc<Post>],
-    names: impl Fn(&Post) -> &Vec<String>,
+    names: impl Fn(&Post) -> (&Vec<String>, &Vec<String>),
     diagnostics: &mut Diagnostics,
     what: &str,
 ) -> Vec<Term> {
     let mut terms: BTreeMap<String, Term> = BTreeMap::new();
     for (id, post) in posts.iter().enumerate() {
-        for name in names(post) {
-            let slug = slug::slugify(name);
+        let (names, slugs) = names(post);
+        for (name, slug) in names.iter().zip(slugs) {
+            let slug = slug.clone();
             if slug.is_empty() {
                 diagnostics.push(
                     Diagnostic::warning(

@@ -20,8 +20,8 @@ pub fn related_posts(posts: &[std::sync::Arc<Post>], count: usize) -> Vec<Vec<Po
     }
     let mut index: HashMap<String, Vec<PostId>> = HashMap::new();
     for (id, post) in posts.iter().enumerate() {
-        for tag in &post.tags {
-            index.entry(slug::slugify(tag)).or_default().push(id);
+        for slug in &post.tag_slugs {
+            index.entry(slug.clone()).or_default().push(id);
         }
     }
     let too_common = (posts.len() / 4).max(50);
@@ -29,11 +29,8 @@ pub fn related_posts(posts: &[std::sync::Arc<Post>], count: usize) -> Vec<Vec<Po
         .par_iter()
         .enumerate()
         .map(|(id, post)| {
-            let tags: Vec<&Vec<PostId>> = post
-                .tags
-                .iter()
-                .filter_map(|t| index.get(&slug::slugify(t)))
-                .collect();
+            let tags: Vec<&Vec<PostId>> =
+                post.tag_slugs.iter().filter_map(|t| index.get(t)).collect();
             let informative: Vec<&&Vec<PostId>> = tags
                 .iter()
                 .filter(|list| list.len() <= too_common)

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""glossator against Hugo on the same generated commentary blog, side by side.
+
+For each size N (default 1,000 and 10,000; add 100,000 with --huge) the
+script generates the corpus (benches/gen_corpus.py, cached in .tools/bench),
+then builds it with glossator and with Hugo, alternating, RUNS times each,
+in two conditions:
+  fresh  the output folder is removed before each run (untimed);
+  warm   the previous run's output is left in place (a rebuild).
+Each run is timed as a child process: wall time, CPU time (user + system)
+and peak memory (max RSS), read from wait4(). Medians and glossator/Hugo
+ratios are printed.
+
+Then the preview: `glossator serve` on the sample blog and on the 10,000
+post site, EDITS one-post edits each, timing from the file write to the
+WebSocket reload message, and to the new HTML being served (median).
+
+Usage: benches/bench.py [--sizes 1000,10000] [--runs 5] [--edits 20] [--huge]
+Installs Hugo (Debian package) and websocket-client (PyPI, into .tools/py)
+when missing. Never run by CI: it takes minutes."""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.join(ROOT, ".tools")
+BIN = os.path.join(ROOT, "target", "release", "glossator")
+
+
+def ensure_tools():
+    if not shutil.which("hugo"):
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "hugo"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    py = os.path.join(TOOLS, "py")
+    sys.path.insert(0, py)
+    try:
+        import websocket  # noqa: F401
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", py, "websocket-client"], check=True)
+    subprocess.run(["cargo", "build", "--quiet", "--release"], cwd=ROOT, check=True)
+
+
+def corpus(n):
+    out = os.path.join(TOOLS, "bench", str(n))
+    stamp = os.path.join(out, "ok")
+    if not os.path.exists(stamp):
+        subprocess.run([sys.executable, os.path.join(ROOT, "benches", "gen_corpus.py"), str(n), out], check=True)
+        open(stamp, "w").close()
+    return out
+
+
+def run(cmd, cwd):
+    """Runs a command; returns (wall s, cpu s, max RSS MB)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    err = proc.stderr.read().decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def build_pair(n, runs):
+    base = corpus(n)
+    g_site, h_site = os.path.join(base, "glossator"), os.path.join(base, "hugo")
+    g_out, h_out = os.path.join(g_site, "public"), os.path.join(h_site, "public")
+    results = {}
+    for condition in ("fresh", "warm"):
+        g, h = [], []
+        # One untimed run of each so "warm" starts from a built site.
+        if condition == "warm":
+            run([BIN, "build", "-q"], g_site)
+            run(["hugo", "--quiet"], h_site)
+        for _ in range(runs):
+            if condition == "fresh":
+                shutil.rmtree(g_out, ignore_errors=True)
+            g.append(run([BIN, "build", "-q"], g_site))
+            if condition == "fresh":
+                shutil.rmtree(h_out, ignore_errors=True)
+            h.append(run(["hugo", "--quiet"], h_site))
+        results[condition] = (g, h)
+    return results
+
+
+def med(values, i):
+    return statistics.median(v[i] for v in values)
+
+
+def report_builds(n, results):
+    print(f"\n== {n:,} posts ({len(results['fresh'][0])} runs each, alternating) ==")
+    print(f"{'':8} {'':10} {'wall s':>8} {'cpu s':>8} {'peak MB':>9}")
+    for condition, (g, h) in results.items():
+        for name, values in (("glossator", g), ("hugo", h)):
+            print(f"{condition:8} {name:10} {med(values, 0):8.2f} {med(values, 1):8.2f} {med(values, 2):9.0f}")
+        print(f"{condition:8} {'ratio':10} {'Hugo/glossator':>8}: wall {med(h, 0) / med(g, 0):.1f}x faster, "
+              f"cpu {med(h, 1) / med(g, 1):.1f}x less, memory {med(h, 2) / med(g, 2):.1f}x less")
+
+
+def serve_latency(site, post, edits):
+    """Median ms from a file write to the reload message and to the new HTML."""
+    import websocket
+    proc = subprocess.Popen([BIN, "serve", "--port", "0"], cwd=site, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = None
+        while url is None:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError("serve exited")
+            if "http://" in line:
+                url = line[line.index("http://"):].split()[0]
+        ws = websocket.create_connection(url.replace("http://", "ws://") + "__glossator/livereload", timeout=30)
+        ws.recv()  # hello
+        path = os.path.join(site, post)
+        original = open(path, encoding="utf-8").read()
+        page = None
+        to_message, to_html = [], []
+        for i in range(edits):
+            marker = f"Edited for the benchmark, round {i} at {time.time_ns()}."
+            text = original.replace("+++\n\n", f"+++\n\n{marker}\n\n", 1)
+            written = time.perf_counter()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            while True:
+                message = ws.recv()
+                if '"reload"' in message or '"error"' in message:
+                    break
+            to_message.append((time.perf_counter() - written) * 1000)
+            if page is None:
+                page = find_page(url, marker)
+            while marker not in urllib.request.urlopen(url + page).read().decode():
+                time.sleep(0.001)
+            to_html.append((time.perf_counter() - written) * 1000)
+            time.sleep(0.15)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(original)
+        return statistics.median(to_message), statistics.median(to_html), len(to_message)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def find_page(url, marker):
+    # The edited post is the one whose page now holds the marker; its URL
+    # comes from the search index, newest first being irrelevant here.
+    import json
+    index = json.loads(urllib.request.urlopen(url + "search.json").read())
+    for entry in index:
+        if marker[:40] in entry.get("excerpt", ""):
+            return entry["url"].lstrip("/")
+    raise RuntimeError("edited post not found in search.json")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--huge", action="store_true", help="also 100,000 posts (glossator, and Hugo once)")
+    args = ap.parse_args()
+    ensure_tools()
+    print(f"glossator: {subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.strip()}; "
+          f"{subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.split()[1]}; "
+          f"{os.cpu_count()} cores")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    for n in sizes:
+        report_builds(n, build_pair(n, args.runs))
+    if args.huge:
+        report_builds(100_000, build_pair(100_000, 1))
+    if args.edits:
+        print(f"\n== serve: one-post edits, median of {args.edits} ==")
+        sample = os.path.join(TOOLS, "bench", "sample-site")
+        shutil.rmtree(sample, ignore_errors=True)
+        os.makedirs(sample)
+        for part in ("glossator.toml", "content", "themes"):
+            src = os.path.join(ROOT, part)
+            (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(sample, part))
+        for name, site, post in (
+            ("sample blog", sample, "content/posts/2026-02-27-note-on-sources.md"),
+            ("10,000 posts", os.path.join(corpus(10000), "glossator"), "content/posts/post-004242.md"),
+        ):
+            msg, html, n = serve_latency(site, post, args.edits)
+            print(f"{name:14} write -> reload message {msg:7.1f} ms   write -> new HTML served {html:7.1f} ms   ({n} edits)")
+
+
+if __name__ == "__main__":
+    main()
