@@ -23,11 +23,9 @@ use jiff::Timestamp;
 
 use crate::config::{Config, load_config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{DiskSink, MemorySink, OutputFile, OutputSink, WriteStats, check_target};
-use crate::render::{RenderInputs, plan_site, render_jobs};
+use crate::output::{DiskSink, MemorySink, OutputFile, WriteStats, check_target};
 use crate::session::{Changes, Session};
 use crate::site::{Filters, Site};
-use crate::theme::Theme;
 
 /// What `glossator build` was asked to do.
 #[derive(Debug, Clone)]
@@ -110,6 +108,13 @@ pub struct Built {
     pub site: Arc<Site>,
     pub diagnostics: Diagnostics,
     pub timings: Timings,
+    /// True when the sink received every output of the site; otherwise it
+    /// received only those that differ from this session's last build.
+    pub complete: bool,
+    /// Outputs sent to the sink.
+    pub rendered: Vec<crate::output::OutputPath>,
+    /// Outputs of the last build that are gone.
+    pub removed: Vec<crate::output::OutputPath>,
 }
 
 /// A rendered site, in memory.
@@ -138,29 +143,14 @@ pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> 
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
     let sink = MemorySink::default();
     let built = Session::new(options.clone()).build(&Changes::default(), &sink)?;
+    let mut files = sink.into_files();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Rendered {
         site: built.site,
-        files: sink.into_files(),
+        files,
         diagnostics: built.diagnostics,
         timings: built.timings,
     })
-}
-
-/// Plans and renders a site with a theme into `sink`.
-pub fn render_with(
-    site: &Site,
-    theme: &Theme,
-    sink: &dyn OutputSink,
-    timings: &mut Timings,
-) -> Diagnostics {
-    let (jobs, mut diagnostics) = timings.time("plan", || plan_site(site, theme));
-    if diagnostics.has_errors() {
-        return diagnostics;
-    }
-    let inputs = timings.time("views", || RenderInputs::new(site, theme));
-    let d = timings.time("render", || render_jobs(&inputs, &jobs, sink));
-    diagnostics.extend(d);
-    diagnostics
 }
 
 /// `glossator build`: render into a disk sink, which writes only what
@@ -194,6 +184,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         site,
         diagnostics,
         mut timings,
+        ..
     } = built;
     let written = timings
         .time("write", || sink.commit())

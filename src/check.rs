@@ -82,7 +82,7 @@ fn check_links(site: &Site, outputs: &HashSet<&str>) -> Vec<Diagnostic> {
             },
         );
     }
-    for page in &site.pages {
+    for page in site.pages.iter() {
         targets.insert(
             page.url.as_str(),
             Target {

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result, bail};
 
@@ -92,7 +92,8 @@ impl std::fmt::Display for OutputPath {
 /// What goes in an output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
-    Bytes(Vec<u8>),
+    /// Shared, so a cached output can be handed out again without a copy.
+    Bytes(Arc<[u8]>),
     Copy(AssetSource),
 }
 
@@ -114,11 +115,9 @@ pub struct MemorySink {
 }
 
 impl MemorySink {
-    /// The files, sorted by path.
+    /// The files, in the order they were made.
     pub fn into_files(self) -> Vec<OutputFile> {
-        let mut files = self.files.into_inner().unwrap_or_else(|p| p.into_inner());
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
+        self.files.into_inner().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -209,7 +208,7 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 /// A file's identity for the manifest: a hash of its bytes, or for a copied
 /// file of its source path, size and modification time (so large images
 /// are not read to find out they did not change).
-fn fingerprint(body: &Body) -> u128 {
+pub fn fingerprint(body: &Body) -> u128 {
     match body {
         Body::Bytes(b) => xxhash_rust::xxh3::xxh3_128(b),
         Body::Copy(AssetSource::Embedded(b)) => xxhash_rust::xxh3::xxh3_128(b),
@@ -459,7 +458,7 @@ mod tests {
     fn bytes(path: &str, text: &str) -> OutputFile {
         OutputFile {
             path: OutputPath::new(path).unwrap(),
-            body: Body::Bytes(text.as_bytes().to_vec()),
+            body: Body::Bytes(text.as_bytes().into()),
         }
     }
 

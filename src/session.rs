@@ -17,18 +17,20 @@
 //! is always the same as a fresh build's, which a property test checks.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::build::{BuildFailure, BuildOptions, Built, Timings, load_build_config, render_with};
+use crate::build::{BuildFailure, BuildOptions, Built, Timings, load_build_config};
 use crate::config::Config;
 use crate::content::source::{Found, read_sources, walk_sources};
-use crate::content::{Parsed, ParsedOne, SourceFile, parse_one};
+use crate::content::{Item, Parsed, ParsedOne, Post, SourceFile, parse_one};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::OutputSink;
-use crate::site::index_site;
+use crate::render::{RenderCache, render_site_outputs};
+use crate::site::{IndexCache, PostId, Site, index_site};
 use crate::theme::{Theme, load_theme};
 
 /// What changed since the last build.
@@ -51,17 +53,40 @@ impl Changes {
     }
 }
 
+/// One input file and what it parsed into (`None` until parsed).
+struct Entry {
+    file: SourceFile,
+    parsed: Option<ParsedOne>,
+}
+
+/// The last successful build, for the fast path.
+struct LastBuild {
+    site: Arc<Site>,
+    /// Source path → post id in `site`.
+    ids: HashMap<PathBuf, PostId>,
+    /// Every input file the build saw (posts, comments, pages, assets), to
+    /// tell a removed file from an editor's scratch file.
+    files: BTreeSet<PathBuf>,
+    /// Warnings of the index stage, which the fast path does not rerun.
+    index_diagnostics: Diagnostics,
+}
+
 /// The pipeline's state between builds.
 pub struct Session {
     pub options: BuildOptions,
     config: Option<Config>,
-    /// Every input file, by site-relative path, in walk order.
-    files: BTreeMap<PathBuf, SourceFile>,
+    /// Every input file, by site-relative path, in walk order, with its
+    /// parse result once parsed.
+    files: BTreeMap<PathBuf, Entry>,
     /// Problems found walking or reading, by the path they concern.
     load_problems: BTreeMap<PathBuf, Vec<Diagnostic>>,
-    /// Parse results, by site-relative path.
-    parsed: HashMap<PathBuf, ParsedOne>,
     theme: Option<Theme>,
+    /// Bumped on every theme load, so cached outputs of an old theme are
+    /// never reused.
+    theme_generation: u64,
+    render_cache: Option<RenderCache>,
+    index_cache: IndexCache,
+    last: Option<LastBuild>,
     scanned: bool,
     /// Keep file texts after parsing, to tell real edits from touches.
     /// One-shot builds drop them to save memory.
@@ -75,8 +100,11 @@ impl Session {
             config: None,
             files: BTreeMap::new(),
             load_problems: BTreeMap::new(),
-            parsed: HashMap::new(),
             theme: None,
+            theme_generation: 0,
+            render_cache: None,
+            index_cache: IndexCache::default(),
+            last: None,
             scanned: false,
             keep_texts: true,
         }
@@ -92,6 +120,69 @@ impl Session {
         changes: &Changes,
         sink: &dyn OutputSink,
     ) -> Result<Built, BuildFailure> {
+        let result = self.build_inner(changes, sink);
+        if result.is_err() {
+            self.last = None;
+        }
+        result
+    }
+
+    /// When every changed path is a post whose new version keeps its place
+    /// in the index (same [`PostHashes::index`]), the last site with those
+    /// posts swapped in is exactly what indexing again would give: returns
+    /// the swaps.
+    fn fast_path(&self, changes: &Changes) -> Option<Vec<(PostId, Arc<Post>)>> {
+        let last = self.last.as_ref()?;
+        if changes.config || changes.templates || changes.rescan || changes.paths.is_empty() {
+            return None;
+        }
+        if last
+            .site
+            .next_due
+            .is_some_and(|due| self.options.now >= due)
+        {
+            return None;
+        }
+        let mut swaps = Vec::new();
+        for abs in &changes.paths {
+            let rel = abs.strip_prefix(&self.options.root).ok()?;
+            let Some(entry) = self.files.get(rel) else {
+                // A path that is not a file of the site now: harmless if it
+                // never held a post (an editor's temp file), else a removal.
+                // A folder: files that were or are under it count.
+                let from = (Bound::Included(rel), Bound::Unbounded);
+                if holds_under(last.files.range::<Path, _>(from), rel)
+                    || holds_under(self.files.range::<Path, _>(from).map(|(p, _)| p), rel)
+                    || self.load_problems.contains_key(rel)
+                {
+                    return None;
+                }
+                continue;
+            };
+            let Some(ParsedOne {
+                item: Some(Item::Post(post)),
+                ..
+            }) = &entry.parsed
+            else {
+                return None;
+            };
+            if self.load_problems.contains_key(rel) {
+                return None;
+            }
+            let id = *last.ids.get(rel)?;
+            if last.site.posts.get(id)?.hashes.index != post.hashes.index {
+                return None;
+            }
+            swaps.push((id, post.clone()));
+        }
+        Some(swaps)
+    }
+
+    fn build_inner(
+        &mut self,
+        changes: &Changes,
+        sink: &dyn OutputSink,
+    ) -> Result<Built, BuildFailure> {
         let mut timings = Timings::default();
         let mut rescan = changes.rescan || !self.scanned;
         if changes.config || self.config.is_none() {
@@ -100,8 +191,11 @@ impl Session {
                 Ok(c) => {
                     // Everything depends on the config: start afresh.
                     self.config = Some(c);
-                    self.parsed.clear();
+                    for entry in self.files.values_mut() {
+                        entry.parsed = None;
+                    }
                     self.theme = None;
+                    self.render_cache = None;
                     rescan = true;
                 }
                 Err(d) => {
@@ -127,39 +221,108 @@ impl Session {
         };
         timings.time("parse", || self.parse_changed(&config));
         if !self.keep_texts {
-            for file in self.files.values_mut() {
-                file.text = None;
+            for entry in self.files.values_mut() {
+                entry.file.text = None;
             }
         }
 
         let mut diagnostics: Diagnostics = self.load_problems.values().flatten().cloned().collect();
-        let (parsed, d) = Parsed::collect(self.files.keys().filter_map(|k| self.parsed.get(k)));
-        diagnostics.extend(d);
+        let swaps = self.fast_path(changes);
 
         if self.theme.is_none() {
             match timings.time("theme", || load_theme(self.root(), &config)) {
-                Ok(t) => self.theme = Some(t),
+                Ok(t) => {
+                    self.theme = Some(t);
+                    self.theme_generation += 1;
+                    if let Some(c) = &mut self.render_cache {
+                        c.forget_outputs();
+                    }
+                }
                 Err(d) => diagnostics.extend(d),
             }
         }
-        let filters = self.options.filters();
-        let (site, d) = timings.time("index", || {
-            index_site(config, parsed, self.files.values(), &filters)
-        });
-        diagnostics.extend(d);
+        let (site, changed_posts) = match (&swaps, &self.last) {
+            (Some(swaps), Some(last)) => {
+                // Parse warnings of every file, and the index's, as a full
+                // build would report them.
+                for entry in self.files.values() {
+                    if let Some(p) = &entry.parsed {
+                        diagnostics.extend(p.diagnostics.iter().cloned());
+                    }
+                }
+                diagnostics.extend(last.index_diagnostics.iter().cloned());
+                let site = timings.time("index", || last.site.with_posts_replaced(swaps));
+                let ids: Vec<PostId> = swaps.iter().map(|(id, _)| *id).collect();
+                (site, Some(ids))
+            }
+            _ => {
+                let (parsed, d) =
+                    Parsed::collect(self.files.values().filter_map(|e| e.parsed.as_ref()));
+                diagnostics.extend(d);
+                let filters = self.options.filters();
+                let index_cache = &mut self.index_cache;
+                let (site, d) = timings.time("index", || {
+                    index_site(
+                        config,
+                        parsed,
+                        self.files.values().map(|e| &e.file),
+                        &filters,
+                        index_cache,
+                    )
+                });
+                diagnostics.extend(d.iter().cloned());
+                self.last = Some(LastBuild {
+                    files: self.files.keys().cloned().collect(),
+                    ids: site
+                        .posts
+                        .iter()
+                        .enumerate()
+                        .map(|(id, p)| (p.source.clone(), id))
+                        .collect(),
+                    site: Arc::new(site.clone()),
+                    index_diagnostics: d,
+                });
+                (site, None)
+            }
+        };
         let Some(theme) = &self.theme else {
             return Err(fail(diagnostics));
         };
-        let d = render_with(&site, theme, sink, &mut timings);
-        diagnostics.extend(d);
+        // Only a long-lived session (serve) gains from keeping outputs.
+        if self.keep_texts && self.render_cache.is_none() {
+            self.render_cache = Some(RenderCache::default());
+        }
+        let outcome = render_site_outputs(
+            &site,
+            theme,
+            self.theme_generation,
+            sink,
+            &mut timings,
+            self.render_cache.as_mut(),
+            &changes.paths.iter().cloned().collect(),
+            changed_posts.as_deref(),
+        );
+        diagnostics.extend(outcome.diagnostics);
         if diagnostics.has_errors() {
+            // A failed render may have half-filled the cache's view of the
+            // outputs; start the next build clean.
+            if let Some(c) = &mut self.render_cache {
+                c.forget_outputs();
+            }
             return Err(fail(diagnostics));
         }
         diagnostics.sort();
+        let site = Arc::new(site);
+        if let Some(last) = &mut self.last {
+            last.site = site.clone();
+        }
         Ok(Built {
-            site: Arc::new(site),
+            site,
             diagnostics,
             timings,
+            complete: outcome.complete,
+            rendered: outcome.rendered,
+            removed: outcome.removed,
         })
     }
 
@@ -176,19 +339,21 @@ impl Session {
                 problems.entry(diag.path.clone()).or_default().push(diag);
             }
         }
+        let mut old = std::mem::take(&mut self.files);
         let mut files = BTreeMap::new();
         for result in read_sources(found) {
             match result {
                 Ok(file) => {
-                    files.insert(file.rel.clone(), file);
+                    // A file whose text did not change keeps its parse.
+                    let parsed = old
+                        .remove(&file.rel)
+                        .filter(|e| e.file.text == file.text && e.file.role == file.role)
+                        .and_then(|e| e.parsed);
+                    files.insert(file.rel.clone(), Entry { file, parsed });
                 }
                 Err(d) => problems.entry(d.path.clone()).or_default().push(*d),
             }
         }
-        let old = std::mem::take(&mut self.files);
-        self.parsed.retain(|path, _| {
-            matches!((old.get(path), files.get(path)), (Some(a), Some(b)) if a.text == b.text && a.role == b.role)
-        });
         self.files = files;
         self.load_problems = problems;
         self.scanned = true;
@@ -203,11 +368,18 @@ impl Session {
         let under = |p: &Path| p == rel || p.starts_with(&rel);
         let (found, walk_problems): (Vec<Found>, Diagnostics) = walk_sources(&root, abs);
         // Forget what was under this path; what is still there comes back.
-        let stale: Vec<PathBuf> = self.files.keys().filter(|p| under(p)).cloned().collect();
-        let mut old: HashMap<PathBuf, SourceFile> = HashMap::new();
+        // Paths under `rel` sort right after it, so a range finds them.
+        let stale: Vec<PathBuf> = self
+            .files
+            .range(rel.clone()..)
+            .map(|(p, _)| p)
+            .take_while(|p| under(p))
+            .cloned()
+            .collect();
+        let mut old: HashMap<PathBuf, Entry> = HashMap::new();
         for p in stale {
-            if let Some(f) = self.files.remove(&p) {
-                old.insert(p, f);
+            if let Some(e) = self.files.remove(&p) {
+                old.insert(p, e);
             }
         }
         self.load_problems.retain(|p, _| !under(p));
@@ -220,16 +392,14 @@ impl Session {
         for result in read_sources(found) {
             match result {
                 Ok(file) => {
-                    let unchanged = old
-                        .get(&file.rel)
-                        .is_some_and(|o| o.text == file.text && o.role == file.role);
-                    if !unchanged {
-                        self.parsed.remove(&file.rel);
-                    }
-                    self.files.insert(file.rel.clone(), file);
+                    // An editor touching a file without changing it costs nothing.
+                    let parsed = old
+                        .remove(&file.rel)
+                        .filter(|o| o.file.text == file.text && o.file.role == file.role)
+                        .and_then(|o| o.parsed);
+                    self.files.insert(file.rel.clone(), Entry { file, parsed });
                 }
                 Err(d) => {
-                    self.parsed.remove(&d.path);
                     self.load_problems
                         .entry(d.path.clone())
                         .or_default()
@@ -237,22 +407,17 @@ impl Session {
                 }
             }
         }
-        let files = &self.files;
-        self.parsed.retain(|p, _| files.contains_key(p));
     }
 
     /// Parses the files that have no parse result, in parallel.
     fn parse_changed(&mut self, config: &Config) {
-        let todo: Vec<&SourceFile> = self
+        let todo: Vec<&mut Entry> = self
             .files
-            .values()
-            .filter(|f| f.text.is_some() && !self.parsed.contains_key(&f.rel))
+            .values_mut()
+            .filter(|e| e.parsed.is_none() && e.file.text.is_some())
             .collect();
-        let results: Vec<(PathBuf, ParsedOne)> = todo
-            .par_iter()
-            .map(|f| (f.rel.clone(), parse_one(f, config)))
-            .collect();
-        self.parsed.extend(results);
+        todo.into_par_iter()
+            .for_each(|e| e.parsed = Some(parse_one(&e.file, config)));
     }
 
     /// Is `abs` a file this session copies as is (static or bundle file)?
@@ -260,11 +425,17 @@ impl Session {
         abs.strip_prefix(self.root())
             .ok()
             .and_then(|rel| self.files.get(rel))
-            .is_some_and(|f| f.text.is_none())
+            .is_some_and(|e| e.file.text.is_none())
     }
 }
 
 fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
     diagnostics.sort();
     BuildFailure { diagnostics }
+}
+
+/// Whether the first of `from_rel` (paths in order, from `rel` on) is
+/// `rel` or under it: path order puts a folder's contents right after it.
+fn holds_under<'a>(mut from_rel: impl Iterator<Item = &'a PathBuf>, rel: &Path) -> bool {
+    from_rel.next().is_some_and(|p| p.starts_with(rel))
 }

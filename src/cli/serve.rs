@@ -22,7 +22,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
     /// Milliseconds of quiet after a change before rebuilding.
-    #[arg(long, value_name = "MS", default_value_t = 30)]
+    #[arg(long, value_name = "MS", default_value_t = 10)]
     pub debounce: u64,
     /// Open the site in a browser.
     #[arg(long)]
@@ -50,6 +50,17 @@ impl Reporter for Terminal {
 
     fn diagnostics(&self, diagnostics: &Diagnostics) {
         print_diagnostics(diagnostics, &self.shown_root, self.verbosity);
+    }
+
+    fn timings(&self, timings: &crate::build::Timings) {
+        if self.verbosity == Verbosity::Verbose {
+            let parts: Vec<String> = timings
+                .0
+                .iter()
+                .map(|(stage, d)| format!("{stage} {:.1}", d.as_secs_f64() * 1000.0))
+                .collect();
+            println!("  ({} ms)", parts.join(", "));
+        }
     }
 }
 

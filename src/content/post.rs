@@ -114,6 +114,12 @@ pub struct Post {
     pub source: PathBuf,
     /// Hash of the source path and text ([`SourceFile::content_hash`]).
     pub source_hash: u64,
+    /// Hash of what lists show of the post: everything but the body past
+    /// its summary. A body edit that leaves the summary alone keeps it.
+    pub view_hash: u64,
+    /// Hashes of what the index and the whole-site pages read of the post;
+    /// see [`PostHashes`].
+    pub hashes: PostHashes,
     /// For `slug/index.md` bundles, the bundle folder (site-relative).
     pub bundle: Option<PathBuf>,
     pub kind: Kind,
@@ -149,6 +155,69 @@ pub struct Post {
     pub body: Rendered,
     /// The file line the body starts on (body line 1).
     pub body_line: usize,
+}
+
+/// Narrow hashes of a post, made once at parse time so caches can compare
+/// posts without reading them again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostHashes {
+    /// What decides the post's place in the index: date, slug, URL, title,
+    /// kind, draft, tags, categories, series, aliases, template, comments.
+    pub index: u64,
+    /// What the archive lists: title, URL, kind, date.
+    pub listing: u64,
+    /// What the search index holds: the listing, tags, summary text.
+    pub search: u64,
+    /// What the sitemap holds: URL and last change.
+    pub sitemap: u64,
+}
+
+impl PostHashes {
+    fn of(post: &Post) -> PostHashes {
+        use std::hash::Hasher as _;
+        let text = |h: &mut xxhash_rust::xxh3::Xxh3, s: &str| {
+            h.write_usize(s.len());
+            h.update(s.as_bytes());
+        };
+        let date = post.date.timestamp().as_second();
+        let mut listing = xxhash_rust::xxh3::Xxh3::new();
+        for s in [post.title.as_str(), post.url.as_str(), post.kind.name()] {
+            text(&mut listing, s);
+        }
+        listing.write_i64(date);
+        let mut search = listing.clone();
+        for t in &post.tags {
+            text(&mut search, t);
+        }
+        text(&mut search, &post.body.summary_text);
+        let mut sitemap = xxhash_rust::xxh3::Xxh3::new();
+        text(&mut sitemap, &post.url);
+        sitemap.write_i64(
+            post.updated
+                .as_ref()
+                .unwrap_or(&post.date)
+                .timestamp()
+                .as_second(),
+        );
+        let mut index = listing.clone();
+        text(&mut index, &post.slug);
+        index.write_u8(u8::from(post.draft));
+        index.write_u8(post.comments as u8);
+        text(&mut index, post.series.as_deref().unwrap_or(""));
+        text(&mut index, post.template.as_deref().unwrap_or(""));
+        for list in [&post.tags, &post.categories, &post.aliases] {
+            index.write_usize(list.len());
+            for s in list {
+                text(&mut index, s);
+            }
+        }
+        PostHashes {
+            index: index.digest(),
+            listing: listing.digest(),
+            search: search.digest(),
+            sitemap: sitemap.digest(),
+        }
+    }
 }
 
 /// A stand-alone page such as `/about/`.
@@ -592,9 +661,34 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     let updated = updated.or_else(|| latest_front.into_iter().chain(latest_inline).max());
     let tag_slugs = tags.iter().map(slug::slugify).collect();
     let category_slugs = categories.iter().map(slug::slugify).collect();
-    let post = Post {
+    let view_hash = {
+        use std::hash::Hasher as _;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for part in [
+            file.rel.as_os_str().as_encoded_bytes(),
+            split.front.as_bytes(),
+            title.as_bytes(),
+            kind.name().as_bytes(),
+            body.summary_html.as_bytes(),
+            body.summary_text.as_bytes(),
+        ] {
+            h.write_usize(part.len());
+            h.update(part);
+        }
+        h.write_i64(updated.as_ref().map_or(0, |u| u.timestamp().as_second()));
+        h.write_u8(u8::from(body.has_more));
+        h.write_usize(body.words);
+        for heading in &body.headings {
+            h.update(heading.id.as_bytes());
+            h.update(heading.text.as_bytes());
+        }
+        h.digest()
+    };
+    let mut post = Post {
         source: file.rel.clone(),
         source_hash: file.content_hash(),
+        view_hash,
+        hashes: PostHashes::default(),
         tag_slugs,
         category_slugs,
         bundle,
@@ -628,6 +722,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         body,
         body_line: split.body_line,
     };
+    post.hashes = PostHashes::of(&post);
     (Some(post), problems)
 }
 

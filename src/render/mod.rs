@@ -8,23 +8,26 @@
 //! any rendering, and lets `serve` re-render only the jobs whose inputs
 //! changed.
 
+pub mod cache;
 pub mod comments;
 pub mod discovery;
 pub mod feeds;
+mod incremental;
 mod plan;
 pub mod views;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use tera::{Context, Value};
 
 use crate::content::CommentMode;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{Body, OutputFile, OutputSink};
+use crate::output::{Body, OutputFile};
 use crate::site::Site;
 use crate::theme::Theme;
+pub use cache::RenderCache;
+pub use incremental::{RenderOutcome, render_site_outputs};
 pub use plan::{Job, JobKind, ListSpec, alias_path, plan_site};
 use views::{
     ListView, PaginatorView, TaxonomyView, TermView, neighbour, page_view, post_values, site_view,
@@ -54,19 +57,8 @@ impl<'a> RenderInputs<'a> {
     }
 }
 
-/// Renders every job into `sink`, in parallel; template errors are
-/// gathered (one per distinct template problem, not one per page).
-pub fn render_jobs(inputs: &RenderInputs<'_>, jobs: &[Job], sink: &dyn OutputSink) -> Diagnostics {
-    let failures: Vec<Vec<Diagnostic>> = jobs
-        .par_iter()
-        .filter_map(|job| match render_job(inputs, job) {
-            Ok(file) => {
-                sink.accept(file);
-                None
-            }
-            Err(ds) => Some(ds),
-        })
-        .collect();
+/// Template errors, one per distinct template problem (not one per page).
+pub(crate) fn gather_failures(failures: Vec<Vec<Diagnostic>>) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let mut seen = std::collections::HashSet::new();
     let mut repeats = 0usize;
@@ -218,7 +210,7 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
             if *format == feeds::FeedFormat::Json {
                 return Ok(OutputFile {
                     path: job.output.clone(),
-                    body: Body::Bytes(feeds::json_feed(&view)),
+                    body: Body::Bytes(feeds::json_feed(&view).into()),
                 });
             }
             ctx.insert("feed", &view);
@@ -249,7 +241,7 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
         JobKind::SearchIndex => {
             return Ok(OutputFile {
                 path: job.output.clone(),
-                body: Body::Bytes(discovery::search_index(site)),
+                body: Body::Bytes(discovery::search_index(site).into()),
             });
         }
     }
@@ -266,6 +258,6 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Ve
         })?;
     Ok(OutputFile {
         path: job.output.clone(),
-        body: Body::Bytes(out),
+        body: Body::Bytes(out.into()),
     })
 }

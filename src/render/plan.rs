@@ -584,7 +584,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         }
     }
 
-    for file in site.static_files.iter().chain(&site.bundle_files) {
+    for file in site.static_files.iter().chain(site.bundle_files.iter()) {
         let url = format!("/{}", file.output);
         p.add(
             url,

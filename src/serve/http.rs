@@ -28,7 +28,7 @@ use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostics;
 use crate::markdown::escape_text;
-use crate::output::{Body, OutputFile};
+use crate::output::{Body, OutputFile, OutputPath};
 use crate::theme::AssetSource;
 
 /// The client script, served at [`CLIENT_PATH`].
@@ -47,11 +47,12 @@ pub enum Served {
 }
 
 /// The files of one build: output path (`2009/03/03/x/index.html`) →
-/// content, and which files on disk are served as which path.
-#[derive(Debug, Default)]
+/// content, and which files on disk are served as which path. Keys are
+/// shared strings, so patching a copy after an edit costs little.
+#[derive(Debug, Default, Clone)]
 pub struct SiteFiles {
-    pub by_path: HashMap<String, Served>,
-    pub from_disk: HashMap<PathBuf, String>,
+    pub by_path: HashMap<Arc<str>, Served>,
+    pub from_disk: HashMap<PathBuf, Arc<str>>,
 }
 
 /// The site as served: one build, plus the error of a later failed one.
@@ -64,46 +65,36 @@ pub struct Snapshot {
     pub version: u64,
 }
 
+fn served(body: Body) -> Served {
+    match body {
+        Body::Bytes(b) => Served::Bytes(Bytes::from_owner(b)),
+        Body::Copy(AssetSource::File(p)) => Served::File(p),
+        Body::Copy(AssetSource::Embedded(b)) => Served::Embedded(b),
+    }
+}
+
 impl SiteFiles {
     pub fn from_outputs(files: Vec<OutputFile>) -> SiteFiles {
         let mut out = SiteFiles::default();
-        for f in files {
-            let path = f.path.as_str().to_string();
-            let served = match f.body {
-                Body::Bytes(b) => Served::Bytes(Bytes::from(b)),
-                Body::Copy(AssetSource::File(p)) => {
-                    out.from_disk.insert(p.clone(), path.clone());
-                    Served::File(p)
-                }
-                Body::Copy(AssetSource::Embedded(b)) => Served::Embedded(b),
-            };
-            out.by_path.insert(path, served);
-        }
+        out.patch(files, &[]);
         out
     }
 
-    /// Output paths whose content differs between two builds (added,
-    /// removed or changed).
-    pub fn changed_since(&self, old: &SiteFiles) -> Vec<String> {
-        let mut changed: Vec<String> = self
-            .by_path
-            .iter()
-            .filter(|(path, new)| match (old.by_path.get(*path), new) {
-                (Some(Served::Bytes(a)), Served::Bytes(b)) => a != b,
-                (Some(Served::File(a)), Served::File(b)) => a != b,
-                (Some(Served::Embedded(a)), Served::Embedded(b)) => a != b,
-                _ => true,
-            })
-            .map(|(p, _)| p.clone())
-            .collect();
-        changed.extend(
-            old.by_path
-                .keys()
-                .filter(|p| !self.by_path.contains_key(*p))
-                .cloned(),
-        );
-        changed.sort();
-        changed
+    /// Applies a build's changes: new or changed files, and removed paths.
+    pub fn patch(&mut self, files: Vec<OutputFile>, removed: &[OutputPath]) {
+        for path in removed {
+            if let Some(Served::File(p)) = self.by_path.remove(path.as_str()) {
+                self.from_disk.remove(&p);
+            }
+        }
+        for f in files {
+            let path: Arc<str> = Arc::from(f.path.as_str());
+            let served = served(f.body);
+            if let Served::File(p) = &served {
+                self.from_disk.insert(p.clone(), path.clone());
+            }
+            self.by_path.insert(path, served);
+        }
     }
 }
 
@@ -294,7 +285,7 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
                 .into_response();
         }
     };
-    if let Some(served) = snapshot.files.by_path.get(&path)
+    if let Some(served) = snapshot.files.by_path.get(path.as_str())
         && let Some(body) = read_served(served).await
     {
         return respond(StatusCode::OK, &path, body, &snapshot);
@@ -304,7 +295,7 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         && snapshot
             .files
             .by_path
-            .contains_key(&format!("{path}/index.html"))
+            .contains_key(format!("{path}/index.html").as_str())
     {
         let location = format!("{}/", uri.path());
         return (

@@ -45,6 +45,8 @@ pub struct ServeOptions {
 pub trait Reporter: Send + Sync + 'static {
     fn info(&self, message: &str);
     fn diagnostics(&self, diagnostics: &Diagnostics);
+    /// Stage timings of a rebuild (shown with `-v`).
+    fn timings(&self, _timings: &crate::build::Timings) {}
 }
 
 /// Binds `port`, or the next free one after it if it is taken.
@@ -213,7 +215,7 @@ fn rebuild_loop(
             let changed: Vec<String> = batch
                 .paths
                 .iter()
-                .filter_map(|(_, p)| current.files.from_disk.get(p).cloned())
+                .filter_map(|(_, p)| current.files.from_disk.get(p).map(|s| s.to_string()))
                 .collect();
             shared.replace(Snapshot {
                 version,
@@ -247,8 +249,19 @@ fn rebuild_loop(
             Ok(built) => {
                 base_path = built.site.config.base_path().to_string();
                 reporter.diagnostics(&built.diagnostics);
-                let files = SiteFiles::from_outputs(sink.into_files());
-                let changed = files.changed_since(&current.files);
+                let files = if built.complete {
+                    SiteFiles::from_outputs(sink.into_files())
+                } else {
+                    let mut files = (*current.files).clone();
+                    files.patch(sink.into_files(), &built.removed);
+                    files
+                };
+                let changed: Vec<String> = built
+                    .rendered
+                    .iter()
+                    .chain(&built.removed)
+                    .map(|p| p.as_str().to_string())
+                    .collect();
                 let was_broken = current.error.is_some();
                 shared.replace(Snapshot {
                     files: Arc::new(files),
@@ -269,6 +282,7 @@ fn rebuild_loop(
                     changed.len(),
                     if changed.len() == 1 { "" } else { "s" }
                 ));
+                reporter.timings(&built.timings);
             }
             Err(failure) => {
                 reporter.diagnostics(&failure.diagnostics);

@@ -54,29 +54,49 @@ pub struct BundleFile {
 }
 
 /// The whole site, indexed and frozen.
-#[derive(Debug)]
+///
+/// Everything but the posts is shared (`Arc`), so a session can make the
+/// next site from this one cheaply when an edit changes no post's place in
+/// the index (see [`Site::with_posts_replaced`]).
+#[derive(Debug, Clone)]
 pub struct Site {
     pub config: Config,
     /// Published posts, newest first.
     pub posts: Vec<Arc<Post>>,
-    pub pages: Vec<Arc<Page>>,
-    pub tags: Vec<Term>,
-    pub categories: Vec<Term>,
-    pub by_kind: BTreeMap<Kind, Vec<PostId>>,
+    pub pages: Arc<Vec<Arc<Page>>>,
+    pub tags: Arc<Vec<Term>>,
+    pub categories: Arc<Vec<Term>>,
+    pub by_kind: Arc<BTreeMap<Kind, Vec<PostId>>>,
     /// Comment threads, by post.
-    pub comments: Vec<Vec<Thread>>,
-    pub series: Vec<series::Series>,
+    pub comments: Arc<Vec<Vec<Thread>>>,
+    pub series: Arc<Vec<series::Series>>,
     /// Each post's place in its series, by post.
-    pub series_of: Vec<Option<series::SeriesPlace>>,
+    pub series_of: Arc<Vec<Option<series::SeriesPlace>>>,
     /// Related posts, by post.
-    pub related: Vec<Vec<PostId>>,
-    pub archive: archive::Archive,
+    pub related: Arc<Vec<Vec<PostId>>>,
+    pub archive: Arc<archive::Archive>,
     /// Files under `static/`: (absolute, site-relative, output path).
-    pub static_files: Vec<BundleFile>,
-    pub bundle_files: Vec<BundleFile>,
+    pub static_files: Arc<Vec<BundleFile>>,
+    pub bundle_files: Arc<Vec<BundleFile>>,
+    /// The earliest date of a future post left out, if any: the index is
+    /// stale from then on.
+    pub next_due: Option<jiff::Timestamp>,
 }
 
 impl Site {
+    /// This site with some posts replaced by new versions whose
+    /// [`Post::index_hash`] is unchanged, so every index structure still
+    /// holds. The comments, terms, archive and the rest are shared.
+    pub fn with_posts_replaced(&self, replacements: &[(PostId, Arc<Post>)]) -> Site {
+        let mut site = self.clone();
+        for (id, post) in replacements {
+            if let Some(slot) = site.posts.get_mut(*id) {
+                *slot = post.clone();
+            }
+        }
+        site
+    }
+
     pub fn terms(&self, kind: TaxonomyKind) -> &[Term] {
         match kind {
             TaxonomyKind::Tags => &self.tags,
@@ -88,6 +108,29 @@ impl Site {
     pub fn term_url(&self, kind: TaxonomyKind, slug: &str) -> String {
         format!("/{}/{slug}/", self.config.taxonomy(kind).path)
     }
+}
+
+/// Work the index can keep between builds of a long-lived session.
+#[derive(Debug, Default)]
+pub struct IndexCache {
+    /// Related posts, with the hash of what they were computed from.
+    related: Option<(u128, Arc<Vec<Vec<PostId>>>)>,
+}
+
+/// Related posts depend only on each post's tags and date (and the count).
+fn related_key(posts: &[Arc<Post>], count: usize) -> u128 {
+    use std::hash::Hasher as _;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.write_usize(count);
+    for p in posts {
+        h.write_i64(p.date.timestamp().as_second());
+        h.write_usize(p.tag_slugs.len());
+        for t in &p.tag_slugs {
+            h.write(t.as_bytes());
+            h.write_u8(0);
+        }
+    }
+    h.digest128()
 }
 
 /// Is this post in the build?
@@ -102,8 +145,16 @@ pub fn index_site<'a>(
     parsed: Parsed,
     files: impl IntoIterator<Item = &'a SourceFile>,
     filters: &Filters,
+    cache: &mut IndexCache,
 ) -> (Site, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
+    let next_due = parsed
+        .posts
+        .iter()
+        .filter(|p| !filters.future && (filters.drafts || !p.draft))
+        .map(|p| p.date.timestamp())
+        .filter(|t| *t > filters.now)
+        .min();
     let mut posts: Vec<Arc<Post>> = parsed
         .posts
         .into_iter()
@@ -133,7 +184,15 @@ pub fn index_site<'a>(
 
     let comments = attach_comments(&posts, parsed.comments, &mut diagnostics);
     let (series, series_of) = series::collect_series(&posts);
-    let related = related::related_posts(&posts, config.related_count);
+    let key = related_key(&posts, config.related_count);
+    let related = match &cache.related {
+        Some((k, related)) if *k == key => related.clone(),
+        _ => {
+            let related = Arc::new(related::related_posts(&posts, config.related_count));
+            cache.related = Some((key, related.clone()));
+            related
+        }
+    };
     let archive = archive::build_archive(&posts);
 
     let mut by_kind: BTreeMap<Kind, Vec<PostId>> = BTreeMap::new();
@@ -203,17 +262,18 @@ pub fn index_site<'a>(
         Site {
             config,
             posts,
-            pages,
-            tags,
-            categories,
-            by_kind,
-            comments,
-            series,
-            series_of,
+            pages: Arc::new(pages),
+            tags: Arc::new(tags),
+            categories: Arc::new(categories),
+            by_kind: Arc::new(by_kind),
+            comments: Arc::new(comments),
+            series: Arc::new(series),
+            series_of: Arc::new(series_of),
             related,
-            archive,
-            static_files,
-            bundle_files,
+            archive: Arc::new(archive),
+            static_files: Arc::new(static_files),
+            bundle_files: Arc::new(bundle_files),
+            next_due,
         },
         diagnostics,
     )
@@ -255,6 +315,9 @@ fn attach_comments(
     grouped
         .into_iter()
         .map(|list| {
+            if list.is_empty() {
+                return Vec::new();
+            }
             let (threads, warnings) = build_threads(list);
             diagnostics.extend(warnings);
             threads
@@ -269,18 +332,19 @@ fn slash_path(path: &std::path::Path) -> String {
         .join("/")
 }
 
-/// Groups posts by term slug; the name shown is the one the newest post used.
+/// Groups posts by term slug; the name shown is the one the newest post
+/// used. Terms come out sorted by slug.
 fn collect_terms(
     posts: &[Arc<Post>],
     names: impl Fn(&Post) -> (&Vec<String>, &Vec<String>),
     diagnostics: &mut Diagnostics,
     what: &str,
 ) -> Vec<Term> {
-    let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut terms: Vec<Term> = Vec::new();
     for (id, post) in posts.iter().enumerate() {
         let (names, slugs) = names(post);
         for (name, slug) in names.iter().zip(slugs) {
-            let slug = slug.clone();
             if slug.is_empty() {
                 diagnostics.push(
                     Diagnostic::warning(
@@ -291,18 +355,19 @@ fn collect_terms(
                 );
                 continue;
             }
-            terms
-                .entry(slug.clone())
-                .or_insert_with(|| Term {
+            let at = *index.entry(slug.as_str()).or_insert_with(|| {
+                terms.push(Term {
                     name: name.clone(),
-                    slug,
+                    slug: slug.clone(),
                     posts: Vec::new(),
-                })
-                .posts
-                .push(id);
+                });
+                terms.len() - 1
+            });
+            terms[at].posts.push(id);
         }
     }
-    terms.into_values().collect()
+    terms.sort_by(|a, b| a.slug.cmp(&b.slug));
+    terms
 }
 
 #[cfg(test)]
@@ -357,7 +422,13 @@ mod tests {
             future: false,
             now,
         };
-        let (site, _) = index_site(config.clone(), parsed(), [], &filters);
+        let (site, _) = index_site(
+            config.clone(),
+            parsed(),
+            [],
+            &filters,
+            &mut IndexCache::default(),
+        );
         let titles: Vec<&str> = site.posts.iter().map(|p| p.title.as_str()).collect();
         assert_eq!(titles, vec!["d", "a"]);
         assert_eq!(site.tags.len(), 2);
@@ -370,7 +441,7 @@ mod tests {
             future: true,
             now,
         };
-        let (site, _) = index_site(config, parsed(), [], &all);
+        let (site, _) = index_site(config, parsed(), [], &all, &mut IndexCache::default());
         let titles: Vec<&str> = site.posts.iter().map(|p| p.title.as_str()).collect();
         assert_eq!(titles, vec!["c", "d", "b", "a"]);
     }

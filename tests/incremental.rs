@@ -1,0 +1,398 @@
+//! The incremental-equals-full property: after any sequence of edits, a
+//! long-lived session told what changed produces byte for byte the site a
+//! fresh build produces. proptest generates the edit sequences (and
+//! shrinks a failing one to the shortest that still fails).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use glossator::build::{BuildOptions, render_site};
+use glossator::output::{Body, MemorySink, OutputFile};
+use glossator::session::{Changes, Session};
+use glossator::theme::AssetSource;
+use proptest::prelude::*;
+
+const TAGS: [&str; 5] = ["russia", "iran", "trade", "ports", "letters"];
+
+fn post_text(title: &str, day: u8, tags: &[&str], body: &str, series: bool) -> String {
+    let tags: Vec<String> = tags.iter().map(|t| format!("\"{t}\"")).collect();
+    let series = if series { "series = \"Saga\"\n" } else { "" };
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = 2020-01-{day:02}T10:00:00Z\ntags = [{}]\n{series}+++\n\n{body}\n\n> Quoted words.\n>\n> — Some One, [Paper](https://paper.example/x)\n",
+        tags.join(", ")
+    )
+}
+
+/// A small site with every kind of output: tags, a series, comments, a
+/// page with an alias, a bundle with a file, a static file, a template.
+fn seed_site(dir: &Path) {
+    let w = |rel: &str, text: &str| {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    w(
+        "glossator.toml",
+        "title = \"Prop\"\nbase_url = \"https://prop.example\"\npaginate_by = 2\n[comments]\nper_page = 2\n",
+    );
+    for i in 0..6u8 {
+        let tags = [TAGS[i as usize % 5], TAGS[(i as usize + 2) % 5]];
+        w(
+            &format!("content/posts/p{i}.md"),
+            &post_text(
+                &format!("Post {i}"),
+                i + 1,
+                &tags,
+                &format!("Body of post {i}."),
+                i % 2 == 0,
+            ),
+        );
+    }
+    w(
+        "content/posts/bundle/index.md",
+        "+++\ntitle = \"Bundle\"\ndate = 2020-01-20\naliases = [\"/old/bundle/\"]\n+++\n![x](pic.svg)\n",
+    );
+    w(
+        "content/posts/bundle/pic.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    w(
+        "content/pages/about.md",
+        "+++\ntitle = \"About\"\n+++\nAbout.\n",
+    );
+    w(
+        "content/comments/p1/c1.md",
+        "+++\nauthor = \"A\"\ndate = 2020-01-03\n+++\nFirst.\n",
+    );
+    w(
+        "content/comments/p1/c2.md",
+        "+++\nauthor = \"B\"\ndate = 2020-01-04\nparent = \"c1\"\n+++\nReply.\n",
+    );
+    w(
+        "content/comments/p1/c3.md",
+        "+++\nauthor = \"C\"\ndate = 2020-01-05\n+++\nThird.\n",
+    );
+    w("static/extra.css", "p { color: red }\n");
+    w(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>{{ page.content | safe }}{% endblock main %}\n",
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    AddPost(u8),
+    ChangeBody(u8, u16),
+    ChangeTitle(u8, u16),
+    Delete(u8),
+    Rename(u8, u8),
+    Retag(u8, u8),
+    Redate(u8, u8),
+    Touch(u8),
+    AddComment(u8, u16),
+    RemoveComments(u8),
+    Template(u16),
+    Config(u8),
+    Static(u16),
+    Break(u8),
+}
+
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0u8..12).prop_map(Edit::AddPost),
+        (0u8..12, any::<u16>()).prop_map(|(i, n)| Edit::ChangeBody(i, n)),
+        (0u8..12, any::<u16>()).prop_map(|(i, n)| Edit::ChangeTitle(i, n)),
+        (0u8..12).prop_map(Edit::Delete),
+        (0u8..12, 0u8..12).prop_map(|(a, b)| Edit::Rename(a, b)),
+        (0u8..12, 0u8..5).prop_map(|(i, t)| Edit::Retag(i, t)),
+        (0u8..12, 1u8..28).prop_map(|(i, d)| Edit::Redate(i, d)),
+        (0u8..12).prop_map(Edit::Touch),
+        (0u8..12, any::<u16>()).prop_map(|(i, n)| Edit::AddComment(i, n)),
+        (0u8..12).prop_map(Edit::RemoveComments),
+        any::<u16>().prop_map(Edit::Template),
+        (1u8..4).prop_map(Edit::Config),
+        any::<u16>().prop_map(Edit::Static),
+        (0u8..12).prop_map(Edit::Break),
+    ]
+}
+
+/// Applies an edit to the site and says what changed, as the watcher would.
+fn apply(dir: &Path, edit: &Edit) -> Changes {
+    let mut changes = Changes::default();
+    let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
+    let post = |i: u8| dir.join(format!("content/posts/p{i}.md"));
+    match edit {
+        Edit::ChangeBody(i, n) => {
+            // Only the text changes: front matter and quote stay.
+            if let Ok(text) = fs::read_to_string(post(*i))
+                && let Some(start) = text.find("+++\n\n").map(|s| s + 5)
+                && let Some(end) = text.find("\n\n> Quoted")
+                && start <= end
+            {
+                let new = format!(
+                    "{}New body {n} for post {i}.{}",
+                    &text[..start],
+                    &text[end..]
+                );
+                fs::write(post(*i), new).unwrap();
+                touched.insert(post(*i));
+            }
+        }
+        Edit::AddPost(i) | Edit::ChangeTitle(i, _) | Edit::Retag(i, _) | Edit::Redate(i, _) => {
+            let old = fs::read_to_string(post(*i)).ok();
+            let (title, day, tag, body) = match edit {
+                Edit::ChangeTitle(_, n) => (
+                    format!("Renamed {n}"),
+                    i + 1,
+                    0,
+                    format!("Body of post {i}."),
+                ),
+                Edit::Retag(_, t) => (format!("Post {i}"), i + 1, *t, format!("Body of post {i}.")),
+                Edit::Redate(_, d) => (format!("Post {i}"), *d, 0, format!("Body of post {i}.")),
+                _ => (
+                    format!("Post {i}"),
+                    (i % 27) + 1,
+                    1,
+                    format!("Body of post {i}."),
+                ),
+            };
+            if old.is_none() && !matches!(edit, Edit::AddPost(_)) {
+                return changes;
+            }
+            let tags = [TAGS[tag as usize % 5]];
+            fs::write(post(*i), post_text(&title, day, &tags, &body, i % 2 == 0)).unwrap();
+            touched.insert(post(*i));
+        }
+        Edit::Delete(i) => {
+            if fs::remove_file(post(*i)).is_ok() {
+                touched.insert(post(*i));
+            }
+        }
+        Edit::Rename(a, b) => {
+            if a != b && post(*a).exists() && !post(*b).exists() {
+                fs::rename(post(*a), post(*b)).unwrap();
+                touched.insert(post(*a));
+                touched.insert(post(*b));
+            }
+        }
+        Edit::Touch(i) => {
+            if let Ok(text) = fs::read_to_string(post(*i)) {
+                fs::write(post(*i), text).unwrap();
+                touched.insert(post(*i));
+            }
+        }
+        Edit::AddComment(i, n) => {
+            let folder = dir.join(format!("content/comments/p{i}"));
+            fs::create_dir_all(&folder).unwrap();
+            let file = folder.join(format!("n{n}.md"));
+            fs::write(
+                &file,
+                format!(
+                    "+++\nauthor = \"R{n}\"\ndate = 2020-02-{:02}\n+++\nComment {n}.\n",
+                    n % 27 + 1
+                ),
+            )
+            .unwrap();
+            touched.insert(file);
+        }
+        Edit::RemoveComments(i) => {
+            let folder = dir.join(format!("content/comments/p{i}"));
+            if fs::remove_dir_all(&folder).is_ok() {
+                touched.insert(folder);
+            }
+        }
+        Edit::Template(n) => {
+            fs::write(
+                dir.join("templates/page.html"),
+                format!("{{% extends \"base.html\" %}}{{% block main %}}<h1>{n}: {{{{ page.title }}}}</h1>{{% endblock main %}}\n"),
+            )
+            .unwrap();
+            changes.templates = true;
+        }
+        Edit::Config(n) => {
+            fs::write(
+                dir.join("glossator.toml"),
+                format!("title = \"Prop {n}\"\nbase_url = \"https://prop.example\"\npaginate_by = {n}\n[comments]\nper_page = {n}\n"),
+            )
+            .unwrap();
+            changes.config = true;
+        }
+        Edit::Static(n) => {
+            fs::write(
+                dir.join("static/extra.css"),
+                format!("p {{ color: #{n:06x} }}\n"),
+            )
+            .unwrap();
+            touched.insert(dir.join("static/extra.css"));
+        }
+        Edit::Break(i) => {
+            if post(*i).exists() {
+                fs::write(post(*i), "+++\ntitle = \"broken\n+++\n").unwrap();
+                touched.insert(post(*i));
+            }
+        }
+    }
+    changes.paths = touched;
+    changes
+}
+
+/// The site as comparable data: path → bytes (copies by source path, whose
+/// bytes are read at write time).
+fn flatten(files: &[OutputFile]) -> Vec<(String, Vec<u8>)> {
+    let mut flat: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|f| {
+            let bytes = match &f.body {
+                Body::Bytes(b) => b.to_vec(),
+                Body::Copy(AssetSource::File(p)) => {
+                    [b"copy:".as_slice(), p.to_string_lossy().as_bytes()].concat()
+                }
+                Body::Copy(AssetSource::Embedded(b)) => b.to_vec(),
+            };
+            (f.path.as_str().to_string(), bytes)
+        })
+        .collect();
+    flat.sort();
+    flat
+}
+
+/// What `serve` holds: the site, patched with each build's changes (or
+/// replaced when the session sent everything).
+#[derive(Default)]
+struct Held(std::collections::BTreeMap<String, Vec<u8>>);
+
+fn incremental_build(
+    session: &mut Session,
+    held: &mut Held,
+    changes: &Changes,
+) -> Result<Vec<(String, Vec<u8>)>, Vec<String>> {
+    let sink = MemorySink::default();
+    match session.build(changes, &sink) {
+        Ok(built) => {
+            if built.complete {
+                held.0.clear();
+            }
+            for path in &built.removed {
+                held.0.remove(path.as_str());
+            }
+            for (path, bytes) in flatten(&sink.into_files()) {
+                held.0.insert(path, bytes);
+            }
+            Ok(held.0.iter().map(|(p, b)| (p.clone(), b.clone())).collect())
+        }
+        Err(f) => Err(f.diagnostics.iter().map(|d| d.to_string()).collect()),
+    }
+}
+
+fn fresh_build(options: &BuildOptions) -> Result<Vec<(String, Vec<u8>)>, Vec<String>> {
+    match render_site(options) {
+        Ok(r) => Ok(flatten(&r.files)),
+        Err(f) => Err(f.diagnostics.iter().map(|d| d.to_string()).collect()),
+    }
+}
+
+fn first_difference(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) -> String {
+    let left: BTreeSet<&String> = a.iter().map(|(p, _)| p).collect();
+    let right: BTreeSet<&String> = b.iter().map(|(p, _)| p).collect();
+    if left != right {
+        return format!(
+            "files differ: only incremental {:?}, only fresh {:?}",
+            left.difference(&right).collect::<Vec<_>>(),
+            right.difference(&left).collect::<Vec<_>>()
+        );
+    }
+    for ((p, x), (_, y)) in a.iter().zip(b) {
+        if x != y {
+            return format!(
+                "{p} differs:\n--- incremental\n{}\n--- fresh\n{}",
+                String::from_utf8_lossy(x),
+                String::from_utf8_lossy(y)
+            );
+        }
+    }
+    "no difference".into()
+}
+
+proptest! {
+    // 24 sequences by default; PROPTEST_CASES=500 for a longer search.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+        max_shrink_iters: 200,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn incremental_builds_equal_fresh_builds(edits in proptest::collection::vec(edit_strategy(), 1..10)) {
+        let dir = tempfile::tempdir().unwrap();
+        seed_site(dir.path());
+        let mut options = BuildOptions::new(dir.path());
+        options.now = "2026-11-27T00:00:00Z".parse().unwrap();
+        let mut session = Session::new(options.clone());
+        let mut held = Held::default();
+        let first = incremental_build(&mut session, &mut held, &Changes::default()).unwrap();
+        let fresh = fresh_build(&options).unwrap();
+        prop_assert!(first == fresh, "first build: {}", first_difference(&first, &fresh));
+        for edit in &edits {
+            let changes = apply(dir.path(), edit);
+            let incremental = incremental_build(&mut session, &mut held, &changes);
+            let fresh = fresh_build(&options);
+            match (&incremental, &fresh) {
+                (Ok(a), Ok(b)) => prop_assert!(a == b, "after {:?}: {}", edit, first_difference(a, b)),
+                (Err(a), Err(b)) => prop_assert_eq!(a, b, "after {:?}", edit),
+                _ => prop_assert!(false, "after {:?}: incremental {:?} but fresh {:?}", edit,
+                    incremental.as_ref().map(|_| "ok"), fresh.as_ref().map(|_| "ok")),
+            }
+        }
+    }
+}
+
+#[test]
+fn an_edit_re_renders_only_what_it_touches() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_site(dir.path());
+    let mut options = BuildOptions::new(dir.path());
+    options.now = "2026-11-27T00:00:00Z".parse().unwrap();
+    let mut session = Session::new(options);
+    let sink = MemorySink::default();
+    let first = session.build(&Changes::default(), &sink).unwrap();
+    let total = sink.into_files().len();
+    assert!(first.complete);
+    assert_eq!(
+        first.rendered.len(),
+        total,
+        "the first build renders everything"
+    );
+
+    let changes = apply(dir.path(), &Edit::ChangeBody(3, 7));
+    let sink = MemorySink::default();
+    let built = session.build(&changes, &sink).unwrap();
+    assert!(!built.complete);
+    assert_eq!(
+        sink.into_files().len(),
+        built.rendered.len(),
+        "only changed outputs reach the sink"
+    );
+    let rendered: Vec<&str> = built.rendered.iter().map(|p| p.as_str()).collect();
+    assert!(
+        rendered.contains(&"2020/01/04/p3/index.html"),
+        "{rendered:?}"
+    );
+    assert!(
+        rendered.len() < total / 2,
+        "rendered {} of {total}: {rendered:?}",
+        rendered.len()
+    );
+    assert!(!rendered.contains(&"about/index.html"), "{rendered:?}");
+    // The bundle post has no tags, series or comments in common, and is not
+    // a neighbour: its page stays as it was.
+    assert!(
+        !rendered.contains(&"2020/01/20/bundle/index.html"),
+        "{rendered:?}"
+    );
+    assert!(
+        !rendered.contains(&"tags/index.html"),
+        "tag counts did not change: {rendered:?}"
+    );
+}
