@@ -507,32 +507,28 @@ fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
 }
 
 /// Words in a run of text: whitespace-separated tokens holding a letter or
-/// digit. One pass; the ASCII case never decodes UTF-8.
+/// digit. One pass over the bytes; only non-ASCII characters are decoded.
 fn count_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
     let mut count = 0;
-    let mut in_token = false;
+    // Whether the current token has been counted (reset by whitespace).
     let mut counted = false;
-    let mut note = |whitespace: bool, alphanumeric: bool| {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (whitespace, alphanumeric) = if b.is_ascii() {
+            i += 1;
+            (b.is_ascii_whitespace(), b.is_ascii_alphanumeric())
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            (c.is_whitespace(), c.is_alphanumeric())
+        };
         if whitespace {
-            in_token = false;
-            return;
-        }
-        if !in_token {
-            in_token = true;
             counted = false;
-        }
-        if !counted && alphanumeric {
+        } else if alphanumeric && !counted {
             count += 1;
             counted = true;
-        }
-    };
-    if text.is_ascii() {
-        for b in text.bytes() {
-            note(b.is_ascii_whitespace(), b.is_ascii_alphanumeric());
-        }
-    } else {
-        for c in text.chars() {
-            note(c.is_whitespace(), c.is_alphanumeric());
         }
     }
     count

@@ -157,6 +157,13 @@ pub fn absolute_html(html: &str, base: &Url) -> String {
 
 /// Characters XML 1.0 does not allow, even escaped.
 fn xml_safe(text: &str) -> String {
+    let bad_byte = |b: &u8| *b < b' ' && !matches!(*b, b'\t' | b'\n' | b'\r');
+    if !text.as_bytes().iter().any(bad_byte)
+        && !text.contains('\u{FFFE}')
+        && !text.contains('\u{FFFF}')
+    {
+        return text.to_string();
+    }
     text.chars()
         .filter(|&c| {
             matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
