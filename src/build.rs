@@ -23,7 +23,7 @@ use jiff::Timestamp;
 
 use crate::config::{Config, load_config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{DiskSink, MemorySink, OutputFile, WriteStats, check_target};
+use crate::output::{BuildLock, DiskSink, MemorySink, OutputFile, WriteStats, check_target};
 use crate::session::{Changes, Session};
 use crate::site::{Filters, Site};
 
@@ -101,6 +101,8 @@ pub struct BuildReport {
 #[derive(Debug)]
 pub struct BuildFailure {
     pub diagnostics: Diagnostics,
+    /// Stopped by Ctrl-C (or SIGTERM) before anything was written.
+    pub interrupted: bool,
 }
 
 /// What a session build produced besides the files it sent to the sink.
@@ -125,9 +127,13 @@ pub struct Rendered {
     pub timings: Timings,
 }
 
-fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
+/// A failure with these diagnostics, sorted.
+pub(crate) fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
     diagnostics.sort();
-    BuildFailure { diagnostics }
+    BuildFailure {
+        diagnostics,
+        interrupted: false,
+    }
 }
 
 /// Reads the config, applying command-line overrides.
@@ -155,7 +161,12 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
 
 /// `glossator build`: render into a disk sink, which writes only what
 /// changed and touches the output folder only once everything succeeded.
-pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+/// `waiting` is called (with the output folder) if another build is
+/// writing it, before waiting for that build to finish.
+pub fn build_site(
+    options: &BuildOptions,
+    waiting: impl FnOnce(&Path),
+) -> Result<BuildReport, BuildFailure> {
     let target = options.output_dir();
     let io_failure = |e: anyhow::Error, what: &str| {
         fail(Diagnostics::from_iter([Diagnostic::error(
@@ -170,22 +181,40 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("{e:#}"),
         )])));
     }
+    let shown = display_path(&target, &options.root);
+    let _lock = BuildLock::acquire(&target, || waiting(&shown))
+        .map_err(|e| io_failure(e, "cannot lock the output"))?;
     let sink = DiskSink::new(&target).map_err(|e| io_failure(e, "cannot prepare the output"))?;
+    let notes: Vec<Diagnostic> = sink
+        .recovered
+        .iter()
+        .map(|note| Diagnostic::warning(&shown, note.clone()))
+        .collect();
     let mut session = Session::new(options.clone());
     session.keep_texts = false;
-    let built = match session.build(&Changes::default(), &sink) {
+    let built = session.build(&Changes::default(), &sink);
+    if crate::interrupt::requested() {
+        sink.abort();
+        return Err(BuildFailure {
+            diagnostics: Diagnostics::from_iter(notes),
+            interrupted: true,
+        });
+    }
+    let built = match built {
         Ok(b) => b,
-        Err(failure) => {
+        Err(mut failure) => {
             sink.abort();
+            failure.diagnostics.extend(notes);
             return Err(failure);
         }
     };
     let Built {
         site,
-        diagnostics,
+        mut diagnostics,
         mut timings,
         ..
     } = built;
+    diagnostics.extend(notes);
     let written = timings
         .time("write", || sink.commit())
         .map_err(|e| io_failure(e, "cannot write the site"))?;
@@ -199,5 +228,8 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 }
 
 fn display_path(path: &Path, root: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+    match path.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => path.to_path_buf(),
+    }
 }

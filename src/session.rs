@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::build::{BuildFailure, BuildOptions, Built, Timings, load_build_config};
+use crate::build::{BuildFailure, BuildOptions, Built, Timings, fail, load_build_config};
 use crate::config::Config;
 use crate::content::source::{Found, read_sources, walk_sources};
 use crate::content::{Item, Parsed, ParsedOne, Post, SourceFile, parse_one};
@@ -427,11 +427,6 @@ impl Session {
             .and_then(|rel| self.files.get(rel))
             .is_some_and(|e| e.file.text.is_none())
     }
-}
-
-fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
-    diagnostics.sort();
-    BuildFailure { diagnostics }
 }
 
 /// Whether the first of `from_rel` (paths in order, from `rel` on) is

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{Verbosity, print_diagnostics};
 use crate::build::{BuildOptions, build_site};
+use crate::diagnostic::count;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -35,7 +36,23 @@ impl BuildArgs {
         options.base_url = self.base_url;
         options.output = self.output;
         options.force = self.force;
-        match build_site(&options) {
+        if let Err(e) = crate::interrupt::install() {
+            eprintln!(
+                "warning: cannot handle Ctrl-C ({e}); an interrupted build may leave a staging folder, which the next build removes"
+            );
+        }
+        let result = build_site(&options, |output| {
+            eprintln!(
+                "Waiting for another glossator build writing {} to finish...",
+                output.display()
+            );
+        });
+        if crate::interrupt::requested() && result.is_ok() {
+            // The signal came during the commit, which finished first.
+            eprintln!("Interrupted; the build had finished writing, so the site is complete.");
+            return Ok(ExitCode::from(crate::interrupt::EXIT_STATUS));
+        }
+        match result {
             Ok(report) => {
                 print_diagnostics(&report.diagnostics, root, verbosity);
                 if verbosity == Verbosity::Verbose {
@@ -45,10 +62,10 @@ impl BuildArgs {
                 }
                 if verbosity != Verbosity::Quiet {
                     println!(
-                        "Built {} posts and {} pages: {} files in {} ({} written, {} removed, the rest unchanged) in {:.0} ms",
-                        report.posts,
-                        report.pages,
-                        report.written.files,
+                        "Built {} and {}: {} in {} ({} written, {} removed, the rest unchanged) in {:.0} ms",
+                        count(report.posts, "post"),
+                        count(report.pages, "page"),
+                        count(report.written.files, "file"),
                         options.output_dir().display(),
                         report.written.written,
                         report.written.removed,
@@ -56,6 +73,14 @@ impl BuildArgs {
                     );
                 }
                 Ok(ExitCode::SUCCESS)
+            }
+            Err(failure) if failure.interrupted => {
+                print_diagnostics(&failure.diagnostics, root, verbosity);
+                eprintln!(
+                    "Interrupted. Nothing was written; {} is as it was.",
+                    options.output_dir().display()
+                );
+                Ok(ExitCode::from(crate::interrupt::EXIT_STATUS))
             }
             Err(failure) => {
                 print_diagnostics(&failure.diagnostics, root, verbosity);

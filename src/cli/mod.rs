@@ -72,6 +72,7 @@ impl Cli {
 
 /// Parses the arguments and runs the command.
 pub fn main() -> ExitCode {
+    crate::crash::install_hook();
     let cli = Cli::parse();
     let verbosity = cli.verbosity();
     let result = match cli.command {

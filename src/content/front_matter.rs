@@ -398,6 +398,8 @@ fn yaml_hint(message: &str) -> Option<String> {
         Some("each field may appear once; remove one of them".into())
     } else if message.contains("expected text") {
         Some("text containing [ ] { } : or # needs quotes: title: \"[Draft] My post\"".into())
+    } else if message.contains("expected mapping") {
+        Some("front matter is fields, one `name: value` a line".into())
     } else {
         None
     }

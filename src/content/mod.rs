@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-pub use post::{CommentMode, Kind, Page, Post, Source, Update, Via};
+pub use post::{ALIAS_HINT, CommentMode, Kind, Page, Post, Source, Update, Via, alias_url};
 pub use source::{Role, SourceFile};
 
 /// The parse stage's output.
@@ -45,6 +45,24 @@ pub struct ParsedOne {
 
 /// Parses one source file. Files that are only copied parse to nothing.
 pub fn parse_one(file: &SourceFile, config: &Config) -> ParsedOne {
+    crate::crash::guard(&file.rel, || parse_unguarded(file, config)).unwrap_or_else(|d| ParsedOne {
+        item: None,
+        diagnostics: vec![*d],
+    })
+}
+
+fn parse_unguarded(file: &SourceFile, config: &Config) -> ParsedOne {
+    let is_text = matches!(file.role, Role::Post | Role::Page | Role::Comment { .. });
+    if is_text && file.text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        // A file just created (or mid-save in an editor): not an error.
+        return ParsedOne {
+            item: None,
+            diagnostics: vec![
+                Diagnostic::warning(&file.rel, "the file is empty: skipped")
+                    .with_hint("write its front matter and text, or delete it"),
+            ],
+        };
+    }
     let (item, diagnostics) = match file.role {
         Role::Post => {
             let (p, d) = post::parse_post(file, config);

@@ -17,7 +17,7 @@ use crate::config::{Config, PermalinkPart};
 use crate::content::date::{DATE_FORMS, date_from_file_stem, parse_date};
 use crate::content::front_matter::{self, RawFrontMatter, RawSource, Split};
 use crate::content::source::SourceFile;
-use crate::diagnostic::{Diagnostic, line_col, nearest};
+use crate::diagnostic::{Diagnostic, LineIndex, nearest};
 use crate::markdown::{self, CommentaryContext, RenderContext, Rendered};
 
 /// The four kinds of post.
@@ -267,6 +267,55 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// More tags than this on one post earns a warning.
+const MANY_TAGS: usize = 100;
+
+/// What an alias must look like, for the error hints.
+pub const ALIAS_HINT: &str =
+    "aliases are old site paths such as /2009/03/old-post/ or /old-post.html";
+
+/// Checks an alias (an old URL of this site) and gives the URL path it
+/// redirects from: a leading `/`, and a trailing one unless it names a
+/// file. Anything that could step out of the output folder is refused.
+pub fn alias_url(alias: &str) -> Result<String, String> {
+    let a = alias.trim();
+    if a.is_empty() {
+        return Err("the alias is empty".into());
+    }
+    if a.contains("://") || a.starts_with("//") {
+        return Err(format!(
+            "alias `{a}` is a full URL; write the path only, e.g. /2009/03/old-post/"
+        ));
+    }
+    if a.contains(['?', '#']) {
+        return Err(format!(
+            "alias `{a}` has a query or fragment, which a static site cannot redirect"
+        ));
+    }
+    if a.contains('\\') {
+        return Err(format!("alias `{a}` contains `\\`; URL paths use `/`"));
+    }
+    if a.chars().any(char::is_control) {
+        return Err(format!(
+            "alias `{}` contains a control character",
+            a.escape_debug()
+        ));
+    }
+    if a.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(format!("alias `{a}` contains a `.` or `..` segment"));
+    }
+    let mut path = if a.starts_with('/') {
+        a.to_string()
+    } else {
+        format!("/{a}")
+    };
+    let last = path.rsplit('/').next().unwrap_or("");
+    if !path.ends_with('/') && !last.contains('.') {
+        path.push('/');
+    }
+    Ok(path)
+}
+
 /// The stem a file contributes to its slug and date: `slug.md` → `slug`,
 /// `slug/index.md` → `slug`.
 fn file_stem(rel: &Path) -> (String, Option<PathBuf>) {
@@ -379,8 +428,13 @@ fn render_body(
     problems: &mut Vec<Diagnostic>,
 ) -> Rendered {
     let (rendered, md_problems) = markdown::render(split.body, ctx);
+    let lines = LineIndex::new(if md_problems.is_empty() {
+        ""
+    } else {
+        split.body
+    });
     for p in md_problems {
-        let (line, col) = line_col(split.body, p.offset);
+        let (line, col) = lines.line_col(p.offset);
         let mut d = if p.warning {
             Diagnostic::warning(&file.rel, p.message)
         } else {
@@ -579,7 +633,24 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     resolved_updates.sort_by(|a, b| a.at.cmp(&b.at));
 
     let aliases = aliases.map(|a| a.0).unwrap_or_default();
+    for alias in &aliases {
+        if let Err(message) = alias_url(alias) {
+            p.at_key("aliases", message, Some(ALIAS_HINT));
+        }
+    }
     let tags = dedup_names(tags.map(|t| t.0).unwrap_or_default());
+    if tags.len() > MANY_TAGS {
+        let d = Diagnostic::warning(
+            p.path,
+            format!(
+                "{} tags: list pages show 8 and feeds 20 of them, and each gets its own page",
+                tags.len()
+            ),
+        )
+        .at_opt(front_matter::locate(p.split, "tags"))
+        .with_hint("tags are for finding related posts; was a keyword list imported as tags?");
+        p.list.push(d);
+    }
     let categories = dedup_names(categories.map(|t| t.0).unwrap_or_default());
 
     let Some(date) = date else {
@@ -735,8 +806,11 @@ fn check_commentary(
     sources: &BTreeMap<String, Source>,
     problems: &mut Vec<Diagnostic>,
 ) {
+    let lines = std::cell::OnceCell::new();
     let at_body = |offset: usize| {
-        let (line, col) = line_col(split.body, offset);
+        let (line, col) = lines
+            .get_or_init(|| LineIndex::new(split.body))
+            .line_col(offset);
         (line + split.body_line - 1, col)
     };
     for (id, offset) in &body.commentary.unknown_sources {
@@ -893,6 +967,12 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
     if problems.iter().any(Diagnostic::is_error) {
         return (None, problems);
     }
+    let aliases = raw.aliases.map(|a| a.0).unwrap_or_default();
+    for alias in &aliases {
+        if let Err(message) = alias_url(alias) {
+            p.at_key("aliases", message, Some(ALIAS_HINT));
+        }
+    }
     let page = Page {
         source: file.rel.clone(),
         source_hash: file.content_hash(),
@@ -905,7 +985,7 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
         description: raw.description,
         template: raw.template,
         template_at: front_matter::locate(&split, "template"),
-        aliases: raw.aliases.map(|a| a.0).unwrap_or_default(),
+        aliases,
         extra: raw.extra.unwrap_or(serde_json::Value::Null),
         body,
         body_line: split.body_line,

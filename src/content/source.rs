@@ -88,6 +88,23 @@ pub fn walk_sources(root: &Path, start: &Path) -> (Vec<Found>, Diagnostics) {
         return (found, diagnostics);
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // `start` itself (or a folder above it) may be a link: walkdir follows
+    // the root it is given, so check where it leads first.
+    if let Ok(real) = start.canonicalize()
+        && !real.starts_with(&canonical_root)
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                relative(root, start),
+                format!(
+                    "symlink points outside the site ({}): skipped",
+                    real.display()
+                ),
+            )
+            .with_hint("copy the files into the site instead of linking them"),
+        );
+        return (found, diagnostics);
+    }
     let walker = WalkDir::new(start)
         .follow_links(false)
         .sort_by_file_name()

@@ -386,11 +386,12 @@ fn heading_level(level: HeadingLevel) -> u8 {
 }
 
 fn collect_links(events: &[Spanned<'_>], body: &str) -> Vec<LinkRef> {
+    let lines = crate::diagnostic::LineIndex::new(body);
     events
         .iter()
         .filter_map(|(e, range)| match e {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                let (line, col) = crate::diagnostic::line_col(body, range.start);
+                let (line, col) = lines.line_col(range.start);
                 Some(LinkRef {
                     url: dest_url.to_string(),
                     line,

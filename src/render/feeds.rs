@@ -155,6 +155,11 @@ pub fn absolute_html(html: &str, base: &Url) -> String {
     result.unwrap_or_else(|_| html.to_string())
 }
 
+/// Categories an entry lists at most: a post with thousands of tags (a
+/// keyword list imported as tags) would otherwise put all of them in every
+/// one of its thousands of tag feeds.
+const MAX_CATEGORIES: usize = 20;
+
 /// Characters XML 1.0 does not allow, even escaped.
 fn xml_safe(text: &str) -> String {
     let bad_byte = |b: &u8| *b < b' ' && !matches!(*b, b'\t' | b'\n' | b'\r');
@@ -222,6 +227,7 @@ fn entry(inputs: &RenderInputs<'_>, id: PostId) -> FeedEntryView {
             .tags
             .iter()
             .chain(&post.categories)
+            .take(MAX_CATEGORIES)
             .map(|c| xml_safe(c))
             .collect(),
         content: entry_content(inputs, id),

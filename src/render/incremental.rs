@@ -87,6 +87,8 @@ fn render_everything(
     let inputs = timings.time("views", || RenderInputs::new(site, theme));
     let failures: Vec<Vec<Diagnostic>> = timings.time("render", || {
         jobs.par_iter()
+            // After Ctrl-C the rest is skipped: nothing will be written.
+            .filter(|_| !crate::interrupt::requested())
             .filter_map(|job| match render_job(&inputs, job) {
                 Ok(file) => {
                     sink.accept(file);

@@ -95,6 +95,14 @@ fn strip_page(message: &str) -> String {
 
 /// Renders one job.
 pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Vec<Diagnostic>> {
+    let path = job
+        .source
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(job.output.as_str()));
+    crate::crash::guard(&path, || render_unguarded(inputs, job)).unwrap_or_else(|d| Err(vec![*d]))
+}
+
+fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Vec<Diagnostic>> {
     let site = inputs.site;
     let mut ctx = Context::new();
     ctx.insert_value("site", inputs.site_value.clone());

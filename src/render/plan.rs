@@ -262,29 +262,7 @@ fn output_for(url: &str) -> Result<OutputPath, String> {
 /// Normalizes an alias as written (`/old/`, `old/url`, `/old.html`) to a
 /// site path.
 pub fn alias_path(alias: &str) -> Result<String, String> {
-    let a = alias.trim();
-    if a.is_empty() {
-        return Err("the alias is empty".into());
-    }
-    if a.contains("://") || a.starts_with("//") {
-        return Err(format!(
-            "alias `{a}` is a full URL; write the path only, e.g. /2009/03/old-post/"
-        ));
-    }
-    if a.contains(['?', '#']) {
-        return Err(format!(
-            "alias `{a}` has a query or fragment, which a static site cannot redirect"
-        ));
-    }
-    let mut path = if a.starts_with('/') {
-        a.to_string()
-    } else {
-        format!("/{a}")
-    };
-    let last = path.rsplit('/').next().unwrap_or("");
-    if !path.ends_with('/') && !last.contains('.') {
-        path.push('/');
-    }
+    let path = crate::content::alias_url(alias)?;
     output_for(&path)?;
     Ok(path)
 }
@@ -577,9 +555,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 ),
                 Err(message) => p
                     .diagnostics
-                    .push(Diagnostic::error(source, message).with_hint(
-                        "aliases are old site paths such as /2009/03/old-post/ or /old-post.html",
-                    )),
+                    .push(Diagnostic::error(source, message).with_hint(crate::content::ALIAS_HINT)),
             }
         }
     }

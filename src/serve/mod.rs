@@ -162,10 +162,12 @@ pub fn serve(options: ServeOptions, reporter: Arc<dyn Reporter>) -> anyhow::Resu
 }
 
 fn summary(built: &Built, files: usize, started: Instant) -> String {
+    use crate::diagnostic::count;
     format!(
-        "Built {} posts and {} pages ({files} files) in {} ms",
-        built.site.posts.len(),
-        built.site.pages.len(),
+        "Built {} and {} ({}) in {} ms",
+        count(built.site.posts.len(), "post"),
+        count(built.site.pages.len(), "page"),
+        count(files, "file"),
         started.elapsed().as_millis()
     )
 }
@@ -245,7 +247,18 @@ fn rebuild_loop(
         };
         session.options.now = jiff::Timestamp::now();
         let sink = MemorySink::default();
-        match session.build(&changes, &sink) {
+        let result =
+            crate::crash::guard(std::path::Path::new("."), || session.build(&changes, &sink));
+        let result = result.unwrap_or_else(|crash| {
+            // A panic outside any one file's work: its caches cannot be
+            // trusted, so the next change rebuilds from scratch.
+            session = Session::new(session.options.clone());
+            Err(crate::build::BuildFailure {
+                diagnostics: crate::diagnostic::Diagnostics::from_iter([*crash]),
+                interrupted: false,
+            })
+        });
+        match result {
             Ok(built) => {
                 base_path = built.site.config.base_path().to_string();
                 reporter.diagnostics(&built.diagnostics);

@@ -1,0 +1,184 @@
+//! Output files and where they go.
+//!
+//! Every path the build writes is an [`OutputPath`]: relative, `/`
+//! separated, and checked so that no slug, alias or file name can step out
+//! of the output folder. Rendered files stream into an [`OutputSink`] as
+//! they are made: [`MemorySink`] keeps them (for `serve` and tests),
+//! [`DiskSink`] writes them for `glossator build` (see `disk` for how a
+//! build reaches the disk without ever leaving a broken site, and `target`
+//! for which folders it may write).
+
+mod commit;
+mod disk;
+mod target;
+
+pub use disk::{DiskSink, MARKER, WriteStats};
+pub use target::{BuildLock, check_target};
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::theme::AssetSource;
+
+/// A path inside the output folder, checked to stay inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OutputPath(String);
+
+impl OutputPath {
+    /// Checks a relative path such as `2009/03/03/x/index.html`.
+    pub fn new(path: &str) -> Result<OutputPath, String> {
+        if path.is_empty() {
+            return Err("empty output path".into());
+        }
+        if path.starts_with('/') || path.contains('\\') || path.contains('\0') {
+            return Err(format!(
+                "output path `{}` is not a plain relative path",
+                path.escape_debug()
+            ));
+        }
+        for segment in path.split('/') {
+            if segment.is_empty() || segment == "." || segment == ".." {
+                return Err(format!(
+                    "output path `{}` has an empty, `.` or `..` segment",
+                    path.escape_debug()
+                ));
+            }
+            if segment.len() >= 2 && segment.as_bytes()[1] == b':' {
+                return Err(format!("output path `{path}` looks like a drive path"));
+            }
+        }
+        Ok(OutputPath(path.to_string()))
+    }
+
+    /// The file for a site URL: `/a/b/` → `a/b/index.html`, `/` →
+    /// `index.html`, `/feed.xml` → `feed.xml`.
+    pub fn for_url(url: &str) -> Result<OutputPath, String> {
+        let trimmed = url.trim_start_matches('/');
+        if trimmed.is_empty() {
+            return OutputPath::new("index.html");
+        }
+        if url.ends_with('/') {
+            OutputPath::new(&format!("{trimmed}index.html"))
+        } else {
+            OutputPath::new(trimmed)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The path under `root`. Safe by construction: no segment escapes.
+    pub fn under(&self, root: &Path) -> PathBuf {
+        let mut p = root.to_path_buf();
+        for segment in self.0.split('/') {
+            p.push(segment);
+        }
+        p
+    }
+}
+
+impl std::fmt::Display for OutputPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What goes in an output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Shared, so a cached output can be handed out again without a copy.
+    Bytes(Arc<[u8]>),
+    Copy(AssetSource),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: OutputPath,
+    pub body: Body,
+}
+
+/// Where rendered files go, as they are made (from many threads).
+pub trait OutputSink: Sync {
+    fn accept(&self, file: OutputFile);
+}
+
+/// Keeps every file in memory.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: Mutex<Vec<OutputFile>>,
+}
+
+impl MemorySink {
+    /// The files, in the order they were made.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        self.files.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl OutputSink for MemorySink {
+    fn accept(&self, file: OutputFile) {
+        match self.files.lock() {
+            Ok(mut f) => f.push(file),
+            Err(p) => p.into_inner().push(file),
+        }
+    }
+}
+
+/// A file's identity for the manifest: a hash of its bytes, or for a copied
+/// file of its source path, size and modification time (so large images
+/// are not read to find out they did not change).
+pub fn fingerprint(body: &Body) -> u128 {
+    match body {
+        Body::Bytes(b) => xxhash_rust::xxh3::xxh3_128(b),
+        Body::Copy(AssetSource::Embedded(b)) => xxhash_rust::xxh3::xxh3_128(b),
+        Body::Copy(AssetSource::File(p)) => {
+            let meta = fs::metadata(p).ok();
+            let size = meta.as_ref().map_or(0, |m| m.len());
+            let mtime = meta
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            let key = format!("copy\0{}\0{size}\0{mtime}", p.display());
+            xxhash_rust::xxh3::xxh3_128(key.as_bytes())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_stay_inside() {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "a/./b",
+            "a\\b",
+            "a\0b",
+            "C:/x",
+            "a/..",
+        ] {
+            assert!(OutputPath::new(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(OutputPath::for_url("/").unwrap().as_str(), "index.html");
+        assert_eq!(
+            OutputPath::for_url("/a/b/").unwrap().as_str(),
+            "a/b/index.html"
+        );
+        assert_eq!(
+            OutputPath::for_url("/feed.xml").unwrap().as_str(),
+            "feed.xml"
+        );
+        assert!(OutputPath::for_url("/../x/").is_err());
+        assert!(
+            OutputPath::for_url("/a/%2e%2e/").is_ok(),
+            "percent-encoding is just text on disk"
+        );
+    }
+}
