@@ -354,7 +354,7 @@ pub fn parse(split: &Split<'_>) -> Result<RawFrontMatter, FrontMatterError> {
             serde_saphyr::from_str_with_options(split.front, options).map_err(|e| {
                 let (line, col) = e
                     .location()
-                    .map(|l| (l.line() as usize, l.column() as usize))
+                    .map(|l| yaml_position(split.front, &l))
                     .unwrap_or((1, 1));
                 let message = yaml_message(&e.to_string());
                 FrontMatterError {
@@ -364,6 +364,30 @@ pub fn parse(split: &Split<'_>) -> Result<RawFrontMatter, FrontMatterError> {
                     message: format!("in YAML front matter: {}", short_serde_message(&message)),
                 }
             })
+        }
+    }
+}
+
+/// Where a YAML error is, counted as the rest of glossator counts lines.
+/// The YAML parser also breaks lines at a lone `\r`, so its own line
+/// number can point past the end of a file with old Mac line endings
+/// (found by fuzzing, `fuzz_yaml_lone_carriage_returns`); its offset into
+/// the text cannot.
+fn yaml_position(front: &str, location: &serde_saphyr::Location) -> (usize, usize) {
+    let span = location.span();
+    let byte = span
+        .byte_offset()
+        .and_then(|b| usize::try_from(b).ok())
+        .or_else(|| {
+            let chars = usize::try_from(span.offset()).ok()?;
+            front.char_indices().nth(chars).map(|(i, _)| i)
+        });
+    match byte {
+        Some(byte) if byte <= front.len() => line_col(front, byte),
+        _ => {
+            let lines = front.lines().count().max(1);
+            let line = (location.line() as usize).clamp(1, lines);
+            (line, (location.column() as usize).max(1))
         }
     }
 }
@@ -458,6 +482,23 @@ pub fn locate_after(split: &Split<'_>, section: Option<&str>, key: &str) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fuzz_yaml_lone_carriage_returns() {
+        // From the front matter fuzz target: the YAML parser counts a lone
+        // `\r` as a line break and reported line 36 of a 13-line file.
+        let text = "---\ntitle: a\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\n'x\n---\nbody\n";
+        let s = split(text).unwrap();
+        let e = parse(&s).unwrap_err();
+        let lines = text.lines().count();
+        assert!(
+            e.line >= 2 && e.line <= lines,
+            "line {} of {lines}: {}",
+            e.line,
+            e.message
+        );
+        assert!(e.col >= 1);
+    }
 
     #[test]
     fn split_toml_and_yaml_with_file_lines() {
