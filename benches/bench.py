@@ -183,10 +183,18 @@ def main():
           f"{subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.split()[1]}; "
           f"{os.cpu_count()} cores")
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    measured = {}
     for n in sizes:
-        report_builds(n, build_pair(n, args.runs))
+        measured[n] = build_pair(n, args.runs)
+        report_builds(n, measured[n])
     if args.huge:
-        report_builds(100_000, build_pair(100_000, 1))
+        measured[100_000] = build_pair(100_000, 1)
+        report_builds(100_000, measured[100_000])
+        if 10_000 in measured:
+            print("\n== scaling: 100,000 posts against 10,000 (glossator wall time; target at most 11x) ==")
+            for condition in ("fresh", "warm"):
+                big, small = med(measured[100_000][condition][0], 0), med(measured[10_000][condition][0], 0)
+                print(f"{condition:8} {big:.2f} s / {small:.2f} s = {big / small:.1f}x")
     if args.edits:
         print(f"\n== serve: one-post edits, median of {args.edits} ==")
         sample = os.path.join(TOOLS, "bench", "sample-site")

@@ -5,6 +5,7 @@
 mod support;
 
 use std::fs;
+use std::process::Command;
 
 use support::{attrs, build_ok, glossator, html, read, site, snapshot_tree, stderr, stdout, texts};
 
@@ -304,4 +305,28 @@ fn root_flag_and_output_flag() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(target.join("index.html").exists());
     assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn refuses_to_write_into_the_home_folder_even_with_force() {
+    let dir = site("pagination");
+    let home = tempfile::tempdir().unwrap();
+    fs::create_dir_all(home.path().join("docs")).unwrap();
+    fs::write(home.path().join("docs/thesis.txt"), "years of work").unwrap();
+    let before = snapshot_tree(home.path());
+    for args in [&["build", "-o"][..], &["build", "--force", "-o"][..]] {
+        let mut all = args.to_vec();
+        let home_arg = home.path().to_str().unwrap();
+        all.push(home_arg);
+        let out = Command::new(env!("CARGO_BIN_EXE_glossator"))
+            .args(&all)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains("home folder"), "{}", stderr(&out));
+        assert_eq!(snapshot_tree(home.path()), before);
+    }
 }
