@@ -31,9 +31,14 @@ pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
         .iter()
         .map(|p| p.date.timestamp().as_second())
         .collect();
+    // rayon calls `map_init`'s init once per piece of work it splits off,
+    // not once per thread; each init zeroes a counter per post, so without
+    // a floor on the piece size 100,000 posts cost gigabytes and seconds.
+    let min_len = (posts.len() / (rayon::current_num_threads() * 8)).max(64);
     posts
         .par_iter()
         .enumerate()
+        .with_min_len(min_len)
         .map_init(
             || (vec![0u32; posts.len()], Vec::new()),
             |(shared, touched), (id, post)| {
@@ -72,7 +77,10 @@ pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
                     ranked.truncate(count);
                 }
                 ranked.sort_by(order);
-                ranked.into_iter().map(|(_, _, other)| other).collect()
+                // Not `into_iter().collect()`: that would reuse `ranked`'s
+                // buffer in place and keep one candidate-sized allocation
+                // alive per post (7 GB at 100,000 posts).
+                ranked.iter().map(|&(_, _, other)| other).collect()
             },
         )
         .collect()
