@@ -67,6 +67,24 @@ pub fn start(
     Ok((watcher, rx))
 }
 
+/// How long a burst may wait for an emptied content file to fill.
+///
+/// An editor that saves in place truncates the file, then writes it; on a
+/// busy machine the gap can outlast the quiet interval, and building then
+/// would drop the post from the preview (an empty file is skipped) and
+/// reload the browser onto a 404. An empty content file therefore holds
+/// the batch open a little longer; one emptied on purpose is built after
+/// this grace.
+pub const EMPTY_GRACE: Duration = Duration::from_millis(250);
+
+/// Whether a content file in the batch exists and is empty.
+fn has_emptied_content(batch: &Batch) -> bool {
+    batch.paths.iter().any(|(kind, path)| {
+        *kind == PathKind::Content
+            && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+    })
+}
+
 /// Turns raw events into quiet batches.
 pub struct Debouncer {
     pub root: PathBuf,
@@ -133,7 +151,12 @@ impl Debouncer {
                     self.absorb(&event, &mut batch);
                 }
                 Ok(Err(_)) => batch.rescan = true,
-                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Timeout) => {
+                    if started.elapsed() < EMPTY_GRACE && has_emptied_content(&batch) {
+                        continue;
+                    }
+                    break;
+                }
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
@@ -296,6 +319,44 @@ mod tests {
                 "{editor}"
             );
         }
+    }
+
+    #[test]
+    fn an_emptied_post_waits_for_its_text() {
+        // A slow in-place save: truncated now, written after the quiet
+        // interval. The write must land in the same batch.
+        let dir = tempfile::tempdir().unwrap();
+        let posts = dir.path().join("content/posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        let post = posts.join("a.md");
+        std::fs::write(&post, "").unwrap();
+        let d = Debouncer {
+            root: dir.path().to_path_buf(),
+            ..debouncer()
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        tx.send(Ok(notify::Event::new(write).add_path(post.clone())))
+            .unwrap();
+        let writer = std::thread::spawn({
+            let post = post.clone();
+            let other = posts.join("b.md");
+            move || {
+                std::thread::sleep(Duration::from_millis(80));
+                std::fs::write(&post, "+++\ntitle = \"A\"\n+++\ntext\n").unwrap();
+                std::fs::write(&other, "+++\ntitle = \"B\"\n+++\ntext\n").unwrap();
+                tx.send(Ok(notify::Event::new(write).add_path(other)))
+                    .unwrap();
+            }
+        });
+        let batch = d.next_batch(&rx, |_| {}).unwrap();
+        writer.join().unwrap();
+        assert!(
+            batch
+                .paths
+                .contains(&(PathKind::Content, posts.join("b.md"))),
+            "{batch:?}"
+        );
     }
 
     #[test]
