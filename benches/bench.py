@@ -69,16 +69,37 @@ def run(cmd, cwd):
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     err = proc.stderr.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
+        if code == -9:
+            how += " (the kernel's out-of-memory killer, if nobody else sent it)"
+        raise Failed(f"{os.path.basename(cmd[0])} {how} after {wall:.0f} s at {usage.ru_maxrss / 1024:.0f} MB peak; {err.strip()[:300]}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+class Failed(Exception):
+    pass
 
 
 def build_pair(n, runs):
     base = corpus(n)
     g_site, h_site = os.path.join(base, "glossator"), os.path.join(base, "hugo")
     ram = "/dev/shm" if os.path.isdir("/dev/shm") else TOOLS
-    results = {}
+    results, hugo_failed = {}, None
+
+    def hugo(args):
+        # Hugo may not finish (at 100,000 posts it needs more memory than
+        # this machine has): report that instead of losing the whole run.
+        nonlocal hugo_failed
+        if hugo_failed:
+            return None
+        try:
+            return run(["hugo", "--quiet"] + args, h_site)
+        except Failed as e:
+            hugo_failed = str(e)
+            return None
+
     for condition in ("fresh", "warm"):
         g, h = [], []
         if condition == "fresh":
@@ -88,18 +109,21 @@ def build_pair(n, runs):
             g_out, h_out = os.path.join(g_site, "public"), os.path.join(h_site, "public")
             # One untimed run of each so "warm" starts from a built site.
             run([BIN, "build", "-q"], g_site)
-            run(["hugo", "--quiet"], h_site)
+            hugo([])
         for _ in range(runs):
             if condition == "fresh":
                 shutil.rmtree(g_out, ignore_errors=True)
             g.append(run([BIN, "build", "-q", "-o", g_out], g_site))
             if condition == "fresh":
                 shutil.rmtree(h_out, ignore_errors=True)
-            h.append(run(["hugo", "--quiet", "-d", h_out], h_site))
+            h_run = hugo(["-d", h_out])
+            if h_run:
+                h.append(h_run)
         if condition == "fresh":
             shutil.rmtree(g_out, ignore_errors=True)
             shutil.rmtree(h_out, ignore_errors=True)
         results[condition] = (g, h)
+    results["hugo_failed"] = hugo_failed
     return results
 
 
@@ -110,9 +134,15 @@ def med(values, i):
 def report_builds(n, results):
     print(f"\n== {n:,} posts ({len(results['fresh'][0])} runs each, alternating) ==")
     print(f"{'':8} {'':10} {'wall s':>8} {'cpu s':>8} {'peak MB':>9}")
-    for condition, (g, h) in results.items():
+    for condition in ("fresh", "warm"):
+        g, h = results[condition]
         for name, values in (("glossator", g), ("hugo", h)):
-            print(f"{condition:8} {name:10} {med(values, 0):8.2f} {med(values, 1):8.2f} {med(values, 2):9.0f}")
+            if values:
+                print(f"{condition:8} {name:10} {med(values, 0):8.2f} {med(values, 1):8.2f} {med(values, 2):9.0f}")
+            else:
+                print(f"{condition:8} {name:10} did not finish: {results['hugo_failed']}")
+        if not h:
+            continue
         print(f"{condition:8} {'ratio':10} glossator is {med(h, 0) / med(g, 0):.1f}x faster than Hugo (wall), "
               f"uses {med(h, 1) / med(g, 1):.1f}x less CPU time and {med(h, 2) / med(g, 2):.1f}x less peak memory")
 
@@ -148,7 +178,7 @@ def serve_latency(site, post, edits):
             to_message.append((time.perf_counter() - written) * 1000)
             if page is None:
                 page = find_page(url, marker)
-            while marker not in urllib.request.urlopen(url + page).read().decode():
+            while marker not in fetch(url + page):
                 time.sleep(0.001)
             to_html.append((time.perf_counter() - written) * 1000)
             time.sleep(0.15)
@@ -158,6 +188,16 @@ def serve_latency(site, post, edits):
     finally:
         proc.kill()
         proc.wait()
+
+
+def fetch(url):
+    """The page's text, or "" while it is missing (not built yet)."""
+    try:
+        return urllib.request.urlopen(url).read().decode()
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return ""
+        raise
 
 
 def find_page(url, marker):

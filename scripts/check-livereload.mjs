@@ -21,17 +21,23 @@ execFileSync("cargo", ["build", "--quiet", "--release"], { cwd: root, stdio: "in
 const site = mkdtempSync(path.join(tmpdir(), "glossator-live-"));
 for (const part of ["glossator.toml", "content", "themes"]) cpSync(path.join(root, part), path.join(site, part), { recursive: true });
 
-const server = spawn(path.join(root, "target/release/glossator"), ["serve", "--port", "0"], { cwd: site, stdio: ["ignore", "pipe", "inherit"] });
-const url = await new Promise((resolve, reject) => {
-  const lines = createInterface({ input: server.stdout });
-  lines.on("line", (line) => {
-    process.stdout.write(`  serve: ${line}\n`);
-    const match = line.match(/http:\/\/\S+/);
-    if (match) resolve(match[0]);
+function startServer(port) {
+  const child = spawn(path.join(root, "target/release/glossator"), ["serve", "--port", String(port)], { cwd: site, stdio: ["ignore", "pipe", "inherit"] });
+  const address = new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      process.stdout.write(`  serve: ${line}\n`);
+      const match = line.match(/http:\/\/\S+/);
+      if (match) resolve(match[0]);
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+    setTimeout(() => reject(new Error("serve did not start")), 30000);
   });
-  server.on("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  setTimeout(() => reject(new Error("serve did not start")), 30000);
-});
+  return { child, address };
+}
+
+let { child: server, address } = startServer(0);
+const url = await address;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -68,6 +74,20 @@ try {
   const marker = await page.evaluate(() => window.__glossatorMarker);
   if (marker !== "still here") throw new Error(`the page reloaded on a CSS change (marker: ${marker})`);
   console.log(`check-livereload: stylesheet swapped after ${cssMs.toFixed(0)} ms without a reload (window marker kept)`);
+
+  // 3. The server restarts: the page reconnects and follows the next edit.
+  const port = new URL(url).port;
+  server.kill();
+  await new Promise((resolve) => server.once("exit", resolve));
+  ({ child: server, address } = startServer(port));
+  const again = await address;
+  if (!again.includes(`:${port}/`)) throw new Error(`the restarted server took another port: ${again}`);
+  await page.waitForTimeout(2500); // the client retries every 2 s at most
+  const after = `Edited after a restart at ${Date.now()}.`;
+  const current = readFileSync(path.join(site, post), "utf8");
+  writeFileSync(path.join(site, post), current.replace(sentence, after));
+  await page.waitForFunction((s) => document.body.innerText.includes(s), after, { timeout: 15000 });
+  console.log("check-livereload: after a server restart the page reconnected and showed the next edit");
 } catch (e) {
   failed = true;
   console.error(`check-livereload: FAILED: ${e.message}`);
