@@ -231,20 +231,38 @@ struct SearchEntry<'a> {
 }
 
 /// The search index: compact JSON, one entry a post, newest first.
+/// Each entry is serialized once per post and kept with it (see
+/// `Post::search_entry`), so after an edit only that post's is made again.
 pub fn search_index(site: &Site) -> Vec<u8> {
-    let entries: Vec<SearchEntry<'_>> = site
+    let entries: Vec<&str> = site
         .posts
         .iter()
-        .map(|p| SearchEntry {
-            title: &p.title,
-            url: site.config.link(&p.url),
-            date: p.date.strftime("%Y-%m-%d").to_string(),
-            kind: p.kind.name(),
-            tags: &p.tags,
-            excerpt: truncate_words(&p.body.summary_text, 30),
+        .map(|p| {
+            p.search_entry
+                .get_or_init(|| {
+                    serde_json::to_string(&SearchEntry {
+                        title: &p.title,
+                        url: site.config.link(&p.url),
+                        date: p.date.strftime("%Y-%m-%d").to_string(),
+                        kind: p.kind.name(),
+                        tags: &p.tags,
+                        excerpt: truncate_words(&p.body.summary_text, 30),
+                    })
+                    .unwrap_or_default()
+                })
+                .as_str()
         })
         .collect();
-    serde_json::to_vec(&entries).unwrap_or_default()
+    let mut out = Vec::with_capacity(entries.iter().map(|e| e.len() + 1).sum::<usize>() + 2);
+    out.push(b'[');
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(entry.as_bytes());
+    }
+    out.push(b']');
+    out
 }
 
 /// What an alias page says.
