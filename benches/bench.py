@@ -30,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -147,18 +148,26 @@ def report_builds(n, results):
               f"uses {med(h, 1) / med(g, 1):.1f}x less CPU time and {med(h, 2) / med(g, 2):.1f}x less peak memory")
 
 
+def start_serve(site):
+    """`glossator serve --port 0` in `site`: the process and the URL it
+    printed. Its later output is drained, so a long run never blocks on a
+    full pipe."""
+    proc = subprocess.Popen([BIN, "serve", "--port", "0"], cwd=site, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    for line in proc.stdout:
+        if "http://" in line:
+            url = line[line.index("http://"):].split()[0]
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+            return proc, url
+    proc.wait()
+    raise RuntimeError("glossator serve exited before printing its address")
+
+
 def serve_latency(site, post, edits):
     """Median ms from a file write to the reload message and to the new HTML."""
     import websocket
-    proc = subprocess.Popen([BIN, "serve", "--port", "0"], cwd=site, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc, url = start_serve(site)
     try:
-        url = None
-        while url is None:
-            line = proc.stdout.readline()
-            if not line:
-                raise RuntimeError("serve exited")
-            if "http://" in line:
-                url = line[line.index("http://"):].split()[0]
         ws = websocket.create_connection(url.replace("http://", "ws://") + "__glossator/livereload", timeout=30)
         ws.recv()  # hello
         path = os.path.join(site, post)

@@ -30,9 +30,10 @@ import tempfile
 import threading
 import time
 
+from bench import start_serve
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-BIN = os.path.join(ROOT, "target", "release", "glossator")
 ROUND = re.compile(rb"load-round-(\d+)")
 
 POST = """+++
@@ -168,17 +169,8 @@ def main():
     with open(post, "w", encoding="utf-8") as f:
         f.write(POST.format(n=0))
 
-    server = subprocess.Popen([BIN, "serve", "--port", "0"], cwd=site, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
+    server, url = start_serve(site)
     try:
-        url = None
-        while url is None:
-            line = server.stdout.readline()
-            if not line:
-                raise SystemExit("glossator serve exited before printing its address")
-            if "http://" in line:
-                url = line[line.index("http://"):].split()[0]
-        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
         port = int(url.rstrip("/").rsplit(":", 1)[1])
         paths = ["/2026/01/01/harbour-talks/", "/", "/tags/load-test/", "/atom.xml", "/archive/",
                  "/style.css", "/2026/01/01/harbour-talks/", "/categories/diplomacy/"]

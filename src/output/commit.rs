@@ -227,33 +227,9 @@ pub(super) fn recover(target: &Path) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::disk::tests::{bytes, names, write};
     use super::super::disk::{DiskSink, MANIFEST_HEADER, read_manifest};
-    use super::super::{Body, OutputFile, OutputSink};
     use super::*;
-
-    fn bytes(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: OutputPath::new(path).unwrap(),
-            body: Body::Bytes(text.as_bytes().into()),
-        }
-    }
-
-    fn write(target: &Path, files: Vec<OutputFile>) {
-        let sink = DiskSink::new(target).unwrap();
-        for f in files {
-            sink.accept(f);
-        }
-        sink.commit().unwrap();
-    }
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn a_commit_cut_short_is_finished_by_the_next_build() {

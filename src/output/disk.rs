@@ -300,18 +300,20 @@ pub(super) fn name_of(target: &Path) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::OutputPath;
     use super::*;
 
-    fn bytes(path: &str, text: &str) -> OutputFile {
+    /// A file of text, for the output tests here and in `commit`.
+    pub(in crate::output) fn bytes(path: &str, text: &str) -> OutputFile {
         OutputFile {
             path: OutputPath::new(path).unwrap(),
             body: Body::Bytes(text.as_bytes().into()),
         }
     }
 
-    fn write(target: &Path, files: Vec<OutputFile>) -> WriteStats {
+    /// One whole build of `files` into `target`.
+    pub(in crate::output) fn write(target: &Path, files: Vec<OutputFile>) -> WriteStats {
         let sink = DiskSink::new(target).unwrap();
         for f in files {
             sink.accept(f);
@@ -319,7 +321,8 @@ mod tests {
         sink.commit().unwrap()
     }
 
-    fn names(dir: &Path) -> Vec<String> {
+    /// The sorted names in `dir`.
+    pub(in crate::output) fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
