@@ -68,6 +68,18 @@ fn has_journal(dir: &Path) -> bool {
     })
 }
 
+/// Builds edition A in `dir`, then replaces its sources with edition B's
+/// (what every round interrupts the build of). Returns A's output.
+fn a_built_b_written(dir: &Path, posts: usize) -> Tree {
+    let _ = fs::remove_dir_all(dir.join("content"));
+    write_site(dir, posts, "A");
+    build_ok(dir, &[]);
+    let built = public(dir);
+    let _ = fs::remove_dir_all(dir.join("content"));
+    write_site(dir, posts, "B");
+    built
+}
+
 /// The outputs of editions A and B, built separately.
 fn expected(posts: usize) -> (Tree, Tree) {
     let a = tempfile::tempdir().unwrap();
@@ -99,11 +111,7 @@ fn an_interrupted_build_leaves_one_whole_site() {
     // way the rounds run it, so the delays below reach past its commit.
     let mut took = Duration::ZERO;
     for _ in 0..2 {
-        let _ = fs::remove_dir_all(dir.path().join("content"));
-        write_site(dir.path(), POSTS, "A");
-        build_ok(dir.path(), &[]);
-        let _ = fs::remove_dir_all(dir.path().join("content"));
-        write_site(dir.path(), POSTS, "B");
+        a_built_b_written(dir.path(), POSTS);
         let started = Instant::now();
         let out = start_build(dir.path()).wait_with_output().unwrap();
         assert!(out.status.success());
@@ -112,12 +120,7 @@ fn an_interrupted_build_leaves_one_whole_site() {
     let mut outcomes = Vec::new();
     for (round, signal) in ["INT", "KILL"].iter().cycle().take(12).enumerate() {
         // Start each round from edition A's output and B's sources.
-        let _ = fs::remove_dir_all(dir.path().join("content"));
-        write_site(dir.path(), POSTS, "A");
-        build_ok(dir.path(), &[]);
-        assert_eq!(public(dir.path()), a);
-        let _ = fs::remove_dir_all(dir.path().join("content"));
-        write_site(dir.path(), POSTS, "B");
+        assert_eq!(a_built_b_written(dir.path(), POSTS), a);
 
         // From at once to past the end of a build.
         let delay = took.mul_f64(round as f64 / 7.0);
