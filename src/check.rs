@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::build::{BuildOptions, render_site};
+use crate::content::Kind;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest, nearest_within};
 use crate::markdown::{LinkRef, Rendered};
 use crate::output::OutputPath;
@@ -33,6 +34,7 @@ pub fn check_site(options: &BuildOptions) -> Diagnostics {
     let mut diagnostics = rendered.diagnostics;
     let outputs: HashSet<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
     diagnostics.extend(check_links(&rendered.site, &outputs));
+    diagnostics.extend(mostly_quoted(&rendered.site));
     let mut diagnostics = promote(diagnostics);
     diagnostics.sort();
     diagnostics
@@ -46,6 +48,38 @@ fn promote(diagnostics: Diagnostics) -> Diagnostics {
                 d.severity = Severity::Error;
             }
             d
+        })
+        .collect()
+}
+
+/// Fewer quoted words than this never earn the "mostly quoted" nudge: a
+/// short post that quotes a paragraph and adds a line is the norm.
+const MOSTLY_QUOTED_MIN_WORDS: usize = 250;
+
+/// Entries and notes that are more than 70% other people's words (and
+/// quote at least [`MOSTLY_QUOTED_MIN_WORDS`]): a fair-use nudge, shown by
+/// `check` only. Quote and link posts are quotation by design.
+fn mostly_quoted(site: &Site) -> Vec<Diagnostic> {
+    site.posts
+        .iter()
+        .filter(|p| matches!(p.kind, Kind::Entry | Kind::Note))
+        .filter(|p| {
+            let b = &p.body;
+            b.quoted_words >= MOSTLY_QUOTED_MIN_WORDS && b.quoted_words * 10 > b.words * 7
+        })
+        .map(|p| {
+            Diagnostic::warning(
+                &p.source,
+                format!(
+                    "{} of the post's {} words are quoted ({}%)",
+                    p.body.quoted_words,
+                    p.body.words,
+                    p.body.quoted_words * 100 / p.body.words.max(1)
+                ),
+            )
+            .at(p.body_line, 1)
+            .with_hint("fair use favours commentary: quote what you discuss, and say more about it")
+            .with_code("mostly-quoted")
         })
         .collect()
 }

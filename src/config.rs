@@ -158,9 +158,32 @@ pub struct Taxonomy {
 pub enum PermalinkPart {
     Literal(String),
     Year,
+    /// The year's last two digits (Jekyll's `:short_year`).
+    ShortYear,
     Month,
+    /// The month without a leading zero (Jekyll's `:i_month`).
+    MonthNoZero,
     Day,
+    /// The day without a leading zero (Jekyll's `:i_day`).
+    DayNoZero,
+    /// The day of the year, 001-366 (Jekyll's `:y_day`).
+    YearDay,
+    Hour,
+    Minute,
+    Second,
+    /// The slug: front matter `slug`, else the slugified file name.
     Slug,
+    /// The file name's slug as it is, case and dots kept (what Jekyll's
+    /// `:title` gives); front matter `slug` overrides it.
+    Filename,
+    /// The title as Hugo's `:title` makes it (its `urlize`: lower case,
+    /// dots kept).
+    Title,
+    /// The folder under `content/posts/` the post sits in, else `posts`.
+    Section,
+    /// The post's categories as path segments (Jekyll's `:categories`);
+    /// nothing when it has none.
+    Categories,
     Kind,
 }
 
@@ -171,33 +194,115 @@ pub struct Permalink {
     pub parts: Vec<PermalinkPart>,
 }
 
-const PERMALINK_TOKENS: [&str; 5] = ["year", "month", "day", "slug", "kind"];
+const PERMALINK_TOKENS: [&str; 16] = [
+    "year",
+    "short_year",
+    "month",
+    "i_month",
+    "day",
+    "i_day",
+    "y_day",
+    "hour",
+    "minute",
+    "second",
+    "slug",
+    "filename",
+    "title",
+    "section",
+    "categories",
+    "kind",
+];
+
+/// File extensions that make the last segment of a URL a file rather than
+/// a folder: `/feed.xml` is a file, `/releases/2.4.0` and `/x.aspx` are
+/// folders (written as `index.html` inside them, which every static host
+/// serves for the folder's URL).
+pub const FILE_EXTENSIONS: &[&str] = &[
+    "html", "htm", "xhtml", "shtml", "xml", "json", "txt", "rss", "atom",
+];
+
+/// True when the last segment of a URL path ends in a [`FILE_EXTENSIONS`]
+/// extension.
+pub fn names_a_file(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && FILE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+    })
+}
 
 impl Permalink {
     pub const DEFAULT: &'static str = "/:year/:month/:day/:slug/";
 
+    /// Jekyll's named permalink styles, as patterns (Jekyll's `:title`
+    /// is our `:filename`).
+    pub fn named_style(name: &str) -> Option<&'static str> {
+        Some(match name {
+            "date" => "/:categories/:year/:month/:day/:filename.html",
+            "pretty" => "/:categories/:year/:month/:day/:filename/",
+            "ordinal" => "/:categories/:year/:y_day/:filename.html",
+            "none" => "/:categories/:filename.html",
+            _ => return None,
+        })
+    }
+
     /// Compiles a pattern; the error says what is wrong with it.
     pub fn parse(pattern: &str) -> Result<Permalink, String> {
-        if !pattern.starts_with('/') || !pattern.ends_with('/') {
+        let pattern = Permalink::named_style(pattern).unwrap_or(pattern);
+        if !pattern.starts_with('/') || !(pattern.ends_with('/') || names_a_file(pattern)) {
             return Err(format!(
-                "permalink `{pattern}` must start and end with `/`, e.g. `{}`",
+                "permalink `{pattern}` must start with `/` and end with `/` or a file name such as `:filename.html`, e.g. `{}`",
                 Self::DEFAULT
             ));
         }
+        let parts = Self::compile(pattern)?;
+        if !parts.iter().any(|p| {
+            matches!(
+                p,
+                PermalinkPart::Slug | PermalinkPart::Filename | PermalinkPart::Title
+            )
+        }) {
+            return Err(format!(
+                "permalink `{pattern}` has no `:slug`, `:filename` or `:title`, so every post would get the same URL"
+            ));
+        }
+        Ok(Permalink {
+            pattern: pattern.to_string(),
+            parts,
+        })
+    }
+
+    /// Compiles the tokens of a pattern, or of one post's own URL (which
+    /// need not name the post).
+    pub fn compile(pattern: &str) -> Result<Vec<PermalinkPart>, String> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = pattern;
         while let Some(c) = rest.chars().next() {
-            if c == ':' {
-                let name: String = rest[1..]
+            let name: String = if c == ':' {
+                rest[1..]
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
+                    .collect()
+            } else {
+                String::new()
+            };
+            if c == ':' && !name.is_empty() {
                 let part = match name.as_str() {
                     "year" => PermalinkPart::Year,
+                    "short_year" => PermalinkPart::ShortYear,
                     "month" => PermalinkPart::Month,
+                    "i_month" => PermalinkPart::MonthNoZero,
                     "day" => PermalinkPart::Day,
+                    "i_day" => PermalinkPart::DayNoZero,
+                    "y_day" => PermalinkPart::YearDay,
+                    "hour" => PermalinkPart::Hour,
+                    "minute" => PermalinkPart::Minute,
+                    "second" => PermalinkPart::Second,
                     "slug" => PermalinkPart::Slug,
+                    "filename" => PermalinkPart::Filename,
+                    "title" => PermalinkPart::Title,
+                    "section" => PermalinkPart::Section,
+                    "categories" => PermalinkPart::Categories,
                     "kind" => PermalinkPart::Kind,
                     other => {
                         let mut msg = format!("unknown permalink token `:{other}`");
@@ -214,7 +319,10 @@ impl Permalink {
                 rest = &rest[1 + name.len()..];
             } else {
                 if c == '\\' || c == '?' || c == '#' || c.is_control() {
-                    return Err(format!("permalink `{pattern}` contains `{c}`"));
+                    return Err(format!(
+                        "permalink `{pattern}` contains `{}`",
+                        c.escape_debug()
+                    ));
                 }
                 literal.push(c);
                 rest = &rest[c.len_utf8()..];
@@ -223,18 +331,10 @@ impl Permalink {
         if !literal.is_empty() {
             parts.push(PermalinkPart::Literal(literal));
         }
-        if !parts.contains(&PermalinkPart::Slug) {
-            return Err(format!(
-                "permalink `{pattern}` has no `:slug`, so every post would get the same URL"
-            ));
-        }
         if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
             return Err(format!("permalink `{pattern}` contains `.` or `..`"));
         }
-        Ok(Permalink {
-            pattern: pattern.to_string(),
-            parts,
-        })
+        Ok(parts)
     }
 }
 
@@ -473,17 +573,28 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         d = d.at_opt(locate_table(text, &format!("taxonomies.{name}")));
         diagnostics.push(d);
     }
-    for t in [&tags, &categories] {
-        if t.path.is_empty()
-            || t.path.contains(['/', '\\', '\0'])
-            || t.path == ".."
-            || t.path == "."
-        {
+    let mut tags = tags;
+    let mut categories = categories;
+    for t in [&mut tags, &mut categories] {
+        t.path = t.path.trim_matches('/').to_string();
+        let bad_segment = t.path.split('/').any(|seg| {
+            seg.is_empty()
+                || seg == "."
+                || seg == ".."
+                || seg.chars().any(|c| {
+                    c.is_control() || c.is_whitespace() || matches!(c, '\\' | '?' | '#' | '%')
+                })
+        });
+        if bad_segment {
             diagnostics.push(
                 Diagnostic::error(
                     CONFIG_FILE,
-                    format!("taxonomy path `{}` must be one URL segment", t.path),
+                    format!(
+                        "taxonomy path `{}` must be URL segments such as `tags` or `blog/categories`",
+                        t.path
+                    ),
                 )
+                .with_hint("no empty, `.` or `..` segments, spaces, `\\`, `?`, `#` or `%`")
                 .at_opt(locate_table(text, &format!("taxonomies.{}", t.kind.name()))),
             );
         }

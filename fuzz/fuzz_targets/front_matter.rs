@@ -17,8 +17,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(col >= 1, "column {col}");
     };
     match front_matter::split(&text) {
-        Ok(split) => match front_matter::parse(&split) {
-            Ok(_) => {}
+        Ok(split) => match front_matter::read_post(&split) {
+            Ok((_, problems)) => {
+                for p in problems {
+                    check(p.line, p.col);
+                }
+            }
             Err(e) => check(e.line, e.col),
         },
         Err(e) => check(e.line, e.col),

@@ -19,7 +19,7 @@ use pulldown_cmark::{Options, Parser, html};
 
 use crate::config::Config;
 use crate::content::date::{DATE_FORMS, parse_date};
-use crate::content::front_matter::{self, RawFrontMatter};
+use crate::content::front_matter::{self, RawComment};
 use crate::content::source::{Role, SourceFile};
 use crate::diagnostic::Diagnostic;
 
@@ -39,6 +39,11 @@ pub struct Comment {
     pub url: Option<String>,
     pub date: ZonedDateTime,
     pub parent: Option<String>,
+    /// A comment, or a pingback, trackback or webmention.
+    pub kind: CommentKind,
+    /// Written by the site's author (`role = "author"`, which only the
+    /// writer and their tools set, never a visitor's typed name).
+    pub by_author: bool,
     /// Sanitized HTML.
     pub html: String,
 }
@@ -99,66 +104,85 @@ fn clean_id(id: &str) -> String {
         .collect()
 }
 
+/// What kind of response a comment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentKind {
+    /// Written on this site (or imported from where it was).
+    Comment,
+    /// A WordPress pingback: another blog linked here.
+    Pingback,
+    /// A trackback: the older form of a pingback.
+    Trackback,
+    /// A webmention from another site.
+    Webmention,
+}
+
+impl CommentKind {
+    pub const NAMES: [&'static str; 4] = ["comment", "pingback", "trackback", "webmention"];
+
+    pub fn parse(name: &str) -> Option<CommentKind> {
+        Some(match name {
+            "comment" => CommentKind::Comment,
+            "pingback" => CommentKind::Pingback,
+            "trackback" => CommentKind::Trackback,
+            "webmention" => CommentKind::Webmention,
+            _ => return None,
+        })
+    }
+
+    /// Mentions are shown apart from the conversation.
+    pub fn is_mention(self) -> bool {
+        self != CommentKind::Comment
+    }
+}
+
+fn diagnostic(path: &std::path::Path, e: front_matter::FrontMatterError) -> Diagnostic {
+    let d = if e.warning {
+        Diagnostic::warning(path, e.message)
+    } else {
+        Diagnostic::error(path, e.message)
+    }
+    .at(e.line, e.col);
+    match e.hint {
+        Some(h) => d.with_hint(h),
+        None => d,
+    }
+}
+
 /// Resolves one comment file.
 pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Vec<Diagnostic>) {
     let Role::Comment { post_slug } = &file.role else {
         return (None, Vec::new());
     };
     let text = file.text.as_deref().unwrap_or("");
-    let mut problems = Vec::new();
     let split = match front_matter::split(text) {
         Ok(s) => s,
-        Err(e) => {
-            let mut d = Diagnostic::error(&file.rel, e.message).at(e.line, e.col);
-            if let Some(h) = e.hint {
-                d = d.with_hint(h);
-            }
-            return (None, vec![d]);
-        }
+        Err(e) => return (None, vec![diagnostic(&file.rel, e)]),
     };
-    let raw = match front_matter::parse(&split) {
+    let (raw, front_problems) = match front_matter::read_comment(&split) {
         Ok(r) => r,
-        Err(e) => {
-            let mut d = Diagnostic::error(&file.rel, e.message).at(e.line, e.col);
-            if let Some(h) = e.hint {
-                d = d.with_hint(h);
-            }
-            return (None, vec![d]);
-        }
+        Err(e) => return (None, vec![diagnostic(&file.rel, e)]),
     };
-    let RawFrontMatter {
+    let mut problems: Vec<Diagnostic> = front_problems
+        .into_iter()
+        .map(|e| diagnostic(&file.rel, e))
+        .collect();
+    let RawComment {
         id,
         author,
         url,
         date,
         parent,
-        ..
-    } = raw.clone();
-    // Post-only fields in a comment are most likely a file in the wrong place.
-    let allowed = RawFrontMatter {
-        id: raw.id.clone(),
-        author: raw.author.clone(),
-        url: raw.url.clone(),
-        date: raw.date.clone(),
-        parent: raw.parent.clone(),
-        ..RawFrontMatter::default()
-    };
-    if raw != allowed {
-        problems.push(
-            Diagnostic::error(
-                &file.rel,
-                "a comment takes only id, author, url, date and parent",
-            )
-            .at(split.front_line, 1)
-            .with_hint("is this a post? posts go in content/posts/"),
-        );
-    }
+        kind,
+        role,
+    } = raw;
     let stem = file
         .rel
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let id = clean_id(&id.map(|t| t.0).unwrap_or(stem));
+    let id = clean_id(&id.map(|t| t.value).unwrap_or(stem));
     if id.is_empty() {
         problems.push(
             Diagnostic::error(&file.rel, "the comment has no usable id")
@@ -166,12 +190,12 @@ pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Ve
         );
     }
     let date = match date {
-        Some(raw) => match parse_date(&raw.0, &config.timezone) {
+        Some(raw) => match parse_date(&raw.value, &config.timezone) {
             Ok(d) => Some(d),
             Err(message) => {
                 problems.push(
                     Diagnostic::error(&file.rel, message)
-                        .at_opt(front_matter::locate(&split, "date"))
+                        .at(raw.at.0, raw.at.1)
                         .with_hint(DATE_FORMS),
                 );
                 None
@@ -186,16 +210,44 @@ pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Ve
             None
         }
     };
+    let kind = match kind {
+        Some(k) => CommentKind::parse(&k.value).unwrap_or_else(|| {
+            let hint = match crate::diagnostic::nearest(&k.value, CommentKind::NAMES) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("the types are {}", CommentKind::NAMES.join(", ")),
+            };
+            problems.push(
+                Diagnostic::error(&file.rel, format!("unknown comment type `{}`", k.value))
+                    .at(k.at.0, k.at.1)
+                    .with_hint(hint),
+            );
+            CommentKind::Comment
+        }),
+        None => CommentKind::Comment,
+    };
+    let by_author = match role {
+        Some(r) if r.value == "author" => true,
+        Some(r) if r.value.is_empty() || r.value == "reader" => false,
+        Some(r) => {
+            problems.push(
+                Diagnostic::error(&file.rel, format!("unknown comment role `{}`", r.value))
+                    .at(r.at.0, r.at.1)
+                    .with_hint("`role = \"author\"` marks the site author's own replies"),
+            );
+            false
+        }
+        None => false,
+    };
     let url = match url {
-        Some(u) if !u.trim().is_empty() => {
-            let safe = safe_author_url(&u);
+        Some(u) if !u.value.trim().is_empty() => {
+            let safe = safe_author_url(&u.value);
             if safe.is_none() {
                 problems.push(
                     Diagnostic::warning(
                         &file.rel,
                         "the author URL is not an http(s) URL: left out",
                     )
-                    .at_opt(front_matter::locate(&split, "url")),
+                    .at(u.at.0, u.at.1),
                 );
             }
             safe
@@ -220,7 +272,9 @@ pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Ve
         author,
         url,
         date,
-        parent: parent.map(|p| clean_id(&p.0)).filter(|p| !p.is_empty()),
+        parent: parent.map(|p| clean_id(&p)).filter(|p| !p.is_empty()),
+        kind,
+        by_author,
         html: render_comment_body(split.body),
     };
     (Some(comment), problems)
@@ -369,6 +423,8 @@ fn placeholder() -> Comment {
         url: None,
         date: ZonedDateTime::default(),
         parent: None,
+        kind: CommentKind::Comment,
+        by_author: false,
         html: String::new(),
     }
 }
@@ -411,6 +467,8 @@ mod tests {
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)
                 .unwrap(),
             parent: parent.map(String::from),
+            kind: CommentKind::Comment,
+            by_author: false,
             html: String::new(),
         }
     }

@@ -3,9 +3,13 @@
 //! Accepted forms: RFC 3339 (`2009-03-03T14:10:00-05:00`, `...Z`), a date
 //! (`2009-03-03`, midnight), a date and time without offset
 //! (`2009-03-03 14:10`, `2009-03-03T14:10:05`), and RFC 9557 with a zone
-//! name (`2009-03-03T14:10:00-05:00[America/New_York]`). Dates without an
-//! offset are read in the site's time zone. Everything else is an error that
-//! says which forms work: guessing a date wrong is worse than asking.
+//! name (`2009-03-03T14:10:00-05:00[America/New_York]`). The forms Jekyll
+//! and YAML exports write are read too: a space before the offset and an
+//! offset without a colon (`2014-09-30 09:45:47 -0400`), fractional seconds
+//! (`2006-10-31T03:08:32.0000000-08:00`) and an hour-only offset
+//! (`2001-12-14 21:59:43.10 -5`). Dates without an offset are read in the
+//! site's time zone. Everything else is an error that says which forms
+//! work: guessing a date wrong is worse than asking.
 
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
@@ -25,6 +29,8 @@ pub fn parse_date(text: &str, tz: &TimeZone) -> Result<ZonedDateTime, String> {
     if !text.as_bytes()[0].is_ascii_digit() {
         return Err(format!("`{text}` is not a date"));
     }
+    let normalized = normalize_offset(text);
+    let text = normalized.as_deref().unwrap_or(text);
     let zoned = if text.ends_with(']') {
         text.parse::<ZonedDateTime>()
             .map_err(|e| invalid(&e))?
@@ -49,6 +55,36 @@ pub fn parse_date(text: &str, tz: &TimeZone) -> Result<ZonedDateTime, String> {
         ));
     }
     Ok(zoned)
+}
+
+/// Rewrites `2014-09-30 09:45:47 -0400` (Jekyll), `... -04:00` and
+/// `... -5` (YAML 1.1) as RFC 3339 `2014-09-30T09:45:47-04:00`; `None` when
+/// the text has no such trailing offset.
+fn normalize_offset(text: &str) -> Option<String> {
+    if text.len() < 16 || text.ends_with(']') {
+        return None;
+    }
+    let (date, rest) = text.split_at(10);
+    let time = rest.strip_prefix([' ', 'T', 't'])?;
+    // The offset: the last `+` or `-` after the time, with only digits and
+    // a colon behind it.
+    let sign_at = time.rfind(['+', '-'])?;
+    let (clock, offset) = time.split_at(sign_at);
+    let clock = clock.trim_end();
+    let (sign, digits) = offset.split_at(1);
+    if clock.len() < 5 || !digits.chars().all(|c| c.is_ascii_digit() || c == ':') {
+        return None;
+    }
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if digits.len() <= 2 => (digits, "00"),
+        None if digits.len() == 4 => digits.split_at(2),
+        None => return None,
+    };
+    if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 {
+        return None;
+    }
+    Some(format!("{date}T{clock}{sign}{hours:0>2}:{minutes}"))
 }
 
 /// True when the time part ends in `Z` or `±HH:MM`.
@@ -113,6 +149,31 @@ mod tests {
             (
                 "2009-03-03T19:10:00+00:00[UTC]",
                 "2009-03-03T14:10:00-05:00[America/New_York]",
+            ),
+            // Jekyll and YAML exports.
+            (
+                "2014-09-30 09:45:47 -0400",
+                "2014-09-30T09:45:47-04:00[America/New_York]",
+            ),
+            (
+                "2014-09-30 09:45:47 +0000",
+                "2014-09-30T05:45:47-04:00[America/New_York]",
+            ),
+            (
+                "2006-10-31T03:08:32.0000000-08:00",
+                "2006-10-31T06:08:32-05:00[America/New_York]",
+            ),
+            (
+                "2010-11-17 17:26:19.000000000 -05:00",
+                "2010-11-17T17:26:19-05:00[America/New_York]",
+            ),
+            (
+                "2001-12-14 21:59:43.10 -5",
+                "2001-12-14T21:59:43.1-05:00[America/New_York]",
+            ),
+            (
+                "2019-05-12T10:00:00+0200",
+                "2019-05-12T04:00:00-04:00[America/New_York]",
             ),
         ];
         for (input, expected) in cases {

@@ -11,6 +11,7 @@ pub mod date;
 pub mod front_matter;
 pub mod post;
 pub mod source;
+pub mod urls;
 
 use std::sync::Arc;
 

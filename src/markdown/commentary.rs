@@ -521,24 +521,33 @@ fn update_open(at: Option<&ZonedDateTime>) -> String {
     }
 }
 
-/// Reads an update's date, reporting a bad one.
+/// Reads an update's date. A date that does not parse (`UPDATE
+/// 12/30/2012:` in an old post) is a warning, and `Err` tells the caller
+/// to leave the marker as the text it is.
 fn update_date(
     date: Option<&str>,
     ctx: &CommentaryContext<'_>,
     offset: usize,
     problems: &mut Vec<MarkdownProblem>,
-) -> Option<ZonedDateTime> {
-    let text = date?;
+) -> Result<Option<ZonedDateTime>, ()> {
+    let Some(text) = date else {
+        return Ok(None);
+    };
     match parse_date(text, ctx.timezone) {
-        Ok(d) => Some(d),
-        Err(message) => {
+        Ok(d) => Ok(Some(d)),
+        Err(_) => {
             problems.push(MarkdownProblem {
                 offset,
-                message: format!("in an update: {message}"),
-                hint: Some("write [UPDATE 2009-03-03 14:10: text] or [UPDATE: text]".into()),
-                warning: false,
+                message: format!(
+                    "the update marker's date `{text}` is not a date glossator reads: left as text"
+                ),
+                hint: Some(
+                    "to mark it as an update, write [UPDATE 2009-03-03 14:10: text] or [UPDATE: text]"
+                        .into(),
+                ),
+                warning: true,
             });
-            None
+            Err(())
         }
     }
 }
@@ -606,7 +615,10 @@ fn mark_inline_updates(
             continue;
         };
         let offset = range.start;
-        let at = update_date(date.as_deref(), ctx, offset, problems);
+        let Ok(at) = update_date(date.as_deref(), ctx, offset, problems) else {
+            i += 1;
+            continue;
+        };
         findings.inline_updates.push(InlineUpdate {
             at: at.clone(),
             offset,
@@ -684,7 +696,9 @@ fn mark_update_blocks(
         };
         let head = format!("{head} ");
         let date = parse_update_head(&head).and_then(|(d, _)| d.map(String::from));
-        let at = update_date(date.as_deref(), ctx, events[i].1.start, problems);
+        let Ok(at) = update_date(date.as_deref(), ctx, events[i].1.start, problems) else {
+            continue;
+        };
         findings.inline_updates.push(InlineUpdate {
             at: at.clone(),
             offset: events[i].1.start,

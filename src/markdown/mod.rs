@@ -83,6 +83,9 @@ pub struct RenderContext<'a> {
     /// The page's site path (`/2009/03/03/slug/`), against which relative
     /// links and images are resolved so they work on list pages too.
     pub page_path: &'a str,
+    /// The site's sub-folder (`/blog` for `https://e.com/blog`), or empty:
+    /// root-relative links and images in the text get it as a prefix.
+    pub base_path: &'a str,
     /// Without a `<!-- more -->` cut, use the whole body as the summary
     /// (short kinds: links, quotes, notes) instead of the first paragraph.
     pub whole_summary: bool,
@@ -102,6 +105,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
     let mut events: Vec<Spanned<'_>> = parser.into_offset_iter().collect();
 
     resolve_relative_urls(&mut events, ctx.page_path);
+    prefix_root_relative_urls(&mut events, ctx.base_path);
     let findings = commentary::apply(&mut events, &ctx.commentary, &mut problems);
     let (words, quoted_words) = count_words(&events);
     let links = collect_links(&events, body);
@@ -440,6 +444,60 @@ fn resolve_relative_urls(events: &mut [Spanned<'_>], page_path: &str) {
             *dest_url = CowStr::from(joined);
         }
     }
+}
+
+/// A root-relative URL (`/about/`) on a site served from a sub-folder
+/// needs the sub-folder in front; one that already has it is left alone.
+fn with_base_path(url: &str, base_path: &str) -> Option<String> {
+    let is_root_relative = url.starts_with('/') && !url.starts_with("//");
+    let has_prefix = url == base_path
+        || url
+            .strip_prefix(base_path)
+            .is_some_and(|rest| rest.starts_with(['/', '?', '#']));
+    (is_root_relative && !has_prefix).then(|| format!("{base_path}{url}"))
+}
+
+/// Prefixes root-relative links and images with the site's sub-folder, in
+/// Markdown and in raw HTML (rewritten with lol_html, only when a raw HTML
+/// event holds such an attribute).
+fn prefix_root_relative_urls(events: &mut [Spanned<'_>], base_path: &str) {
+    if base_path.is_empty() {
+        return;
+    }
+    for (event, _) in events.iter_mut() {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                if let Some(url) = with_base_path(dest_url, base_path) {
+                    *dest_url = CowStr::from(url);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html)
+                if html.contains("=\"/") || html.contains("='/") || html.contains("=/") =>
+            {
+                if let Some(rewritten) = prefix_raw_html(html, base_path) {
+                    *html = CowStr::from(rewritten);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn prefix_raw_html(html: &str, base_path: &str) -> Option<String> {
+    use lol_html::{RewriteStrSettings, element, rewrite_str};
+    let mut settings = RewriteStrSettings::new();
+    for attr in ["href", "src", "poster"] {
+        let selector = format!("[{attr}]");
+        settings = settings.append_element_content_handler(element!(selector, move |el| {
+            if let Some(value) = el.get_attribute(attr)
+                && let Some(url) = with_base_path(value.trim(), base_path)
+            {
+                el.set_attribute(attr, &url)?;
+            }
+            Ok(())
+        }));
+    }
+    rewrite_str(html, settings).ok()
 }
 
 /// In a summary shown on another page, `#note` must point back at the post.

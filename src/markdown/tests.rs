@@ -14,6 +14,7 @@ static UTC: jiff::tz::TimeZone = jiff::tz::TimeZone::UTC;
 fn ctx(page_path: &str, whole_summary: bool) -> RenderContext<'_> {
     RenderContext {
         page_path,
+        base_path: "",
         whole_summary,
         commentary: CommentaryContext {
             sources: no_sources(),
@@ -156,6 +157,7 @@ fn with_sources(text: &str) -> (Rendered, Vec<MarkdownProblem>) {
     let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
     let ctx = RenderContext {
         page_path: "/p/",
+        base_path: "",
         whole_summary: false,
         commentary: CommentaryContext {
             sources: &sources,
@@ -291,4 +293,35 @@ fn more_marker_forms() {
     for html in ["<!-- more than this -->", "<!-- mor -->", "<p>more</p>"] {
         assert!(!is_more_marker(&Event::Html(html.into())), "{html}");
     }
+}
+
+#[test]
+fn root_relative_links_get_the_sub_folder_prefix() {
+    let ctx = RenderContext {
+        page_path: "/blog-name/2009/03/03/post/",
+        base_path: "/blog-name",
+        whole_summary: false,
+        commentary: CommentaryContext {
+            sources: no_sources(),
+            timezone: &UTC,
+        },
+    };
+    let (r, _) = render(
+        "[a](/2009/01/01/a/) ![i](/img/x.png) [done](/blog-name/b/) [ext](https://e.example/x) [rel](photo.jpg) [proto](//cdn.example/x)\n\n<a href=\"/raw/\">raw</a> <img src=\"/img/raw.png\" alt=\"\">\n\n<div><a href='/block/'>b</a></div>\n",
+        &ctx,
+    );
+    for want in [
+        "href=\"/blog-name/2009/01/01/a/\"",
+        "src=\"/blog-name/img/x.png\"",
+        "href=\"/blog-name/b/\"",
+        "href=\"https://e.example/x\"",
+        "href=\"/blog-name/2009/03/03/post/photo.jpg\"",
+        "href=\"//cdn.example/x\"",
+        "href=\"/blog-name/raw/\"",
+        "src=\"/blog-name/img/raw.png\"",
+        "/blog-name/block/",
+    ] {
+        assert!(r.html.contains(want), "{want} not in {}", r.html);
+    }
+    assert!(!r.html.contains("/blog-name/blog-name/"), "{}", r.html);
 }

@@ -342,11 +342,13 @@ mod tests {
             let post = post.clone();
             let other = posts.join("b.md");
             move || {
+                // Another save arrives while the post is still empty (the
+                // batch must wait for it), then the post gets its text.
                 std::thread::sleep(Duration::from_millis(80));
-                std::fs::write(&post, "+++\ntitle = \"A\"\n+++\ntext\n").unwrap();
                 std::fs::write(&other, "+++\ntitle = \"B\"\n+++\ntext\n").unwrap();
                 tx.send(Ok(notify::Event::new(write).add_path(other)))
                     .unwrap();
+                std::fs::write(&post, "+++\ntitle = \"A\"\n+++\ntext\n").unwrap();
             }
         });
         let batch = d.next_batch(&rx, |_| {}).unwrap();

@@ -1,0 +1,421 @@
+//! Posts and pages: the resolved types the rest of the build uses.
+//!
+//! [`parse_post`] and [`parse_page`] (in `parse` and `page`) are pure
+//! functions of one file's text and the config, so the build runs them in
+//! parallel and `serve` can cache them by content hash. They turn what the
+//! writer wrote ([`crate::content::front_matter::RawPost`]) into what the
+//! build uses ([`Post`], [`Page`]): dates read in the site's time zone, the
+//! kind inferred, the slug checked, the URL made from the permalink pattern
+//! or the post's own. Every problem in the file is reported, each at its
+//! own line.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::ZonedDateTime;
+
+pub use crate::content::urls::{ALIAS_HINT, alias_url, check_slug};
+use crate::markdown::Rendered;
+
+mod page;
+mod parse;
+
+pub use page::parse_page;
+pub use parse::parse_post;
+
+/// The four kinds of post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Entry,
+    Link,
+    Quote,
+    Note,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Entry, Kind::Link, Kind::Quote, Kind::Note];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Entry => "entry",
+            Kind::Link => "link",
+            Kind::Quote => "quote",
+            Kind::Note => "note",
+        }
+    }
+
+    /// The URL segment of the kind's list page (`/links/`).
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Entry => "entries",
+            Kind::Link => "links",
+            Kind::Quote => "quotes",
+            Kind::Note => "notes",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// `comments = "open" | "closed" | "off"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentMode {
+    Open,
+    Closed,
+    Off,
+}
+
+impl CommentMode {
+    pub fn parse(name: &str) -> Option<CommentMode> {
+        match name {
+            "open" => Some(CommentMode::Open),
+            "closed" => Some(CommentMode::Closed),
+            "off" => Some(CommentMode::Off),
+            _ => None,
+        }
+    }
+}
+
+/// A declared source (`[sources.nyt]`), dates resolved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    pub id: String,
+    pub publication: Option<String>,
+    pub author: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<ZonedDateTime>,
+    pub retrieved: Option<ZonedDateTime>,
+    pub archive: Option<String>,
+}
+
+/// A timestamped update from front matter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update {
+    pub at: ZonedDateTime,
+    /// The note as written (Markdown).
+    pub note: String,
+    /// The note as inline HTML.
+    pub note_html: String,
+}
+
+/// Credit for a link post: who pointed the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Via {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+/// A post, resolved.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// Site-relative source path.
+    pub source: PathBuf,
+    /// Hash of the source path and text ([`SourceFile::content_hash`]).
+    pub source_hash: u64,
+    /// Hash of what lists show of the post: everything but the body past
+    /// its summary. A body edit that leaves the summary alone keeps it.
+    pub view_hash: u64,
+    /// Hashes of what the index and the whole-site pages read of the post;
+    /// see [`PostHashes`].
+    pub hashes: PostHashes,
+    /// For `slug/index.md` bundles, the bundle folder (site-relative).
+    pub bundle: Option<PathBuf>,
+    pub kind: Kind,
+    pub title: String,
+    /// True when the title was made up (quotes and notes without one).
+    pub title_derived: bool,
+    pub slug: String,
+    /// Site path, e.g. `/2009/03/03/links-to-linkage/`.
+    pub url: String,
+    pub date: ZonedDateTime,
+    pub updated: Option<ZonedDateTime>,
+    pub draft: bool,
+    /// Listed first on the home page (WordPress's sticky posts).
+    pub pinned: bool,
+    pub tags: Vec<String>,
+    /// Slugs of `tags`, in the same order (worked out once, here).
+    pub tag_slugs: Vec<String>,
+    pub categories: Vec<String>,
+    pub category_slugs: Vec<String>,
+    pub series: Option<String>,
+    pub summary_override: Option<String>,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub aliases: Vec<String>,
+    pub link: Option<String>,
+    pub via: Option<Via>,
+    pub sources: BTreeMap<String, Source>,
+    pub updates: Vec<Update>,
+    pub comments: CommentMode,
+    pub template: Option<String>,
+    /// Where `template` is written, for "template not found".
+    pub template_at: Option<(usize, usize)>,
+    pub author: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Rendered,
+    /// The file line the body starts on (body line 1).
+    pub body_line: usize,
+    /// The post's `search.json` entry, made the first time it is needed.
+    /// A post is shared between `serve`'s rebuilds until its file changes,
+    /// so the index of 10,000 posts is rebuilt from 9,999 kept entries.
+    pub search_entry: std::sync::OnceLock<String>,
+}
+
+/// Narrow hashes of a post, made once at parse time so caches can compare
+/// posts without reading them again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostHashes {
+    /// What decides the post's place in the index: date, slug, URL, title,
+    /// kind, draft, tags, categories, series, aliases, template, comments.
+    pub index: u64,
+    /// What the archive lists: title, URL, kind, date.
+    pub listing: u64,
+    /// What the search index holds: the listing, tags, summary text.
+    pub search: u64,
+    /// What the sitemap holds: URL and last change.
+    pub sitemap: u64,
+}
+
+impl PostHashes {
+    fn of(post: &Post) -> PostHashes {
+        use std::hash::Hasher as _;
+        let text = |h: &mut xxhash_rust::xxh3::Xxh3, s: &str| {
+            h.write_usize(s.len());
+            h.update(s.as_bytes());
+        };
+        let date = post.date.timestamp().as_second();
+        let mut listing = xxhash_rust::xxh3::Xxh3::new();
+        for s in [post.title.as_str(), post.url.as_str(), post.kind.name()] {
+            text(&mut listing, s);
+        }
+        listing.write_i64(date);
+        let mut search = listing.clone();
+        for t in &post.tags {
+            text(&mut search, t);
+        }
+        text(&mut search, &post.body.summary_text);
+        let mut sitemap = xxhash_rust::xxh3::Xxh3::new();
+        text(&mut sitemap, &post.url);
+        sitemap.write_i64(
+            post.updated
+                .as_ref()
+                .unwrap_or(&post.date)
+                .timestamp()
+                .as_second(),
+        );
+        let mut index = listing.clone();
+        text(&mut index, &post.slug);
+        index.write_u8(u8::from(post.draft));
+        index.write_u8(u8::from(post.pinned));
+        index.write_u8(post.comments as u8);
+        text(&mut index, post.series.as_deref().unwrap_or(""));
+        text(&mut index, post.template.as_deref().unwrap_or(""));
+        for list in [&post.tags, &post.categories, &post.aliases] {
+            index.write_usize(list.len());
+            for s in list {
+                text(&mut index, s);
+            }
+        }
+        PostHashes {
+            index: index.digest(),
+            listing: listing.digest(),
+            search: search.digest(),
+            sitemap: sitemap.digest(),
+        }
+    }
+}
+
+/// A stand-alone page such as `/about/`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: PathBuf,
+    pub source_hash: u64,
+    pub bundle: Option<PathBuf>,
+    pub title: String,
+    pub slug: String,
+    pub url: String,
+    pub date: Option<ZonedDateTime>,
+    pub draft: bool,
+    pub description: Option<String>,
+    pub template: Option<String>,
+    pub template_at: Option<(usize, usize)>,
+    pub aliases: Vec<String>,
+    pub extra: serde_json::Value,
+    pub body: Rendered,
+    pub body_line: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    use crate::config::{Config, parse_config};
+    use crate::content::source::{Role, SourceFile};
+    use crate::diagnostic::Diagnostic;
+
+    fn file(rel: &str, text: &str) -> SourceFile {
+        SourceFile {
+            rel: PathBuf::from(rel),
+            abs: PathBuf::from(rel),
+            role: Role::Post,
+            text: Some(text.to_string()),
+        }
+    }
+
+    fn ok<T>(r: (Option<T>, Vec<Diagnostic>)) -> T {
+        match r {
+            (Some(t), _) => t,
+            (None, d) => panic!("{d:?}"),
+        }
+    }
+
+    fn errs<T>(r: (Option<T>, Vec<Diagnostic>)) -> Vec<Diagnostic> {
+        assert!(r.0.is_none());
+        r.1
+    }
+
+    fn config() -> Config {
+        parse_config("timezone = \"America/New_York\"").unwrap()
+    }
+
+    #[test]
+    fn toml_post_resolves() {
+        let post = ok(parse_post(
+            &file(
+                "content/posts/hello.md",
+                "+++\ntitle = \"Hello\"\ndate = 2009-03-03\ntags = [\"Russia\", \"russia\", \"Iran\"]\n+++\nBody text.\n",
+            ),
+            &config(),
+        ));
+        assert_eq!(post.title, "Hello");
+        assert_eq!(post.slug, "hello");
+        assert_eq!(post.url, "/2009/03/03/hello/");
+        assert_eq!(post.kind, Kind::Entry);
+        assert_eq!(post.tags, vec!["Russia", "Iran"]);
+        assert_eq!(post.body.html, "<p>Body text.</p>\n");
+    }
+
+    #[test]
+    fn date_and_slug_from_file_name() {
+        let post = ok(parse_post(
+            &file(
+                "content/posts/2009-03-03-Links To Linkage.md",
+                "---\ntitle: L\n---\nx",
+            ),
+            &config(),
+        ));
+        assert_eq!(post.slug, "links-to-linkage");
+        assert_eq!(
+            post.date.to_string(),
+            "2009-03-03T00:00:00-05:00[America/New_York]"
+        );
+    }
+
+    #[test]
+    fn bundle_slug_is_its_folder() {
+        let post = ok(parse_post(
+            &file(
+                "content/posts/2009-03-04-trip/index.md",
+                "+++\ntitle = \"T\"\n+++\n",
+            ),
+            &config(),
+        ));
+        assert_eq!(post.slug, "trip");
+        assert_eq!(
+            post.bundle,
+            Some(PathBuf::from("content/posts/2009-03-04-trip"))
+        );
+    }
+
+    #[test]
+    fn every_problem_in_a_file_is_reported_at_its_line() {
+        let errs = errs(parse_post(
+            &file(
+                "content/posts/bad.md",
+                "+++\ntitle = \"x\"\ndate = \"2009-02-30\"\nslug = \"../etc\"\nkind = \"lnk\"\n+++\n",
+            ),
+            &config(),
+        ));
+        let lines: Vec<(Option<usize>, &str)> =
+            errs.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == Some(3) && m.contains("2009-02-30")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|(l, m)| *l == Some(4) && m.contains("..")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == Some(5) && m.contains("lnk")),
+            "{lines:?}"
+        );
+        let kind_err = errs.iter().find(|d| d.message.contains("lnk")).unwrap();
+        assert_eq!(kind_err.hint.as_deref(), Some("did you mean `link`?"));
+    }
+
+    #[test]
+    fn kinds_are_inferred() {
+        let c = config();
+        let kind =
+            |text: &str| ok(parse_post(&file("content/posts/2009-01-01-k.md", text), &c)).kind;
+        assert_eq!(
+            kind("+++\ntitle = \"a\"\nlink = \"https://e.example\"\n+++\n"),
+            Kind::Link
+        );
+        assert_eq!(kind("+++\ntitle = \"a\"\n+++\n"), Kind::Entry);
+        assert_eq!(kind("+++\n+++\n> quoted\n>\n> — someone\n"), Kind::Quote);
+        assert_eq!(kind("A short note.\n"), Kind::Note);
+    }
+
+    #[test]
+    fn slugs_that_leave_their_folder_are_refused() {
+        for bad in [
+            "..", "a/b", "a\\b", "../x", "a\0b", "/abs", ".hidden", "a b",
+        ] {
+            assert!(check_slug(bad).is_err(), "{bad:?}");
+        }
+        for good in ["a", "links-to-linkage", "2009", "café"] {
+            assert!(check_slug(good).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn latest_update_sets_updated() {
+        let post = ok(parse_post(
+            &file(
+                "content/posts/2009-03-03-u.md",
+                "+++\ntitle = \"u\"\nupdates = [{ at = \"2009-03-03 15:00\", note = \"b\" }, { at = \"2009-03-03 11:00\", note = \"a\" }]\n+++\n",
+            ),
+            &config(),
+        ));
+        assert_eq!(post.updates[0].note, "a");
+        assert_eq!(post.updated.unwrap().strftime("%H:%M").to_string(), "15:00");
+    }
+
+    #[test]
+    fn pages_take_their_folder_path() {
+        let mut f = file(
+            "content/pages/docs/intro.md",
+            "+++\ntitle = \"Intro\"\n+++\n",
+        );
+        f.role = Role::Page;
+        assert_eq!(ok(parse_page(&f, &config())).url, "/docs/intro/");
+        let mut f = file(
+            "content/pages/about/index.md",
+            "+++\ntitle = \"About\"\n+++\n",
+        );
+        f.role = Role::Page;
+        assert_eq!(ok(parse_page(&f, &config())).url, "/about/");
+    }
+}

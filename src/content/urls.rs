@@ -1,0 +1,352 @@
+//! The URL rules of posts and pages: slugs, permalink patterns, a post's
+//! exact URL, and aliases.
+//!
+//! Every rule that turns what a writer wrote into a site path lives here,
+//! so the parse stage and the planner agree, and every rule refuses what
+//! could step out of the output folder (`..`, `\`, control characters).
+
+use jiff::ZonedDateTime;
+
+use crate::config::{Permalink, PermalinkPart, names_a_file};
+use crate::content::Kind;
+
+/// What a permalink pattern can name.
+#[derive(Debug, Clone, Copy)]
+pub struct PermalinkInputs<'a> {
+    pub date: &'a ZonedDateTime,
+    /// The post's slug (front matter `slug`, else the slugified file name).
+    pub slug: &'a str,
+    /// The file name's slug as written (front matter `slug` wins).
+    pub filename: &'a str,
+    /// The title as written, when there is one.
+    pub title: Option<&'a str>,
+    pub section: &'a str,
+    pub categories: &'a [String],
+    pub kind: Kind,
+}
+
+/// Fills a permalink pattern; repeated slashes (from an empty
+/// `:categories`) are folded, as Jekyll does.
+pub fn expand_permalink(parts: &[PermalinkPart], x: &PermalinkInputs<'_>) -> String {
+    let mut url = String::new();
+    let d = x.date;
+    for part in parts {
+        match part {
+            PermalinkPart::Literal(l) => url.push_str(l),
+            PermalinkPart::Year => url.push_str(&format!("{:04}", d.year())),
+            PermalinkPart::ShortYear => url.push_str(&format!("{:02}", d.year().rem_euclid(100))),
+            PermalinkPart::Month => url.push_str(&format!("{:02}", d.month())),
+            PermalinkPart::MonthNoZero => url.push_str(&d.month().to_string()),
+            PermalinkPart::Day => url.push_str(&format!("{:02}", d.day())),
+            PermalinkPart::DayNoZero => url.push_str(&d.day().to_string()),
+            PermalinkPart::YearDay => url.push_str(&format!("{:03}", d.day_of_year())),
+            PermalinkPart::Hour => url.push_str(&format!("{:02}", d.hour())),
+            PermalinkPart::Minute => url.push_str(&format!("{:02}", d.minute())),
+            PermalinkPart::Second => url.push_str(&format!("{:02}", d.second())),
+            PermalinkPart::Slug => url.push_str(x.slug),
+            PermalinkPart::Filename => url.push_str(x.filename),
+            PermalinkPart::Title => {
+                let s = x.title.map(title_slug).unwrap_or_default();
+                url.push_str(if s.is_empty() { x.slug } else { &s });
+            }
+            PermalinkPart::Section => url.push_str(x.section),
+            PermalinkPart::Categories => {
+                let segments: Vec<String> =
+                    x.categories.iter().map(|c| category_segment(c)).collect();
+                url.push_str(&segments.join("/"));
+            }
+            PermalinkPart::Kind => url.push_str(x.kind.plural()),
+        }
+    }
+    fold_slashes(&url)
+}
+
+/// A category as a URL segment for `:categories`: lower case (as Jekyll
+/// writes it), with characters a path segment cannot hold made dashes.
+fn category_segment(name: &str) -> String {
+    name.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_control() || c.is_whitespace() || matches!(c, '/' | '\\' | '?' | '#' | '%') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim_matches('.')
+        .to_string()
+}
+
+fn fold_slashes(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c == '/' && out.ends_with('/') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A title as Hugo's `:title` makes it a URL segment (its `urlize`):
+/// lower case, letters, digits and `._~+@-` kept, each run of spaces one
+/// dash, everything else dropped (`Release 2.4.0 is out!` →
+/// `release-2.4.0-is-out`).
+pub fn title_slug(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut pending_dash = false;
+    for c in title.chars() {
+        let keep = c.is_alphanumeric() || matches!(c, '.' | '_' | '~' | '+' | '@' | '-');
+        if keep {
+            if pending_dash {
+                out.push('-');
+                pending_dash = false;
+            }
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() && !out.is_empty() {
+            pending_dash = true;
+        }
+    }
+    let trimmed = out.trim_start_matches('.');
+    if trimmed.contains("..") {
+        trimmed.replace("..", ".")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// A file name's slug as Jekyll's `:title` keeps it: case kept, letters,
+/// digits and `._~!$&'()+,;=@` kept, every other run of characters one
+/// dash (Jekyll's "pretty" slugify).
+pub fn filename_slug(stem: &str) -> String {
+    let mut out = String::with_capacity(stem.len());
+    let mut dash = false;
+    for c in stem.chars() {
+        let keep = c.is_alphanumeric()
+            || matches!(
+                c,
+                '.' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '+' | ',' | ';' | '=' | '@'
+            );
+        if keep {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    // Never a hidden or parent-folder name.
+    let trimmed = out.trim_start_matches('.');
+    if trimmed.contains("..") {
+        trimmed.replace("..", ".")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Checks a slug given in front matter. Slugs become one URL segment and
+/// one folder name, so anything that could step out of it is refused.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    if slug.is_empty() {
+        return Err("the slug is empty".into());
+    }
+    if slug == "." || slug == ".." || slug.contains("..") {
+        return Err(format!("slug `{slug}` contains `..`"));
+    }
+    if let Some(c) = slug.chars().find(|c| {
+        matches!(c, '/' | '\\' | '?' | '#' | '%' | '"' | '<' | '>')
+            || c.is_whitespace()
+            || c.is_control()
+    }) {
+        let shown = if c.is_control() {
+            format!("{:?}", c)
+        } else {
+            c.to_string()
+        };
+        return Err(format!("slug `{}` contains `{shown}`", slug.escape_debug()));
+    }
+    if slug.starts_with('.') {
+        return Err(format!("slug `{slug}` starts with `.`"));
+    }
+    Ok(())
+}
+
+/// What an alias must look like, for the error hints.
+pub const ALIAS_HINT: &str =
+    "aliases are old site paths such as /2009/03/old-post/ or /old-post.html";
+
+/// Checks a site path as written (an alias or a post's exact URL) and
+/// gives it in its served form: a leading `/`, and a trailing one unless
+/// the last segment names a file (`.html`, `.xml`, ...: see
+/// [`crate::config::FILE_EXTENSIONS`]); `releases/2.4.0` is a folder.
+pub fn site_path(written: &str, what: &str) -> Result<String, String> {
+    let a = written.trim();
+    if a.is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if a.contains("://") || a.starts_with("//") {
+        return Err(format!(
+            "{what} `{a}` is a full URL; write the path only, e.g. /2009/03/old-post/"
+        ));
+    }
+    if a.contains(['?', '#']) {
+        return Err(format!(
+            "{what} `{a}` has a query or fragment, which a static site cannot serve"
+        ));
+    }
+    if a.contains('\\') {
+        return Err(format!("{what} `{a}` contains `\\`; URL paths use `/`"));
+    }
+    if a.chars().any(char::is_control) {
+        return Err(format!(
+            "{what} `{}` contains a control character",
+            a.escape_debug()
+        ));
+    }
+    if a.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(format!("{what} `{a}` contains a `.` or `..` segment"));
+    }
+    let mut path = fold_slashes(&format!("/{}", a.trim_start_matches('/')));
+    if !path.ends_with('/') && !names_a_file(&path) {
+        path.push('/');
+    }
+    Ok(path)
+}
+
+/// Checks an alias (an old URL of this site) and gives the URL path it
+/// redirects from.
+pub fn alias_url(alias: &str) -> Result<String, String> {
+    site_path(alias, "alias")
+}
+
+/// A post's or page's own URL (`path`, `permalink` or `url` in front
+/// matter), which may hold permalink tokens as Jekyll's may. An ending
+/// `index.html` is the folder itself.
+pub fn exact_url(written: &str, x: &PermalinkInputs<'_>) -> Result<String, String> {
+    let has_token = written
+        .match_indices(':')
+        .any(|(i, _)| written[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic()));
+    let expanded = if has_token {
+        let parts = Permalink::compile(written)?;
+        expand_permalink(&parts, x)
+    } else {
+        written.to_string()
+    };
+    let path = site_path(&expanded, "URL")?;
+    Ok(match path.strip_suffix("index.html") {
+        Some(folder) if folder.ends_with('/') => folder.to_string(),
+        _ => path,
+    })
+}
+
+/// The date an exact URL starts with (`/2025/06/26/...`), as
+/// `2025-06-26`.
+pub fn date_in_url(path: &str) -> Option<String> {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let (y, m, d) = (segments.next()?, segments.next()?, segments.next()?);
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(y, 4) && digits(m, 2) && digits(d, 2)).then(|| format!("{y}-{m}-{d}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs<'a>(date: &'a ZonedDateTime, categories: &'a [String]) -> PermalinkInputs<'a> {
+        PermalinkInputs {
+            date,
+            slug: "release-2-4-0",
+            filename: "Release-2.4.0",
+            title: Some("Release 2.4.0 is out!"),
+            section: "blog",
+            categories,
+            kind: Kind::Entry,
+        }
+    }
+
+    fn date() -> ZonedDateTime {
+        jiff::civil::date(2019, 5, 2)
+            .at(9, 5, 7, 0)
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .unwrap()
+    }
+
+    #[test]
+    fn tokens_fill_patterns() {
+        let d = date();
+        let cats = vec!["Web Dev".to_string(), "Rust".to_string()];
+        let x = inputs(&d, &cats);
+        let fill = |p: &str| expand_permalink(&Permalink::parse(p).unwrap().parts, &x);
+        assert_eq!(
+            fill("/:year/:month/:day/:filename/"),
+            "/2019/05/02/Release-2.4.0/"
+        );
+        assert_eq!(fill("/:year/:slug/"), "/2019/release-2-4-0/");
+        assert_eq!(fill("/:section/:title/"), "/blog/release-2.4.0-is-out/");
+        assert_eq!(
+            fill("/:short_year/:i_month/:i_day/:hour:minute:second/:slug/"),
+            "/19/5/2/090507/release-2-4-0/"
+        );
+        assert_eq!(fill("pretty"), "/web-dev/rust/2019/05/02/Release-2.4.0/");
+        assert_eq!(fill("ordinal"), "/web-dev/rust/2019/122/Release-2.4.0.html");
+        let none: Vec<String> = Vec::new();
+        let x = inputs(&d, &none);
+        let fill = |p: &str| expand_permalink(&Permalink::parse(p).unwrap().parts, &x);
+        assert_eq!(fill("date"), "/2019/05/02/Release-2.4.0.html");
+        assert_eq!(fill("none"), "/Release-2.4.0.html");
+    }
+
+    #[test]
+    fn titles_urlize_as_hugo_does() {
+        assert_eq!(title_slug("Release 2.4.0 is out!"), "release-2.4.0-is-out");
+        assert_eq!(title_slug("  Hello,   World  "), "hello-world");
+        assert_eq!(title_slug("C++ & Rust"), "c++-rust");
+        assert_eq!(title_slug("Café au lait"), "café-au-lait");
+        assert_eq!(title_slug("../x"), "x");
+    }
+
+    #[test]
+    fn filename_slugs_keep_case_and_dots() {
+        assert_eq!(filename_slug("Release-2.4.0"), "Release-2.4.0");
+        assert_eq!(filename_slug("intro-to-mvc.aspx"), "intro-to-mvc.aspx");
+        assert_eq!(filename_slug("Links To Linkage"), "Links-To-Linkage");
+        assert_eq!(filename_slug("what?/#x"), "what-x");
+        assert_eq!(filename_slug("..hidden"), "hidden");
+        assert_eq!(filename_slug("a..b"), "a.b");
+    }
+
+    #[test]
+    fn aliases_without_a_known_extension_are_folders() {
+        assert_eq!(alias_url("releases/2.4.0").unwrap(), "/releases/2.4.0/");
+        assert_eq!(alias_url("/old.php").unwrap(), "/old.php/");
+        assert_eq!(alias_url("/old.html").unwrap(), "/old.html");
+        assert_eq!(alias_url("/feed.xml").unwrap(), "/feed.xml");
+        assert_eq!(alias_url("/a//b").unwrap(), "/a/b/");
+        for bad in ["", "/../etc/", "https://e.example/x/", "/?p=12", "/a\\b/"] {
+            assert!(alias_url(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn exact_urls() {
+        let d = date();
+        let x = inputs(&d, &[]);
+        assert_eq!(
+            exact_url("2019/05/12/Release-2.4.0", &x).unwrap(),
+            "/2019/05/12/Release-2.4.0/"
+        );
+        assert_eq!(exact_url("/about/index.html", &x).unwrap(), "/about/");
+        assert_eq!(exact_url("/about.html", &x).unwrap(), "/about.html");
+        assert_eq!(
+            exact_url("/:year/:filename/", &x).unwrap(),
+            "/2019/Release-2.4.0/"
+        );
+        assert!(exact_url("/../x/", &x).is_err());
+        assert_eq!(date_in_url("/2025/06/26/x/").as_deref(), Some("2025-06-26"));
+        assert_eq!(date_in_url("/blog/2025/06/26/x/"), None);
+    }
+}
