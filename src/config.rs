@@ -102,6 +102,8 @@ pub struct RawComments {
 #[serde(deny_unknown_fields)]
 pub struct RawFeeds {
     pub entries: Option<usize>,
+    /// Old feed addresses (`/feed/`) that keep serving the Atom feed.
+    pub atom_aliases: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,6 +230,27 @@ pub fn names_a_file(path: &str) -> bool {
     last.rsplit_once('.').is_some_and(|(stem, ext)| {
         !stem.is_empty() && FILE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
     })
+}
+
+impl Default for Permalink {
+    /// `/:year/:month/:day/:slug/`.
+    fn default() -> Permalink {
+        let slash = || PermalinkPart::Literal("/".into());
+        Permalink {
+            pattern: Permalink::DEFAULT.to_string(),
+            parts: vec![
+                slash(),
+                PermalinkPart::Year,
+                slash(),
+                PermalinkPart::Month,
+                slash(),
+                PermalinkPart::Day,
+                slash(),
+                PermalinkPart::Slug,
+                slash(),
+            ],
+        }
+    }
 }
 
 impl Permalink {
@@ -357,6 +380,9 @@ pub struct Config {
     pub comments_per_page: usize,
     pub comments_default: String,
     pub feed_entries: usize,
+    /// Site paths that also serve the main Atom feed (`/feed/`), so
+    /// subscribers of an old feed address stay subscribed.
+    pub feed_aliases: Vec<String>,
     pub related_count: usize,
     pub extra: toml::Table,
 }
@@ -614,7 +640,22 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         }
         (per_page.unwrap_or(50).max(1), default)
     };
-    let RawFeeds { entries } = feeds.unwrap_or_default();
+    let RawFeeds {
+        entries,
+        atom_aliases,
+    } = feeds.unwrap_or_default();
+    let mut feed_aliases = Vec::new();
+    for alias in atom_aliases.unwrap_or_default() {
+        match crate::content::urls::alias_url(&alias) {
+            Ok(path) => feed_aliases.push(path),
+            Err(message) => fail(
+                &mut diagnostics,
+                "atom_aliases",
+                message,
+                Some("old feed addresses are site paths such as /feed/ or /index.xml"),
+            ),
+        }
+    }
     let RawRelated { count } = related.unwrap_or_default();
 
     let RawAuthorTable { name, email, url } = author.map(|a| a.0).unwrap_or_default();
@@ -642,6 +683,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         comments_per_page,
         comments_default,
         feed_entries: entries.unwrap_or(20).max(1),
+        feed_aliases,
         related_count: count.unwrap_or(3),
         extra: extra.unwrap_or_default(),
     })
@@ -713,6 +755,14 @@ mod tests {
         assert_eq!(c.author.name, "Ann");
         let c = parse_config("[author]\nname = \"Ann\"\nurl = \"https://a.example\"").unwrap();
         assert_eq!(c.author.url.as_deref(), Some("https://a.example"));
+    }
+
+    #[test]
+    fn the_default_permalink_is_its_pattern() {
+        assert_eq!(
+            Permalink::default(),
+            Permalink::parse(Permalink::DEFAULT).unwrap()
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod crash;
 pub mod diagnostic;
+pub mod import;
 pub mod interrupt;
 pub mod markdown;
 pub mod output;

@@ -94,6 +94,7 @@ impl InitArgs {
             .unwrap_or_else(|| "My commentary blog".into());
 
         let mut written = Vec::new();
+        let mut samples = Vec::new();
         let files = std::iter::once((crate::config::CONFIG_FILE.to_string(), CONFIG)).chain(
             FILES
                 .iter()
@@ -105,10 +106,21 @@ impl InitArgs {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            std::fs::write(&path, fill(text, &title, &tz_name, &now)?)
+            let filled = fill(text, &title, &tz_name, &now)?;
+            std::fs::write(&path, &filled)
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            if rel.starts_with("content/") {
+                samples.push((rel.clone(), filled.into_bytes()));
+            }
             written.push(path);
         }
+        // So `glossator import` can tell a fresh site (only these samples,
+        // unedited) from one with the writer's own content.
+        let marker = dir.join(".glossator/init.toml");
+        std::fs::create_dir_all(dir.join(".glossator"))
+            .with_context(|| format!("cannot create {}", dir.join(".glossator").display()))?;
+        std::fs::write(&marker, crate::import::init_marker(&samples))
+            .with_context(|| format!("cannot write {}", marker.display()))?;
         std::fs::create_dir_all(dir.join("static")).ok();
         if verbosity != Verbosity::Quiet {
             println!("New site in {} ({} files).", dir.display(), written.len());

@@ -8,6 +8,7 @@
 
 mod build;
 mod check;
+mod import;
 mod init;
 mod new;
 mod serve;
@@ -48,6 +49,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Check the site without writing it: sources, quotes, links, anchors.
     Check(check::CheckArgs),
+    /// Bring an existing blog in: its posts, pages, comments and old URLs.
+    Import(import::ImportArgs),
 }
 
 /// How chatty to be.
@@ -81,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => args.run(&cli.root, verbosity),
         Command::Serve(args) => args.run(&cli.root, verbosity),
         Command::Check(args) => args.run(&cli.root, verbosity),
+        Command::Import(args) => args.run(&cli.root, verbosity),
     };
     match result {
         Ok(code) => code,

@@ -77,6 +77,12 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
+/// Untrusted HTML (an imported comment) made safe: the same whitelist
+/// every comment body is rendered through.
+pub fn sanitize_html(html: &str) -> String {
+    sanitizer().clean(html).to_string()
+}
+
 /// Markdown to sanitized HTML.
 pub fn render_comment_body(markdown: &str) -> String {
     let options =

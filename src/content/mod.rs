@@ -10,6 +10,7 @@ pub mod comment;
 pub mod date;
 pub mod front_matter;
 pub mod post;
+pub mod redirect;
 pub mod source;
 pub mod urls;
 
@@ -26,6 +27,7 @@ pub struct Parsed {
     pub posts: Vec<Arc<Post>>,
     pub pages: Vec<Arc<Page>>,
     pub comments: Vec<Arc<comment::Comment>>,
+    pub redirects: Vec<Arc<redirect::RedirectFile>>,
 }
 
 /// What one file parses into.
@@ -34,6 +36,7 @@ pub enum Item {
     Post(Arc<Post>),
     Page(Arc<Page>),
     Comment(Arc<comment::Comment>),
+    Redirects(Arc<redirect::RedirectFile>),
 }
 
 /// One file's result: the item, unless an error stopped it, and every
@@ -54,6 +57,13 @@ pub fn parse_one(file: &SourceFile, config: &Config) -> ParsedOne {
 
 fn parse_unguarded(file: &SourceFile, config: &Config) -> ParsedOne {
     let is_text = matches!(file.role, Role::Post | Role::Page | Role::Comment { .. });
+    if file.role == Role::Redirects {
+        let (r, d) = redirect::parse_redirects(file);
+        return ParsedOne {
+            item: r.map(|r| Item::Redirects(Arc::new(r))),
+            diagnostics: d,
+        };
+    }
     if is_text && file.text.as_deref().is_some_and(|t| t.trim().is_empty()) {
         // A file just created (or mid-save in an editor): not an error.
         return ParsedOne {
@@ -93,6 +103,7 @@ impl Parsed {
                 Some(Item::Post(p)) => parsed.posts.push(p.clone()),
                 Some(Item::Page(p)) => parsed.pages.push(p.clone()),
                 Some(Item::Comment(c)) => parsed.comments.push(c.clone()),
+                Some(Item::Redirects(r)) => parsed.redirects.push(r.clone()),
                 None => {}
             }
         }

@@ -31,6 +31,9 @@ pub enum Role {
     BundleAsset { bundle: PathBuf },
     /// A file under `static/`, copied to the same path in the output.
     Static,
+    /// `content/redirects.toml` or `content/redirects/*.toml`: old paths
+    /// and where they now live.
+    Redirects,
 }
 
 /// One input file.
@@ -150,10 +153,11 @@ pub fn walk_sources(root: &Path, start: &Path) -> (Vec<Found>, Diagnostics) {
         match classify(&rel) {
             Some(role) => found.push(Found { rel, abs, role }),
             None => diagnostics.push(
-                Diagnostic::warning(&rel, "not a post, page or comment: ignored").with_hint(
-                    "put posts in content/posts/, pages in content/pages/, \
-                     comments in content/comments/<post-slug>/",
-                ),
+                Diagnostic::warning(&rel, "not a post, page, comment or redirect file: ignored")
+                    .with_hint(
+                        "put posts in content/posts/, pages in content/pages/, \
+                         comments in content/comments/<post-slug>/, redirects in content/redirects.toml",
+                    ),
             ),
         }
     }
@@ -166,7 +170,10 @@ pub fn read_sources(found: Vec<Found>) -> Vec<Result<SourceFile, Box<Diagnostic>
     found
         .into_par_iter()
         .map(|Found { rel, abs, role }| {
-            let needs_text = matches!(role, Role::Post | Role::Page | Role::Comment { .. });
+            let needs_text = matches!(
+                role,
+                Role::Post | Role::Page | Role::Comment { .. } | Role::Redirects
+            );
             let text = if needs_text {
                 Some(read_text(&abs).map_err(|e| Box::new(e.into_diagnostic(&rel)))?)
             } else {
@@ -271,6 +278,8 @@ pub fn classify(rel: &Path) -> Option<Role> {
             }
             None
         }
+        ["content", "redirects.toml"] => Some(Role::Redirects),
+        ["content", "redirects", file] if file.ends_with(".toml") => Some(Role::Redirects),
         ["content", "comments", post_slug, _file] if is_md => Some(Role::Comment {
             post_slug: (*post_slug).to_string(),
         }),
@@ -345,6 +354,9 @@ mod tests {
             ("content/comments/1.md", None),
             ("content/readme.md", None),
             ("static/style.css", Some(Role::Static)),
+            ("content/redirects.toml", Some(Role::Redirects)),
+            ("content/redirects/wordpress.toml", Some(Role::Redirects)),
+            ("content/redirects/notes.md", None),
         ];
         for (path, role) in cases {
             assert_eq!(&classify(Path::new(path)), role, "{path}");

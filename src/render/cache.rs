@@ -191,6 +191,9 @@ impl PostFingerprints {
         let mut h = Xxh3::new();
         h.write_u64(p.source_hash);
         thread_hash(&mut h, &site.comments[id]);
+        for m in &site.mentions[id] {
+            h.write_u64(m.source_hash);
+        }
         self.full[id] = h.digest();
         let mut h = Xxh3::new();
         h.write_u64(p.view_hash);
@@ -222,9 +225,15 @@ pub fn structure_fingerprint(site: &Site, theme_generation: u64) -> u128 {
         }
         h.write_usize(site.comments[id].iter().map(Thread::len).sum());
         h.write_u8(p.comments as u8);
+        h.write_u8(u8::from(p.pinned));
     }
     for p in site.pages.iter() {
         h.write_u64(p.source_hash);
+    }
+    h.write_usize(site.redirects.len());
+    for r in site.redirects.iter() {
+        hash_str(&mut h, &r.from);
+        hash_str(&mut h, &r.to);
     }
     for f in site.static_files.iter().chain(site.bundle_files.iter()) {
         hash_str(&mut h, &f.output);

@@ -5,10 +5,12 @@
 //! `<post>/comments/page/N/`, reached by a plain "Load more comments" link,
 //! so paging needs no JavaScript. Pages never split a thread.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::content::CommentMode;
-use crate::content::comment::{Thread, paginate_threads};
+use crate::content::comment::{Comment, Thread, paginate_threads};
 use crate::site::{PostId, Site};
 
 /// A comment and its replies.
@@ -23,7 +25,32 @@ pub struct CommentView<'a> {
     pub content: &'a str,
     /// 1 for top-level comments.
     pub depth: usize,
+    /// Written by the site's author (the comment file's `role = "author"`).
+    pub by_author: bool,
+    /// The comment this one answers, when it is not the one it is shown
+    /// under (replies deeper than the thread shows are listed flat).
+    pub reply_to: Option<ReplyTo<'a>>,
     pub replies: Vec<CommentView<'a>>,
+}
+
+/// Which comment a reply answers.
+#[derive(Serialize)]
+pub struct ReplyTo<'a> {
+    pub id: &'a str,
+    pub author: &'a str,
+}
+
+/// A pingback, trackback or webmention: another page that linked here.
+#[derive(Serialize)]
+pub struct MentionView<'a> {
+    pub id: &'a str,
+    /// `pingback`, `trackback` or `webmention`.
+    pub kind: crate::content::comment::CommentKind,
+    pub author: &'a str,
+    pub url: Option<&'a str>,
+    pub date: String,
+    /// Sanitized HTML (often an excerpt of the other page).
+    pub content: &'a str,
 }
 
 /// `comments_paginator`.
@@ -39,8 +66,19 @@ pub struct CommentPagesView {
     pub first: String,
 }
 
-fn view(thread: &Thread, depth: usize) -> CommentView<'_> {
+fn view<'a>(
+    thread: &'a Thread,
+    depth: usize,
+    shown_under: Option<&str>,
+    authors: &HashMap<&'a str, &'a str>,
+) -> CommentView<'a> {
     let c = &thread.comment;
+    let reply_to = c
+        .parent
+        .as_deref()
+        .filter(|p| Some(*p) != shown_under)
+        .and_then(|p| authors.get_key_value(p))
+        .map(|(id, author)| ReplyTo { id, author });
     CommentView {
         id: &c.id,
         author: &c.author,
@@ -48,8 +86,36 @@ fn view(thread: &Thread, depth: usize) -> CommentView<'_> {
         date: c.date.timestamp().to_string(),
         content: &c.html,
         depth,
-        replies: thread.replies.iter().map(|r| view(r, depth + 1)).collect(),
+        by_author: c.by_author,
+        reply_to,
+        replies: thread
+            .replies
+            .iter()
+            .map(|r| view(r, depth + 1, Some(&c.id), authors))
+            .collect(),
     }
+}
+
+fn collect_authors<'a>(threads: &'a [Thread], out: &mut HashMap<&'a str, &'a str>) {
+    for t in threads {
+        out.insert(&t.comment.id, &t.comment.author);
+        collect_authors(&t.replies, out);
+    }
+}
+
+/// A post's mentions, oldest first.
+pub fn mentions(site: &Site, id: PostId) -> Vec<MentionView<'_>> {
+    site.mentions[id]
+        .iter()
+        .map(|m: &Comment| MentionView {
+            id: &m.id,
+            kind: m.kind,
+            author: &m.author,
+            url: m.url.as_deref(),
+            date: m.date.timestamp().to_string(),
+            content: &m.html,
+        })
+        .collect()
 }
 
 /// The site path of comment page `n` of a post (`n` ≥ 2).
@@ -85,7 +151,12 @@ pub fn comment_page(
         }
     };
     let range = pages.get(number - 1).cloned().unwrap_or(0..0);
-    let comments = threads[range].iter().map(|t| view(t, 1)).collect();
+    let mut authors = HashMap::new();
+    collect_authors(threads, &mut authors);
+    let comments = threads[range]
+        .iter()
+        .map(|t| view(t, 1, None, &authors))
+        .collect();
     let total_pages = pages.len().max(1);
     (
         comments,

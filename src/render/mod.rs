@@ -123,6 +123,7 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
                 let (list, pages) = comments::comment_page(site, *id, 1);
                 ctx.insert("comments", &list);
                 ctx.insert("comments_paginator", &pages);
+                ctx.insert("mentions", &comments::mentions(site, *id));
             }
             // Posts are newest first: the next-newer post is id - 1.
             ctx.insert("newer", &neighbour(site, id.checked_sub(1)));
@@ -236,7 +237,11 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
             ctx.insert(
                 "alias",
                 &discovery::AliasView {
-                    url: site.config.absolute(target),
+                    url: if target.starts_with("http://") || target.starts_with("https://") {
+                        target.clone()
+                    } else {
+                        site.config.absolute(target)
+                    },
                     title,
                 },
             );

@@ -329,13 +329,20 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
 
     // The home page and the site's feeds.
     let all: Vec<PostId> = (0..site.posts.len()).collect();
+    // Pinned posts lead the home page, newest first; the rest follow.
+    let home: Vec<PostId> = all
+        .iter()
+        .copied()
+        .filter(|&id| site.posts[id].pinned)
+        .chain(all.iter().copied().filter(|&id| !site.posts[id].pinned))
+        .collect();
     p.list(
         ListSpec {
             list_kind: "home".into(),
             title: config.title.clone(),
             name: None,
             base_url: "/".into(),
-            posts: all.clone(),
+            posts: home,
             per_page: config.paginate_by,
             feed: Some("/atom.xml".into()),
         },
@@ -354,6 +361,14 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         (FeedFormat::Json, "/feed.json"),
     ] {
         p.feed(format, path, &site_feed, "the site feed");
+    }
+    for alias in &config.feed_aliases {
+        p.feed(
+            FeedFormat::Atom,
+            alias,
+            &site_feed,
+            "the site feed at its old address",
+        );
     }
 
     for kind in [Kind::Link, Kind::Quote, Kind::Note] {
@@ -558,6 +573,20 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                     .push(Diagnostic::error(source, message).with_hint(crate::content::ALIAS_HINT)),
             }
         }
+    }
+
+    for r in site.redirects.iter() {
+        p.add(
+            r.from.clone(),
+            output_for(&r.from),
+            "alias.html",
+            JobKind::Alias {
+                target: r.to.clone(),
+                title: r.to.clone(),
+            },
+            Some(r.source.clone()),
+            format!("the redirect {} (line {})", r.from, r.line),
+        );
     }
 
     for file in site.static_files.iter().chain(site.bundle_files.iter()) {

@@ -67,6 +67,8 @@ pub struct PostView<'a> {
     pub date: String,
     pub updated: Option<String>,
     pub draft: bool,
+    /// Listed first on the home page.
+    pub pinned: bool,
     pub tags: Vec<TermRef>,
     pub categories: Vec<TermRef>,
     pub series: Option<&'a str>,
@@ -279,6 +281,7 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
         date: post.date.timestamp().to_string(),
         updated: post.updated.as_ref().map(|u| u.timestamp().to_string()),
         draft: post.draft,
+        pinned: post.pinned,
         tags: term_refs(site, TaxonomyKind::Tags, &post.tags, &post.tag_slugs),
         categories: term_refs(
             site,

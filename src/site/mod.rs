@@ -67,8 +67,11 @@ pub struct Site {
     pub tags: Arc<Vec<Term>>,
     pub categories: Arc<Vec<Term>>,
     pub by_kind: Arc<BTreeMap<Kind, Vec<PostId>>>,
-    /// Comment threads, by post.
+    /// Comment threads, by post: the conversation.
     pub comments: Arc<Vec<Vec<Thread>>>,
+    /// Pingbacks, trackbacks and webmentions, by post, oldest first: shown
+    /// apart from the conversation.
+    pub mentions: Arc<Vec<Vec<crate::content::comment::Comment>>>,
     pub series: Arc<Vec<series::Series>>,
     /// Each post's place in its series, by post.
     pub series_of: Arc<Vec<Option<series::SeriesPlace>>>,
@@ -81,6 +84,8 @@ pub struct Site {
     /// The earliest date of a future post left out, if any: the index is
     /// stale from then on.
     pub next_due: Option<jiff::Timestamp>,
+    /// Redirects from `content/redirects*.toml`, in file order.
+    pub redirects: Arc<Vec<crate::content::redirect::Redirect>>,
 }
 
 impl Site {
@@ -182,7 +187,13 @@ pub fn index_site<'a>(
         "category",
     );
 
-    let comments = attach_comments(&posts, parsed.comments, &mut diagnostics);
+    let (comments, mentions) = attach_comments(&posts, parsed.comments, &mut diagnostics);
+    let mut redirect_files = parsed.redirects;
+    redirect_files.sort_by(|a, b| a.source.cmp(&b.source));
+    let redirects: Vec<_> = redirect_files
+        .iter()
+        .flat_map(|f| f.redirects.iter().cloned())
+        .collect();
     let (series, series_of) = series::collect_series(&posts);
     let key = related_key(&posts, config.related_count);
     let related = match &cache.related {
@@ -267,6 +278,7 @@ pub fn index_site<'a>(
             categories: Arc::new(categories),
             by_kind: Arc::new(by_kind),
             comments: Arc::new(comments),
+            mentions: Arc::new(mentions),
             series: Arc::new(series),
             series_of: Arc::new(series_of),
             related,
@@ -274,26 +286,31 @@ pub fn index_site<'a>(
             static_files: Arc::new(static_files),
             bundle_files: Arc::new(bundle_files),
             next_due,
+            redirects: Arc::new(redirects),
         },
         diagnostics,
     )
 }
 
-/// Groups comments by their folder's post slug and threads each post's.
+/// Groups comments by their folder's post slug and threads each post's
+/// conversation; mentions (pingbacks, trackbacks, webmentions) are kept
+/// apart, oldest first.
 fn attach_comments(
     posts: &[Arc<Post>],
     comments: Vec<Arc<crate::content::comment::Comment>>,
     diagnostics: &mut Diagnostics,
-) -> Vec<Vec<Thread>> {
+) -> (Vec<Vec<Thread>>, Vec<Vec<crate::content::comment::Comment>>) {
     let mut by_slug: HashMap<&str, PostId> = HashMap::new();
     for (id, post) in posts.iter().enumerate().rev() {
         // Newest wins when two posts share a slug.
         by_slug.insert(post.slug.as_str(), id);
     }
     let mut grouped: Vec<Vec<crate::content::comment::Comment>> = vec![Vec::new(); posts.len()];
+    let mut mentions: Vec<Vec<crate::content::comment::Comment>> = vec![Vec::new(); posts.len()];
     let mut orphan_folders = std::collections::BTreeSet::new();
     for c in comments {
         match by_slug.get(c.post_slug.as_str()) {
+            Some(&id) if c.kind.is_mention() => mentions[id].push((*c).clone()),
             Some(&id) => grouped[id].push((*c).clone()),
             None => {
                 if orphan_folders.insert(c.post_slug.clone()) {
@@ -312,7 +329,15 @@ fn attach_comments(
             }
         }
     }
-    grouped
+    for list in &mut mentions {
+        list.sort_by(|a, b| {
+            a.date
+                .timestamp()
+                .cmp(&b.date.timestamp())
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    }
+    let threads = grouped
         .into_iter()
         .map(|list| {
             if list.is_empty() {
@@ -322,7 +347,8 @@ fn attach_comments(
             diagnostics.extend(warnings);
             threads
         })
-        .collect()
+        .collect();
+    (threads, mentions)
 }
 
 fn slash_path(path: &std::path::Path) -> String {
@@ -414,8 +440,7 @@ mod tests {
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let parsed = || Parsed {
             posts: posts.clone(),
-            pages: vec![],
-            comments: vec![],
+            ..Parsed::default()
         };
         let filters = Filters {
             drafts: false,
