@@ -38,6 +38,21 @@ pub enum Source {
         #[arg(long, value_name = "UPLOADS_DIR")]
         media: Option<PathBuf>,
     },
+    /// A Jekyll site's folder: posts, drafts, pages, static files, URLs.
+    Jekyll {
+        /// The folder holding `_config.yml`.
+        dir: PathBuf,
+    },
+    /// A Hugo site's folder: content, bundles, static files, URLs.
+    Hugo {
+        /// The folder holding the Hugo config and `content/`.
+        dir: PathBuf,
+    },
+    /// A Zola site's folder: content, bundles, static files, URLs.
+    Zola {
+        /// The folder holding `config.toml` and `content/`.
+        dir: PathBuf,
+    },
 }
 
 impl ImportArgs {
@@ -67,6 +82,18 @@ impl ImportArgs {
                     import::wordpress::plan(export, &text, &options, existing),
                 )
             }
+            Source::Jekyll { dir } => (
+                dir.display().to_string(),
+                import::ssg::plan(import::ssg::Generator::Jekyll, dir, existing),
+            ),
+            Source::Hugo { dir } => (
+                dir.display().to_string(),
+                import::ssg::plan(import::ssg::Generator::Hugo, dir, existing),
+            ),
+            Source::Zola { dir } => (
+                dir.display().to_string(),
+                import::ssg::plan(import::ssg::Generator::Zola, dir, existing),
+            ),
         };
         let plan = match plan {
             Ok(p) => p,

@@ -29,6 +29,8 @@ pub fn parse_date(text: &str, tz: &TimeZone) -> Result<ZonedDateTime, String> {
     if !text.as_bytes()[0].is_ascii_digit() {
         return Err(format!("`{text}` is not a date"));
     }
+    let padded = pad_date(text);
+    let text = padded.as_deref().unwrap_or(text);
     let normalized = normalize_offset(text);
     let text = normalized.as_deref().unwrap_or(text);
     let zoned = if text.ends_with(']') {
@@ -57,6 +59,41 @@ pub fn parse_date(text: &str, tz: &TimeZone) -> Result<ZonedDateTime, String> {
     Ok(zoned)
 }
 
+/// `2019-3-1 17:23` (Ruby's `Time.parse` reads it, and Jekyll posts have
+/// it) as `2019-03-01 17:23`; `None` when the date is already padded.
+fn pad_date(text: &str) -> Option<String> {
+    let end = text.find([' ', 'T', 't']).unwrap_or(text.len());
+    let mut parts = text[..end].split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let ok = parts.next().is_none()
+        && y.len() == 4
+        && (1..=2).contains(&m.len())
+        && (1..=2).contains(&d.len())
+        && [y, m, d]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if !ok {
+        return None;
+    }
+    // A one-digit hour too: `8:01:55`.
+    let rest = &text[end..];
+    let time_start = rest
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_digit())
+        .map_or(rest.len(), |(i, _)| i);
+    let (sep, time) = rest.split_at(time_start);
+    let one_digit_hour = time.as_bytes().get(1) == Some(&b':');
+    if m.len() == 2 && d.len() == 2 && !one_digit_hour {
+        return None;
+    }
+    let time = if one_digit_hour {
+        format!("0{time}")
+    } else {
+        time.to_string()
+    };
+    Some(format!("{y}-{m:0>2}-{d:0>2}{sep}{time}"))
+}
+
 /// Rewrites `2014-09-30 09:45:47 -0400` (Jekyll), `... -04:00` and
 /// `... -5` (YAML 1.1) as RFC 3339 `2014-09-30T09:45:47-04:00`; `None` when
 /// the text has no such trailing offset.
@@ -66,6 +103,11 @@ fn normalize_offset(text: &str) -> Option<String> {
     }
     let (date, rest) = text.split_at(10);
     let time = rest.strip_prefix([' ', 'T', 't'])?;
+    // `2023-03-07 +0800`: a day with an offset but no time, which Jekyll
+    // (through Ruby's YAML) reads as the day alone.
+    if time.trim_start().starts_with(['+', '-']) {
+        return Some(date.to_string());
+    }
     // The offset: the last `+` or `-` after the time, with only digits and
     // a colon behind it.
     let sign_at = time.rfind(['+', '-'])?;
@@ -172,6 +214,18 @@ mod tests {
                 "2001-12-14T21:59:43.1-05:00[America/New_York]",
             ),
             (
+                "2023-03-07 +0800",
+                "2023-03-07T00:00:00-05:00[America/New_York]",
+            ),
+            (
+                "2018-11-21 8:01:55 +0800",
+                "2018-11-20T19:01:55-05:00[America/New_York]",
+            ),
+            (
+                "2019-3-1 17:23:40 +0800",
+                "2019-03-01T04:23:40-05:00[America/New_York]",
+            ),
+            (
                 "2019-05-12T10:00:00+0200",
                 "2019-05-12T04:00:00-04:00[America/New_York]",
             ),
@@ -194,7 +248,7 @@ mod tests {
             ("0000-01-01", "year must be 1 or later"),
             ("America/New_York", "not a date"),
             ("yesterday", "not a date"),
-            ("2009-3-3", "not a full date"),
+            ("2009-3", "not a full date"),
             ("", "empty"),
         ] {
             let err = parse_date(input, &tz).unwrap_err();

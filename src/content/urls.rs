@@ -243,13 +243,17 @@ pub fn exact_url(written: &str, x: &PermalinkInputs<'_>) -> Result<String, Strin
     })
 }
 
-/// The date an exact URL starts with (`/2025/06/26/...`), as
+/// The date an exact URL starts with (`/2025/06/26/...`, or after a
+/// leading section such as `/inside-rust/2025/06/26/...`), as
 /// `2025-06-26`.
 pub fn date_in_url(path: &str) -> Option<String> {
-    let mut segments = path.trim_start_matches('/').split('/');
-    let (y, m, d) = (segments.next()?, segments.next()?, segments.next()?);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(y, 4) && digits(m, 2) && digits(d, 2)).then(|| format!("{y}-{m}-{d}"))
+    // The date comes first, or after one leading section.
+    (0..2).find_map(|i| {
+        let (y, m, d) = (segments.get(i)?, segments.get(i + 1)?, segments.get(i + 2)?);
+        (digits(y, 4) && digits(m, 2) && digits(d, 2)).then(|| format!("{y}-{m}-{d}"))
+    })
 }
 
 #[cfg(test)]
@@ -347,6 +351,10 @@ mod tests {
         );
         assert!(exact_url("/../x/", &x).is_err());
         assert_eq!(date_in_url("/2025/06/26/x/").as_deref(), Some("2025-06-26"));
-        assert_eq!(date_in_url("/blog/2025/06/26/x/"), None);
+        assert_eq!(
+            date_in_url("/blog/2025/06/26/x/").as_deref(),
+            Some("2025-06-26")
+        );
+        assert_eq!(date_in_url("/a/b/2025/06/26/x/"), None);
     }
 }

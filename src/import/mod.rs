@@ -12,6 +12,7 @@
 
 mod apply;
 pub mod html;
+pub mod ssg;
 pub mod wordpress;
 pub mod xml;
 
@@ -68,6 +69,21 @@ impl SiteSettings {
         put("base_url", &self.base_url);
         put("timezone", &self.timezone);
         put("permalink", &self.permalink);
+        for (name, path) in [
+            ("tags", &self.tags_path),
+            ("categories", &self.categories_path),
+        ] {
+            if let Some(path) = path {
+                let mut t = toml::Table::new();
+                t.insert("path".into(), toml::Value::String(path.clone()));
+                let taxonomies = table
+                    .entry("taxonomies")
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                if let toml::Value::Table(tax) = taxonomies {
+                    tax.insert(name.into(), toml::Value::Table(t));
+                }
+            }
+        }
         let text = toml::to_string(&table).unwrap_or_default();
         #[allow(clippy::expect_used)]
         crate::config::parse_config(&text)
@@ -117,4 +133,84 @@ pub fn redirects_file(source: &str, redirects: &[(String, String)]) -> Option<Pl
         path: format!("content/redirects/{source}.toml"),
         body: FileBody::Text(body),
     })
+}
+
+/// A post's or page's file text (TOML front matter, then the body), read
+/// back with the build's own parser: a kind the content does not bear out
+/// (a quote post without a cited quote) falls back to the plain kind, and
+/// any error left is reported against `origin:line`.
+#[allow(clippy::too_many_arguments)]
+pub fn checked_text(
+    plan: &mut ImportPlan,
+    config: &crate::config::Config,
+    origin: &std::path::Path,
+    file: &str,
+    fm: &mut toml::Table,
+    body: &str,
+    line: usize,
+    what: &str,
+) -> String {
+    use crate::content::{Role, SourceFile};
+    let render = |fm: &toml::Table| {
+        format!(
+            "+++\n{}+++\n\n{}\n",
+            toml::to_string(fm).unwrap_or_default(),
+            body.trim()
+        )
+    };
+    let is_page = file.starts_with("content/pages/");
+    let errors = |text: &str| {
+        let source = SourceFile {
+            rel: PathBuf::from(file),
+            abs: PathBuf::from(file),
+            role: if is_page { Role::Page } else { Role::Post },
+            text: Some(text.to_string()),
+        };
+        let diagnostics = if is_page {
+            crate::content::post::parse_page(&source, config).1
+        } else {
+            crate::content::post::parse_post(&source, config).1
+        };
+        diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect::<Vec<_>>()
+    };
+    let report = |plan: &mut ImportPlan, message: String| {
+        plan.report
+            .push(Diagnostic::warning(origin, message).at(line.max(1), 1));
+    };
+    let mut text = render(fm);
+    let mut found = errors(&text);
+    if !found.is_empty() && fm.contains_key("kind") {
+        let kind = fm.remove("kind");
+        let plain = render(fm);
+        let plain_errors = errors(&plain);
+        if plain_errors.len() < found.len() {
+            let name = kind
+                .as_ref()
+                .and_then(|k| k.as_str())
+                .unwrap_or_default()
+                .to_string();
+            report(
+                plan,
+                format!(
+                    "{what}: imported as a plain post, not a {name} post: {}",
+                    found[0].message
+                ),
+            );
+            text = plain;
+            found = plain_errors;
+        } else if let Some(k) = kind {
+            fm.insert("kind".into(), k);
+            text = render(fm);
+        }
+    }
+    for e in found {
+        report(
+            plan,
+            format!("{what} will not build as written: {}", e.message),
+        );
+    }
+    text
 }

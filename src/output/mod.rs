@@ -44,7 +44,10 @@ impl OutputPath {
                     path.escape_debug()
                 ));
             }
-            if segment.len() >= 2 && segment.as_bytes()[1] == b':' {
+            if segment.len() >= 2
+                && segment.as_bytes()[0].is_ascii_alphabetic()
+                && segment.as_bytes()[1] == b':'
+            {
                 return Err(format!("output path `{path}` looks like a drive path"));
             }
         }
@@ -176,6 +179,10 @@ mod tests {
             "feed.xml"
         );
         assert!(OutputPath::for_url("/../x/").is_err());
+        assert!(
+            OutputPath::new("images/1:1s.jpeg").is_ok(),
+            "a ratio, not a drive"
+        );
         assert!(
             OutputPath::for_url("/a/%2e%2e/").is_ok(),
             "percent-encoding is just text on disk"

@@ -535,14 +535,17 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         None,
         "the sitemap".into(),
     );
-    p.add(
-        "/robots.txt".into(),
-        output_for("/robots.txt"),
-        "robots.txt",
-        JobKind::Robots,
-        None,
-        "robots.txt".into(),
-    );
+    // A robots.txt of the writer's own, in static/, replaces ours.
+    if !site.static_files.iter().any(|f| f.output == "robots.txt") {
+        p.add(
+            "/robots.txt".into(),
+            output_for("/robots.txt"),
+            "robots.txt",
+            JobKind::Robots,
+            None,
+            "robots.txt".into(),
+        );
+    }
 
     // Aliases come after every real page, so a clash names the page it hits.
     let with_aliases = site

@@ -80,13 +80,32 @@ pub fn parse_tree(
     front: &str,
     front_line: usize,
 ) -> Result<Node, FrontMatterError> {
+    parse_tree_with(format, front, front_line, false)
+}
+
+/// [`parse_tree`] for other generators' files, which their YAML readers
+/// took with a key repeated (the last one winning, as Ruby's does).
+pub fn parse_tree_lenient(
+    format: Format,
+    front: &str,
+    front_line: usize,
+) -> Result<Node, FrontMatterError> {
+    parse_tree_with(format, front, front_line, true)
+}
+
+fn parse_tree_with(
+    format: Format,
+    front: &str,
+    front_line: usize,
+    last_key_wins: bool,
+) -> Result<Node, FrontMatterError> {
     let positions = Positions {
         lines: LineIndex::new(front),
         offset_line: front_line - 1,
     };
     match format {
         Format::Toml => toml_tree(front, &positions),
-        Format::Yaml => yaml_tree(front, &positions),
+        Format::Yaml => yaml_tree(front, &positions, last_key_wins),
     }
 }
 
@@ -295,8 +314,19 @@ impl<'de> Deserialize<'de> for YamlKey {
     }
 }
 
-fn yaml_tree(front: &str, positions: &Positions<'_>) -> Result<Node, FrontMatterError> {
-    let options = serde_saphyr::options! { with_snippet: false };
+fn yaml_tree(
+    front: &str,
+    positions: &Positions<'_>,
+    last_key_wins: bool,
+) -> Result<Node, FrontMatterError> {
+    let options = if last_key_wins {
+        serde_saphyr::options! {
+            with_snippet: false,
+            duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+        }
+    } else {
+        serde_saphyr::options! { with_snippet: false }
+    };
     let result: Result<YamlSpanned<YamlNode>, _> =
         serde_saphyr::from_str_with_options(front, options);
     let root = result.map_err(|e| {

@@ -727,9 +727,6 @@ impl<'e> Planner<'e> {
         self.write_comments(c, is_page);
     }
 
-    /// The file's text, read back with the build's own parser: a kind the
-    /// content does not bear out (a quote post without a cited quote) falls
-    /// back to the plain kind, and any error left is reported.
     fn checked(
         &mut self,
         file: &str,
@@ -738,60 +735,17 @@ impl<'e> Planner<'e> {
         line: usize,
         what: &str,
     ) -> String {
-        use crate::content::{Role, SourceFile};
-        let render = |fm: &toml::Table| {
-            format!(
-                "+++\n{}+++\n\n{body}\n",
-                toml::to_string(fm).unwrap_or_default()
-            )
-        };
-        let parse = |text: &str, config: &Config| {
-            let is_page = file.starts_with("content/pages/");
-            let source = SourceFile {
-                rel: PathBuf::from(file),
-                abs: PathBuf::from(file),
-                role: if is_page { Role::Page } else { Role::Post },
-                text: Some(text.to_string()),
-            };
-            let diagnostics = if is_page {
-                crate::content::post::parse_page(&source, config).1
-            } else {
-                crate::content::post::parse_post(&source, config).1
-            };
-            diagnostics
-                .into_iter()
-                .filter(Diagnostic::is_error)
-                .collect::<Vec<_>>()
-        };
-        let mut text = render(fm);
-        let mut errors = parse(&text, &self.check_config);
-        if !errors.is_empty() && fm.contains_key("kind") {
-            let kind = fm.remove("kind");
-            let plain = render(fm);
-            let plain_errors = parse(&plain, &self.check_config);
-            if plain_errors.len() < errors.len() {
-                self.report(
-                    line,
-                    format!(
-                        "{what}: imported as a plain post, not a {} post: {}",
-                        kind.and_then(|k| k.as_str().map(String::from))
-                            .unwrap_or_default(),
-                        errors[0].message
-                    ),
-                );
-                text = plain;
-                errors = plain_errors;
-            } else if let Some(k) = kind {
-                fm.insert("kind".into(), k);
-            }
-        }
-        for e in errors {
-            self.report(
-                line,
-                format!("{what} will not build as written: {}", e.message),
-            );
-        }
-        text
+        let path = self.path.to_path_buf();
+        super::checked_text(
+            &mut self.plan,
+            &self.check_config,
+            &path,
+            file,
+            fm,
+            body,
+            line,
+            what,
+        )
     }
 
     fn write_comments(&mut self, c: &Chosen<'_>, is_page: bool) {
