@@ -98,6 +98,44 @@ def generate(path, posts, comments, seed=7):
         out.write("</channel>\n</rss>\n")
 
 
+def generate_disqus(path, posts, comments, seed=11):
+    """A Disqus export of COMMENTS comments over the bench site's posts."""
+    rng = random.Random(seed)
+    with open(path, "w") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<disqus xmlns="http://disqus.com" '
+                  'xmlns:dsq="http://disqus.com/disqus-internals">\n')
+        for i in range(posts):
+            day = 1 + i % 28
+            month = 1 + (i // 28) % 12
+            year = 2005 + i // (28 * 12)
+            out.write(f'<thread dsq:id="t{i}"><id/><link>https://www.bench.example/{year}/{month:02d}/{day:02d}/post-{i}/?utm=x</link>'
+                      f'<title>Post {i}</title><createdAt>{year}-{month:02d}-{day:02d}T10:00:00Z</createdAt></thread>\n')
+        for c in range(comments):
+            i = rng.randrange(posts)
+            day = 1 + i % 28
+            month = 1 + (i // 28) % 12
+            year = 2005 + i // (28 * 12)
+            parent = f'<parent dsq:id="{c - 1}"/>' if c and rng.random() < 0.3 else ""
+            out.write(f'<post dsq:id="{c}"><message>{cdata("<p>" + sentence(rng, 20) + "</p>")}</message>'
+                      f'<createdAt>{year}-{month:02d}-{day:02d}T{c % 24:02d}:{c % 60:02d}:00Z</createdAt>'
+                      f'<isDeleted>false</isDeleted><isSpam>false</isSpam>'
+                      f'<author><email>r{c}@example.com</email><name>Reader {c % 700}</name></author>'
+                      f'<thread dsq:id="t{i}"/>{parent}</post>\n')
+        out.write("</disqus>\n")
+
+
+def generate_staticman(root, posts, comments, seed=13):
+    """A Staticman data folder: one folder a post, one file a comment."""
+    rng = random.Random(seed)
+    for c in range(comments):
+        i = rng.randrange(posts)
+        folder = os.path.join(root, f"Post--{i}-")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"entry{c}.yml"), "w") as out:
+            out.write(f"_id: s{c}\nname: Reader {c % 700}\nemail: r{c}@example.com\n"
+                      f"message: \"{sentence(rng, 20)}\"\ndate: '2019-06-{1 + c % 28:02d}T10:00:00Z'\n")
+
+
 def timed(args, cwd):
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -132,6 +170,26 @@ def main():
         print("  " + out.splitlines()[0][:300])
         wall, peak, _ = timed(["build"], os.path.join(d, "site0"))
         print(f"  build of the imported site   {wall:.2f} s, peak {peak:.0f} MB")
+
+        # Comments from elsewhere, onto the same posts: a copy of the
+        # imported site without its WordPress comments for each run.
+        disqus = os.path.join(d, "disqus.xml")
+        generate_disqus(disqus, a.posts, a.comments)
+        staticman = os.path.join(d, "staticman")
+        generate_staticman(staticman, a.posts, a.comments)
+        for name, args in (("disqus", ["import", "disqus", disqus]),
+                           ("staticman", ["import", "staticman", staticman])):
+            times = []
+            for run in range(a.runs):
+                site = os.path.join(d, f"{name}{run}")
+                subprocess.run(["cp", "-r", os.path.join(d, "site0"), site], check=True)
+                subprocess.run(["rm", "-rf", os.path.join(site, "content", "comments"),
+                                os.path.join(site, "public")], check=True)
+                wall, peak, out = timed(args, site)
+                times.append(wall)
+            print(f"  import {name:<10} {a.comments:,} comments: median {statistics.median(times):.2f} s "
+                  f"of {a.runs} runs, peak {peak:.0f} MB")
+            print("  " + out.splitlines()[0][:300])
 
 
 if __name__ == "__main__":

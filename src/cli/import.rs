@@ -53,6 +53,21 @@ pub enum Source {
         /// The folder holding `config.toml` and `content/`.
         dir: PathBuf,
     },
+    /// Comments from a Disqus export, onto the site's posts.
+    Disqus {
+        /// The export file (XML) from Disqus's admin.
+        export: PathBuf,
+    },
+    /// Comments kept as data files (Staticman and the like), onto the
+    /// site's posts.
+    Staticman {
+        /// The data folder, such as `_data/comments`.
+        dir: PathBuf,
+        /// A field of the comments that names their post (else the
+        /// folder's name is matched).
+        #[arg(long, value_name = "FIELD")]
+        post_key: Option<String>,
+    },
 }
 
 impl ImportArgs {
@@ -80,6 +95,31 @@ impl ImportArgs {
                 (
                     export.display().to_string(),
                     import::wordpress::plan(export, &text, &options, existing),
+                )
+            }
+            Source::Disqus { export } => {
+                let text = std::fs::read(export)
+                    .with_context(|| format!("cannot read {}", export.display()))?;
+                let text = String::from_utf8_lossy(&text).into_owned();
+                let mut site = import::comments::SitePosts::load(
+                    root,
+                    &config,
+                    &import::recorded_files(root, "disqus"),
+                );
+                (
+                    export.display().to_string(),
+                    import::disqus::plan(export, &text, &mut site, &config),
+                )
+            }
+            Source::Staticman { dir, post_key } => {
+                let mut site = import::comments::SitePosts::load(
+                    root,
+                    &config,
+                    &import::recorded_files(root, "staticman"),
+                );
+                (
+                    dir.display().to_string(),
+                    import::staticman::plan(dir, post_key.as_deref(), &mut site, &config),
                 )
             }
             Source::Jekyll { dir } => (

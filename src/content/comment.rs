@@ -66,21 +66,29 @@ impl Thread {
     }
 }
 
-fn sanitizer() -> &'static ammonia::Builder<'static> {
-    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    BUILDER.get_or_init(|| {
-        let mut b = ammonia::Builder::default();
-        b.rm_tags(["img"])
-            .url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("nofollow ugc"));
-        b
-    })
+/// The whitelist every comment goes through; `rel` is what links get.
+fn whitelist(rel: Option<&'static str>) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.rm_tags(["img"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(rel);
+    b
 }
 
-/// Untrusted HTML (an imported comment) made safe: the same whitelist
-/// every comment body is rendered through.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| whitelist(Some("nofollow ugc")))
+}
+
+/// Untrusted HTML (an imported comment) made safe to store: the same
+/// whitelist every comment body is rendered through, without the `rel`
+/// the renderer adds to links (so the stored text stays plain Markdown).
 pub fn sanitize_html(html: &str) -> String {
-    sanitizer().clean(html).to_string()
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER
+        .get_or_init(|| whitelist(None))
+        .clean(html)
+        .to_string()
 }
 
 /// Markdown to sanitized HTML.

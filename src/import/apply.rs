@@ -74,6 +74,13 @@ pub fn init_marker(files: &[(String, Vec<u8>)]) -> String {
     )
 }
 
+/// The files an earlier run of the `source` import wrote into the site.
+pub fn recorded_files(root: &Path, source: &str) -> std::collections::HashSet<String> {
+    read_record(&root.join(format!("{STATE_DIR}/import/{source}.toml")))
+        .into_keys()
+        .collect()
+}
+
 fn read_record(path: &Path) -> BTreeMap<String, String> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return BTreeMap::new();
@@ -272,7 +279,11 @@ pub fn apply_plan(
     let old_record = read_record(&record_path);
     let mut record = BTreeMap::new();
 
-    let (fresh, samples) = is_fresh(root);
+    let (fresh, samples) = if plan.adds_only {
+        (false, Vec::new())
+    } else {
+        is_fresh(root)
+    };
     let config_path = root.join(CONFIG_FILE);
     let config_text = std::fs::read_to_string(&config_path)
         .with_context(|| format!("cannot read {}", config_path.display()))?;
@@ -289,47 +300,59 @@ pub fn apply_plan(
             // The samples are gone: the marker has done its work.
             let _ = std::fs::remove_file(root.join(INIT_MARKER));
         }
-    } else {
+    } else if !plan.adds_only {
         outcome.config_differs = config_differences(&config_text, &plan.settings);
     }
 
+    // Each file is decided and written on its own: in parallel (tens of
+    // thousands of comment files are common, and creating them is most of
+    // an import's time).
+    use rayon::prelude::*;
     let mut planned = std::collections::HashSet::new();
     for file in &plan.files {
-        let rel = check_path(&file.path)?;
+        check_path(&file.path)?;
         planned.insert(file.path.clone());
-        let bytes = match &file.body {
-            FileBody::Text(t) => t.as_bytes().to_vec(),
-            FileBody::Copy(from) => {
-                std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?
+    }
+    let decided: Vec<(String, Action, String)> = plan
+        .files
+        .par_iter()
+        .map(|file| -> anyhow::Result<(String, Action, String)> {
+            let target = root.join(check_path(&file.path)?);
+            let bytes = match &file.body {
+                FileBody::Text(t) => t.as_bytes().to_vec(),
+                FileBody::Copy(from) => std::fs::read(from)
+                    .with_context(|| format!("cannot read {}", from.display()))?,
+            };
+            let new_hash = hash(&bytes);
+            let current = std::fs::read(&target).ok().map(|b| hash(&b));
+            let action = match &current {
+                None => Action::Write,
+                Some(h) if *h == new_hash => Action::Same,
+                Some(h) if old_record.get(&file.path) == Some(h) => Action::Write,
+                Some(_) if options.force => Action::Write,
+                Some(_) => Action::Keep,
+            };
+            if matches!(action, Action::Write) && !options.dry_run {
+                write_atomic(&target, &bytes)?;
             }
-        };
-        let new_hash = hash(&bytes);
-        let target = root.join(&rel);
-        let current = std::fs::read(&target).ok().map(|b| hash(&b));
-        let action = match &current {
-            None => Action::Write,
-            Some(h) if *h == new_hash => Action::Same,
-            Some(h) if old_record.get(&file.path) == Some(h) => Action::Write,
-            Some(_) if options.force => Action::Write,
-            Some(_) => Action::Keep,
-        };
+            Ok((file.path.clone(), action, new_hash))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for (path, action, new_hash) in decided {
         match action {
             Action::Write => {
-                if !options.dry_run {
-                    write_atomic(&target, &bytes)?;
-                }
-                outcome.written.push(file.path.clone());
-                record.insert(file.path.clone(), new_hash);
+                outcome.written.push(path.clone());
+                record.insert(path, new_hash);
             }
             Action::Same => {
                 outcome.unchanged += 1;
-                record.insert(file.path.clone(), new_hash);
+                record.insert(path, new_hash);
             }
             Action::Keep => {
-                outcome.kept.push(file.path.clone());
-                if let Some(h) = old_record.get(&file.path) {
-                    record.insert(file.path.clone(), h.clone());
+                if let Some(h) = old_record.get(&path) {
+                    record.insert(path.clone(), h.clone());
                 }
+                outcome.kept.push(path);
             }
         }
     }

@@ -11,12 +11,17 @@
 //! files. Nothing downstream knows where a post came from.
 
 mod apply;
+pub mod comments;
+pub mod disqus;
 pub mod html;
 pub mod ssg;
+pub mod staticman;
 pub mod wordpress;
 pub mod xml;
 
-pub use apply::{ApplyOptions, Outcome, REPORT_FILE, apply_plan, init_marker, site_is_fresh};
+pub use apply::{
+    ApplyOptions, Outcome, REPORT_FILE, apply_plan, init_marker, recorded_files, site_is_fresh,
+};
 
 use std::path::PathBuf;
 
@@ -103,6 +108,9 @@ pub struct ImportPlan {
     pub report: Vec<Diagnostic>,
     /// Counts for the summary line, in order: ("posts", 12).
     pub counts: Vec<(String, usize)>,
+    /// An import that only adds to the site's posts (comments): it never
+    /// replaces `init`'s samples or touches the config.
+    pub adds_only: bool,
 }
 
 impl ImportPlan {

@@ -174,6 +174,16 @@ pub(super) fn read(root: &Path, plan: &mut ImportPlan) -> Result<OldSite, Box<Di
     let pretty_pages = style == "pretty"
         || (pattern.ends_with('/')
             && !matches!(style, "date" | "ordinal" | "none" | "weekdate" | ""));
+    // Folders Jekyll was told to read though their names start with `_`.
+    let include: Vec<String> = config
+        .get("include")
+        .and_then(toml::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(|s| s.trim_matches('/').to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
     let exclude: Vec<String> = config
         .get("exclude")
         .and_then(toml::Value::as_array)
@@ -247,7 +257,9 @@ pub(super) fn read(root: &Path, plan: &mut ImportPlan) -> Result<OldSite, Box<Di
         }
         let post_dir = parts.iter().position(|p| *p == "_posts");
         let draft_dir = parts.iter().position(|p| *p == "_drafts");
-        let in_underscore = parts[..parts.len() - 1].iter().any(|p| p.starts_with('_'));
+        let in_underscore = parts[..parts.len() - 1]
+            .iter()
+            .any(|p| p.starts_with('_') && !include.iter().any(|i| i == p));
         let name = *parts.last().unwrap_or(&"");
         let ext = Path::new(name)
             .extension()

@@ -128,6 +128,24 @@ pub fn convert(
             "endraw" | "endhighlight" => {
                 rest = after;
             }
+            // The popular embed plugins (jekyll-youtube, jekyll-vimeo):
+            // a link to what they embedded.
+            "youtube" | "vimeo" if !args.is_empty() => {
+                let id = args
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches(['"', '\'']);
+                let url = if id.starts_with("http") {
+                    id.to_string()
+                } else if name == "youtube" {
+                    format!("https://www.youtube.com/watch?v={id}")
+                } else {
+                    format!("https://vimeo.com/{id}")
+                };
+                out.push_str(&format!("<{url}>"));
+                rest = after;
+            }
             _ => {
                 notes.push(format!("Liquid `{{% {name} %}}` left as text"));
                 out.push_str(&here[..end + 2]);
