@@ -21,7 +21,14 @@ Then the preview: `glossator serve` on the sample blog and on the 10,000
 post site, EDITS one-post edits each, timing from the file write to the
 WebSocket reload message, and to the new HTML being served (median).
 
-Usage: benches/bench.py [--sizes 1000,10000] [--runs 5] [--edits 20] [--huge]
+With --baseline BIN (another glossator binary, e.g. one built from an
+earlier commit), the warm condition also times BIN's repeat build of the
+same site into its own output folder, alternating: what a change costs (or
+saves) on the repeat build. The repeat build checks every file of the
+output against the disk (one lstat each), so this is how that check's cost
+is measured.
+
+Usage: benches/bench.py [--sizes 1000,10000] [--runs 5] [--edits 20] [--huge] [--baseline BIN]
 Installs Hugo (Debian package) and websocket-client (PyPI, into .tools/py)
 when missing. Never run by CI: it takes minutes."""
 import argparse
@@ -83,7 +90,7 @@ class Failed(Exception):
     pass
 
 
-def build_pair(n, runs):
+def build_pair(n, runs, baseline=None):
     base = corpus(n)
     g_site, h_site = os.path.join(base, "glossator"), os.path.join(base, "hugo")
     ram = "/dev/shm" if os.path.isdir("/dev/shm") else TOOLS
@@ -101,6 +108,8 @@ def build_pair(n, runs):
             hugo_failed = str(e)
             return None
 
+    b = []
+    b_out = os.path.join(g_site, "public-baseline")
     for condition in ("fresh", "warm"):
         g, h = [], []
         if condition == "fresh":
@@ -111,6 +120,8 @@ def build_pair(n, runs):
             # One untimed run of each so "warm" starts from a built site.
             run([BIN, "build", "-q"], g_site)
             hugo([])
+            if baseline:
+                run([baseline, "build", "-q", "-o", b_out], g_site)
         for _ in range(runs):
             if condition == "fresh":
                 shutil.rmtree(g_out, ignore_errors=True)
@@ -120,11 +131,14 @@ def build_pair(n, runs):
             h_run = hugo(["-d", h_out])
             if h_run:
                 h.append(h_run)
+            if baseline and condition == "warm":
+                b.append(run([baseline, "build", "-q", "-o", b_out], g_site))
         if condition == "fresh":
             shutil.rmtree(g_out, ignore_errors=True)
             shutil.rmtree(h_out, ignore_errors=True)
         results[condition] = (g, h)
     results["hugo_failed"] = hugo_failed
+    results["baseline"] = b
     return results
 
 
@@ -146,6 +160,12 @@ def report_builds(n, results):
             continue
         print(f"{condition:8} {'ratio':10} glossator is {med(h, 0) / med(g, 0):.1f}x faster than Hugo (wall), "
               f"uses {med(h, 1) / med(g, 1):.1f}x less CPU time and {med(h, 2) / med(g, 2):.1f}x less peak memory")
+    b = results.get("baseline")
+    if b:
+        g = results["warm"][0]
+        print(f"{'warm':8} {'baseline':10} {med(b, 0):8.2f} {med(b, 1):8.2f} {med(b, 2):9.0f}")
+        print(f"{'warm':8} {'change':10} this glossator / baseline: {med(g, 0) / med(b, 0):.2f}x wall, "
+              f"{med(g, 1) / med(b, 1):.2f}x CPU ({(med(g, 0) - med(b, 0)) * 1000:+.0f} ms)")
 
 
 def start_serve(site):
@@ -226,6 +246,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--huge", action="store_true", help="also 100,000 posts (glossator, and Hugo once)")
+    ap.add_argument("--baseline", help="another glossator binary to time on the repeat build")
     args = ap.parse_args()
     ensure_tools()
     print(f"glossator: {subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.strip()}; "
@@ -234,7 +255,7 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",") if s]
     measured = {}
     for n in sizes:
-        measured[n] = build_pair(n, args.runs)
+        measured[n] = build_pair(n, args.runs, args.baseline)
         report_builds(n, measured[n])
     if args.huge:
         measured[100_000] = build_pair(100_000, 1)

@@ -103,6 +103,9 @@ pub struct BuildFailure {
     pub diagnostics: Diagnostics,
     /// Stopped by Ctrl-C (or SIGTERM) before anything was written.
     pub interrupted: bool,
+    /// The commit failed half-way and could not be undone: the output
+    /// folder is not the previous site (the next build finishes it).
+    pub unfinished: bool,
 }
 
 /// What a session build produced besides the files it sent to the sink.
@@ -133,6 +136,7 @@ pub(crate) fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
     BuildFailure {
         diagnostics,
         interrupted: false,
+        unfinished: false,
     }
 }
 
@@ -140,7 +144,12 @@ pub(crate) fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
 pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> {
     let mut config = load_config(&options.root)?;
     if let Some(url) = &options.base_url {
-        config.base_url = url.trim_end_matches('/').to_string();
+        // The same rules as glossator.toml's `base_url`.
+        config.base_url = crate::config::check_base_url(url).map_err(|message| {
+            Diagnostics::from_iter([Diagnostic::error("--base-url", message).with_hint(
+                "give the address the site will be served at, e.g. https://preview.example.com",
+            )])
+        })?;
     }
     Ok(config)
 }
@@ -198,6 +207,7 @@ pub fn build_site(
         return Err(BuildFailure {
             diagnostics: Diagnostics::from_iter(notes),
             interrupted: true,
+            unfinished: false,
         });
     }
     let built = match built {
@@ -215,9 +225,30 @@ pub fn build_site(
         ..
     } = built;
     diagnostics.extend(notes);
-    let written = timings
-        .time("write", || sink.commit())
-        .map_err(|e| io_failure(e, "cannot write the site"))?;
+    let committed = match timings.time("write", || sink.commit()) {
+        Ok(c) => c,
+        Err(failure) => {
+            let hint = if failure.intact {
+                "nothing was changed: the previous site, if any, is as it was"
+            } else {
+                "the output folder holds an unfinished commit; the next `glossator build` finishes it"
+            };
+            let mut failed = fail(Diagnostics::from_iter([Diagnostic::error(
+                &shown,
+                format!("cannot write the site: {:#}", failure.error),
+            )
+            .with_hint(hint)]));
+            failed.unfinished = !failure.intact;
+            return Err(failed);
+        }
+    };
+    diagnostics.extend(
+        committed
+            .notes
+            .into_iter()
+            .map(|note| Diagnostic::warning(&shown, note)),
+    );
+    let written = committed.stats;
     Ok(BuildReport {
         diagnostics,
         posts: site.posts.len(),

@@ -480,6 +480,40 @@ pub fn serde_error_hint(message: &str) -> Option<String> {
     }
 }
 
+/// Checks a site address (from `glossator.toml` or `--base-url`) and gives
+/// it without its trailing slash. Only http(s) with a host; no query,
+/// fragment, space, quote or control character, any of which would break
+/// every link made from it.
+pub fn check_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(format!(
+            "base_url `{}` is not an http(s) URL",
+            url.escape_debug()
+        ));
+    }
+    if let Some(c) = url.chars().find(|c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`')
+    }) {
+        return Err(format!(
+            "base_url `{}` contains `{}`",
+            url.escape_debug(),
+            c.escape_debug()
+        ));
+    }
+    if url.contains(['?', '#']) {
+        return Err(format!(
+            "base_url `{url}` has a query or fragment; it must be a plain address"
+        ));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| format!("base_url `{url}`: {e}"))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("base_url `{url}` has no host"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
 /// Finds where `key = ...` appears, for errors found after parsing.
 fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
     let mut offset = 0;
@@ -536,16 +570,20 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         }
     };
 
-    let base_url = base_url.unwrap_or_else(|| "http://localhost:1111".to_string());
-    let base_url = base_url.trim_end_matches('/').to_string();
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-        fail(
-            &mut diagnostics,
-            "base_url",
-            format!("base_url `{base_url}` is not an http(s) URL"),
-            Some("write the address the site will be served at, e.g. `https://example.com`"),
-        );
-    }
+    let base_url = match check_base_url(base_url.as_deref().unwrap_or("http://localhost:1111")) {
+        Ok(u) => u,
+        Err(message) => {
+            fail(
+                &mut diagnostics,
+                "base_url",
+                message,
+                Some(
+                    "write the address the site will be served at, e.g. `https://example.com` or `https://example.com/blog`",
+                ),
+            );
+            "http://localhost:1111".into()
+        }
+    };
 
     let permalink = match Permalink::parse(permalink.as_deref().unwrap_or(Permalink::DEFAULT)) {
         Ok(p) => p,
@@ -659,6 +697,16 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
     let RawRelated { count } = related.unwrap_or_default();
 
     let RawAuthorTable { name, email, url } = author.map(|a| a.0).unwrap_or_default();
+    if let Some(u) = &url
+        && let Err(message) = crate::content::front_matter::reader::check_url(u)
+    {
+        fail(
+            &mut diagnostics,
+            "url",
+            format!("author url: {message}"),
+            Some("links may be http(s), mailto, or a path of this site"),
+        );
+    }
 
     if diagnostics.has_errors() {
         return Err(diagnostics);
@@ -781,6 +829,26 @@ mod tests {
         assert!(Permalink::parse("/:year/").is_err());
         assert!(Permalink::parse(":slug/").is_err());
         assert!(Permalink::parse("/../:slug/").is_err());
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        for bad in [
+            "javascript:alert(1)//",
+            "https://example.com/?q=<x>#frag",
+            "https://example.com/?q=1",
+            "https://example.com/#x",
+            "https://exa mple.com",
+            "https://example.com/\"x",
+            "ftp://example.com",
+            "https://",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_base_url("https://e.com/blog/").unwrap(),
+            "https://e.com/blog"
+        );
     }
 
     #[test]

@@ -98,32 +98,69 @@ impl Diagnostic {
 
     /// The offending lines of `source` with a marker under the column, for
     /// the terminal and the browser overlay. `None` without a line number.
+    /// Long lines show a window of [`FRAME_WIDTH`] characters around the
+    /// column (a 100 KB line must not print 100 KB per error), and control
+    /// characters show as `�`, so a file cannot drive the terminal.
     pub fn code_frame(&self, source: &str) -> Option<String> {
         let line = self.line?;
-        let lines: Vec<&str> = source.lines().collect();
-        if line == 0 || line > lines.len() {
+        if line == 0 {
             return None;
         }
         let first = line.saturating_sub(2).max(1);
-        let last = (line + 1).min(lines.len());
+        let shown: Vec<(usize, &str)> = source
+            .lines()
+            .enumerate()
+            .skip(first - 1)
+            .take(line + 2 - first)
+            .map(|(i, l)| (i + 1, l))
+            .collect();
+        if !shown.iter().any(|(n, _)| *n == line) {
+            return None;
+        }
+        let last = shown.last().map_or(line, |(n, _)| *n);
         let width = last.to_string().len();
+        let col = self.col.unwrap_or(1).max(1);
+        // The same window on every line, so the marker lines up.
+        let start = col.saturating_sub(FRAME_WIDTH / 2 + 1);
         let mut out = String::new();
-        for n in first..=last {
-            let text = lines[n - 1];
-            out.push_str(&format!("{n:>width$} | {text}\n"));
+        for (n, text) in shown {
+            let chars = text.chars().count();
+            let cut_before = start > 0 && chars > start;
+            let window: String = text
+                .chars()
+                .skip(start)
+                .take(FRAME_WIDTH)
+                .map(|c| {
+                    if c.is_control() && c != '\t' {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let cut_after = chars > start + FRAME_WIDTH;
+            out.push_str(&format!(
+                "{n:>width$} | {}{window}{}\n",
+                if cut_before { "…" } else { "" },
+                if cut_after { "…" } else { "" }
+            ));
             if n == line {
-                let col = self.col.unwrap_or(1).max(1);
                 let pad: String = text
                     .chars()
-                    .take(col - 1)
+                    .skip(start)
+                    .take(col - 1 - start.min(col - 1))
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
-                out.push_str(&format!("{:>width$} | {pad}^\n", ""));
+                let lead = if cut_before { " " } else { "" };
+                out.push_str(&format!("{:>width$} | {lead}{pad}^\n", ""));
             }
         }
         Some(out)
     }
 }
+
+/// How many characters of a long line a code frame shows.
+pub const FRAME_WIDTH: usize = 120;
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -335,6 +372,23 @@ mod tests {
             d.to_string(),
             "content/posts/a.md:3:8: error: bad date\n  hint: use YYYY-MM-DD"
         );
+    }
+
+    #[test]
+    fn long_lines_show_a_window_around_the_column() {
+        let line = format!("{}X{}\x1b[31m", "a".repeat(50_000), "b".repeat(50_000));
+        let d = Diagnostic::error("p.md", "m").at(1, 50_001);
+        let frame = d.code_frame(&line).unwrap();
+        assert!(frame.len() < 2 * FRAME_WIDTH * 4, "{} bytes", frame.len());
+        let lines: Vec<&str> = frame.lines().collect();
+        let x = lines[0].find('X').unwrap();
+        let caret = lines[1].find('^').unwrap();
+        assert_eq!(
+            lines[0][..x].chars().count(),
+            lines[1][..caret].chars().count(),
+            "{frame}"
+        );
+        assert!(!frame.contains('\x1b'));
     }
 
     #[test]

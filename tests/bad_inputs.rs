@@ -24,9 +24,19 @@ use support::{copy_dir, fixtures, snapshot_tree};
 #[serde(deny_unknown_fields)]
 struct Expect {
     exit: i32,
-    /// Arguments after `build`.
+    /// The command: `build` unless it says otherwise.
+    #[serde(default = "build")]
+    command: String,
+    /// Arguments after the command.
     #[serde(default)]
     args: Vec<String>,
+    /// Build `_base` first, then copy the case over it: what the case does
+    /// to a site that was already built.
+    #[serde(default)]
+    built_first: bool,
+    /// At most this many bytes on stderr.
+    #[serde(default)]
+    stderr_max_bytes: Option<usize>,
     /// Named steps run before the build (see `setup`).
     #[serde(default)]
     setup: Vec<String>,
@@ -49,6 +59,10 @@ struct Expect {
     /// `[file, text]`: public/file must not contain text.
     #[serde(default)]
     lacks: Vec<(String, String)>,
+}
+
+fn build() -> String {
+    "build".into()
 }
 
 /// The setup steps a case can name.
@@ -134,6 +148,31 @@ fn setup(step: &str, site: &Path) {
             )
             .unwrap();
         }
+        "output-is-a-file" => {
+            fs::write(site.join("notes.txt"), "the writer's own notes").unwrap();
+        }
+        "theme-symlinked-outside" => {
+            // A complete theme, outside the site, linked in.
+            let outside = site.parent().unwrap().join("shared-theme");
+            copy_dir(
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+                &outside,
+            );
+            fs::create_dir_all(site.join("themes")).unwrap();
+            std::os::unix::fs::symlink(&outside, site.join("themes/shared")).unwrap();
+        }
+        "one-line-of-broken-links" => {
+            // 14,000 links to pages that do not exist, on one 100 KB line.
+            let line: String = (0..14_000).map(|i| format!("[{i}](/n/{i}) ")).collect();
+            fs::write(
+                posts.join("links.md"),
+                post("Links", "", &format!("{line}\n")),
+            )
+            .unwrap();
+        }
+        "nul-filled-file" => {
+            fs::write(posts.join("zeros.md"), vec![0u8; 8 * 1024 * 1024]).unwrap();
+        }
         other => panic!("unknown setup step {other:?}"),
     }
 }
@@ -145,9 +184,9 @@ fn needs_other_user(site: &Path) -> bool {
     locked.exists() && fs::read(&locked).is_ok()
 }
 
-fn run_build(site: &Path, args: &[String], as_nobody: bool) -> std::process::Output {
+fn run(site: &Path, command: &str, args: &[String], as_nobody: bool) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_glossator"));
-    cmd.arg("build")
+    cmd.arg(command)
         .args(args)
         .current_dir(site)
         .env("NO_COLOR", "1");
@@ -178,9 +217,13 @@ fn check_case(root: &Path, case: &Path) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     copy_dir(&root.join("_base"), &site);
+    fs::remove_file(site.join("README.md")).unwrap();
+    if expect.built_first {
+        let out = run(&site, "build", &[], false);
+        assert!(out.status.success(), "{name}: the base site builds");
+    }
     copy_dir(case, &site);
     fs::remove_file(site.join("expect.toml")).unwrap();
-    fs::remove_file(site.join("README.md")).unwrap();
     for file in &expect.remove {
         fs::remove_file(site.join(file)).unwrap();
     }
@@ -191,7 +234,7 @@ fn check_case(root: &Path, case: &Path) -> Vec<String> {
     let public_snapshot = snapshot_tree(&site.join("public"));
     let before = outside_output(dir.path());
     let as_nobody = needs_other_user(&site);
-    let out = run_build(&site, &expect.args, as_nobody);
+    let out = run(&site, &expect.command, &expect.args, as_nobody);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let code = out.status.code().unwrap_or(-1);
 
@@ -207,6 +250,15 @@ fn check_case(root: &Path, case: &Path) -> Vec<String> {
         if !err.contains(line.as_str()) {
             failures.push(format!("{name}: stderr lacks {line:?}\n--- stderr:\n{err}"));
         }
+    }
+    if let Some(max) = expect.stderr_max_bytes
+        && err.len() > max
+    {
+        failures.push(format!(
+            "{name}: {} bytes on stderr, more than {max}; it starts:\n{}",
+            err.len(),
+            err.chars().take(2000).collect::<String>()
+        ));
     }
     for line in &expect.stderr_not {
         if err.contains(line.as_str()) {

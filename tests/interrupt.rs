@@ -52,10 +52,27 @@ fn write_site(dir: &Path, posts: usize, edition: &str) {
     }
 }
 
+/// The output folder, its manifest reduced to hashes and paths (the
+/// times it records differ between builds of the same site).
 fn public(dir: &Path) -> Tree {
     snapshot_tree(&dir.join("public"))
         .into_iter()
         .filter(|(p, _)| !p.starts_with(".glossator-staging"))
+        .map(|(p, bytes)| {
+            if p != ".glossator-output" {
+                return (p, bytes);
+            }
+            let text = String::from_utf8(bytes).unwrap();
+            let listed: Vec<String> = text
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(|l| {
+                    let parts: Vec<&str> = l.splitn(4, ' ').collect();
+                    format!("{} {}", parts[0], parts[3])
+                })
+                .collect();
+            (p, listed.join("\n").into_bytes())
+        })
         .collect()
 }
 

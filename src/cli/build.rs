@@ -61,14 +61,23 @@ impl BuildArgs {
                     }
                 }
                 if verbosity != Verbosity::Quiet {
+                    let stats = &report.written;
+                    let mut parts = vec![format!("{} written", stats.written)];
+                    if stats.restored > 0 {
+                        parts.push(format!(
+                            "{} of them restored because the output folder had lost or changed them",
+                            stats.restored
+                        ));
+                    }
+                    parts.push(format!("{} removed", stats.removed));
+                    parts.push("the rest unchanged".into());
                     println!(
-                        "Built {} and {}: {} in {} ({} written, {} removed, the rest unchanged) in {:.0} ms",
+                        "Built {} and {}: {} in {} ({}) in {:.0} ms",
                         count(report.posts, "post"),
                         count(report.pages, "page"),
-                        count(report.written.files, "file"),
+                        count(stats.files, "file"),
                         options.output_dir().display(),
-                        report.written.written,
-                        report.written.removed,
+                        parts.join(", "),
                         report.timings.total().as_secs_f64() * 1000.0
                     );
                 }
@@ -81,6 +90,15 @@ impl BuildArgs {
                     options.output_dir().display()
                 );
                 Ok(ExitCode::from(crate::interrupt::EXIT_STATUS))
+            }
+            Err(failure) if failure.unfinished => {
+                print_diagnostics(&failure.diagnostics, root, verbosity);
+                eprintln!(
+                    "Build failed: {}. {} holds an unfinished commit; the next build finishes it.",
+                    failure.diagnostics.summary(),
+                    options.output_dir().display()
+                );
+                Ok(ExitCode::from(1))
             }
             Err(failure) => {
                 print_diagnostics(&failure.diagnostics, root, verbosity);

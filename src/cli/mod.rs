@@ -95,29 +95,89 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// How many problems of one line are printed in full.
+const SAME_LINE_SHOWN: usize = 3;
+
 /// Prints diagnostics to stderr; warnings only when not quiet. Paths are
-/// shown from where the user stands (joined to `--root`).
+/// shown from where the user stands (joined to `--root`). Past a few, the
+/// problems of one line are counted rather than printed (one 100 KB line
+/// with 14,000 broken links is one line to fix), and each file is read
+/// once for its code frames.
 pub fn print_diagnostics(diagnostics: &Diagnostics, root: &Path, verbosity: Verbosity) {
-    for d in diagnostics {
-        if d.is_error() || verbosity != Verbosity::Quiet {
-            eprintln!("{}", render_diagnostic(d, root, verbosity));
+    let mut texts: std::collections::HashMap<PathBuf, Option<String>> =
+        std::collections::HashMap::new();
+    let shown: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error() || verbosity != Verbosity::Quiet)
+        .collect();
+    let mut i = 0;
+    while i < shown.len() {
+        let d = shown[i];
+        let same_line = shown[i..]
+            .iter()
+            .take_while(|o| {
+                o.path == d.path && o.line == d.line && o.line.is_some() && o.severity == d.severity
+            })
+            .count()
+            .max(1);
+        for o in &shown[i..i + same_line.min(SAME_LINE_SHOWN)] {
+            eprintln!("{}", render_diagnostic(o, root, verbosity, &mut texts));
         }
+        if same_line > SAME_LINE_SHOWN {
+            eprintln!(
+                "{}: ... and {} more on this line",
+                escape_terminal(&d.location()),
+                same_line - SAME_LINE_SHOWN
+            );
+        }
+        i += same_line;
     }
 }
 
-fn render_diagnostic(d: &Diagnostic, root: &Path, verbosity: Verbosity) -> String {
+/// Control characters in names and messages (a file called `\x1b[2J`)
+/// are shown escaped, never sent to the terminal.
+fn escape_terminal(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn render_diagnostic(
+    d: &Diagnostic,
+    root: &Path,
+    verbosity: Verbosity,
+    texts: &mut std::collections::HashMap<PathBuf, Option<String>>,
+) -> String {
     let mut shown = d.clone();
     let inside_binary = d.path.to_string_lossy().starts_with('<');
     if !inside_binary && root != Path::new(".") && d.path.is_relative() {
         shown.path = root.join(&d.path);
     }
-    let mut out = shown.to_string();
-    if (d.is_error() || verbosity == Verbosity::Verbose)
-        && let Ok(text) = std::fs::read_to_string(&shown.path)
-        && let Some(frame) = d.code_frame(&text)
-    {
-        out.push('\n');
-        out.push_str(frame.trim_end());
+    let mut out = escape_terminal(&shown.to_string());
+    if d.is_error() || verbosity == Verbosity::Verbose {
+        let text = texts
+            .entry(shown.path.clone())
+            .or_insert_with(|| std::fs::read_to_string(&shown.path).ok());
+        if let Some(frame) = text.as_deref().and_then(|t| d.code_frame(t)) {
+            out.push('\n');
+            out.push_str(frame.trim_end());
+        }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes() {
+        assert_eq!(escape_terminal("a\x1b[2Jb\nc"), "a\\u{1b}[2Jb\nc");
+    }
 }

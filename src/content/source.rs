@@ -243,6 +243,16 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, ReadError> {
             });
         }
     };
+    // Valid UTF-8, but text has no NUL: a binary file, or UTF-16.
+    if let Some(at) = text.find('\0') {
+        return Err(ReadError {
+            message: format!(
+                "the file holds a NUL byte (at offset {at}): it is not text, or it is saved as UTF-16"
+            ),
+            position: Some(line_col(&text, at)),
+            hint: "save the file as UTF-8 text (most editors have an \"encoding\" option)",
+        });
+    }
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
@@ -374,5 +384,15 @@ mod tests {
         let err = decode_text(b"line one\nab\xff".to_vec()).unwrap_err();
         assert_eq!(err.position, Some((2, 3)));
         assert!(err.message.contains("not UTF-8"));
+        let utf16: Vec<u8> = "+++\ntitle"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let err = decode_text(utf16).unwrap_err();
+        assert!(
+            err.message.contains("NUL byte (at offset 1)"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -1,11 +1,24 @@
-//! The commit of a build to disk, and the recovery of one cut short.
+//! The commit of a build to disk, its undo, and the recovery of one cut
+//! short.
 //!
-//! [`finish_commit`] is the part of a commit that runs after its journal
-//! is written: delete the files the journal lists, move the staged files
-//! into place, install the manifest. Every step can run again after a
-//! kill, which is how [`recover`] finishes an interrupted commit before the
-//! next build starts. Nothing here writes or deletes through a symlink
-//! inside the output folder.
+//! A later build stages its changed files in a folder inside the output
+//! folder, with the new manifest and a journal (the paths to remove). Then
+//! [`Commit::run`]:
+//! 1. moves every path the journal lists into the staging folder's backup
+//!    folder, and marks the journal done (so a rerun never removes again);
+//! 2. moves each staged file into place, keeping what it replaces in the
+//!    backup folder (a hard link, so the old file stays served until the
+//!    new one is renamed over it);
+//! 3. installs the new manifest.
+//!
+//! Every change it makes is logged. If one fails, [`Commit::undo`] plays
+//! the log back and the folder is exactly the previous site; the backups
+//! are deleted only once the whole commit has succeeded
+//! ([`Commit::finish`]). If the process is killed instead, the journal is
+//! still there and [`recover`] runs the commit again before the next
+//! build: every step can run twice, so the folder ends as the new site.
+//! Either way it never holds half of each. Nothing here writes or deletes
+//! through a symlink inside the output folder.
 
 use std::collections::HashSet;
 use std::fs;
@@ -14,115 +27,341 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use super::OutputPath;
-use super::disk::{JOURNAL, MARKER, REPLACED, STAGING, name_of, parent_of};
+use super::disk::{name_of, parent_of};
+use super::fault::step;
+use super::manifest::MARKER;
 
-/// Puts a complete staged site where `target` is. The old folder (empty,
-/// or replaced with `--force`) is renamed aside first and deleted after,
-/// so `target` is missing only between two renames.
-pub(super) fn swap_into_place(staging: &Path, target: &Path) -> Result<()> {
-    let aside = parent_of(target).join(format!(
-        ".{}{REPLACED}-{}",
-        name_of(target),
-        std::process::id()
-    ));
-    let had_target = target.exists();
-    if had_target {
-        fs::rename(target, &aside)
-            .with_context(|| format!("cannot move {} aside", target.display()))?;
-    }
-    fs::rename(staging, target)
-        .with_context(|| format!("cannot move the new site to {}", target.display()))?;
-    if had_target {
-        fs::remove_dir_all(&aside)
-            .with_context(|| format!("cannot remove the replaced {}", aside.display()))?;
-    }
-    Ok(())
+/// The staging folder's name (followed by `-` and the process id).
+pub(super) const STAGING: &str = ".glossator-staging";
+/// In a staging folder: the commit has begun. Lists the paths to remove.
+pub(super) const JOURNAL: &str = ".glossator-commit";
+/// The journal's first line once its removals are done.
+const REMOVED: &str = "# removed\n";
+/// In a staging folder: what the commit removed or replaced, until it ends.
+const BACKUP: &str = ".glossator-backup";
+
+/// Whether a name at the top of a staging folder is one of its control
+/// files rather than a file of the site.
+pub(super) fn is_control(name: &str) -> bool {
+    name.starts_with(JOURNAL) || name.starts_with(MARKER) || name == BACKUP
 }
 
-/// The second half of a commit, from the journal on: safe to run again
-/// after it was cut short, which is how an interrupted commit is finished.
-/// Returns how many files were removed.
-pub(super) fn finish_commit(target: &Path, staging: &Path) -> Result<usize> {
-    let journal = fs::read_to_string(staging.join(JOURNAL)).context("cannot read the journal")?;
-    let mut checked = HashSet::new();
-    let mut removed = 0;
-    let mut emptied: HashSet<PathBuf> = HashSet::new();
-    for path in journal.lines() {
-        let Ok(output) = OutputPath::new(path) else {
-            continue;
-        };
-        if symlink_on_the_way(target, path, &mut checked).is_some() {
-            continue;
-        }
-        let file = output.under(target);
-        if fs::remove_file(&file).is_ok() {
-            removed += 1;
-            if let Some(parent) = file.parent() {
-                emptied.insert(parent.to_path_buf());
-            }
-        }
-    }
-    // Remove folders left empty, deepest first.
-    let mut emptied: Vec<PathBuf> = emptied.into_iter().collect();
-    emptied.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    for dir in emptied {
-        let mut d = dir.as_path();
-        while d != target && fs::remove_dir(d).is_ok() {
-            match d.parent() {
-                Some(p) => d = p,
-                None => break,
-            }
-        }
-    }
-    // Every staged file but the control files goes into place.
-    let mut made: HashSet<PathBuf> = HashSet::new();
-    for entry in walkdir::WalkDir::new(staging).min_depth(1) {
-        let entry = entry.context("cannot read the staging folder")?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(staging).unwrap_or(entry.path());
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel == JOURNAL
-            || rel == MARKER
-            || rel.starts_with(&format!("{JOURNAL}."))
-            || rel.starts_with(&format!("{MARKER}."))
-        {
-            continue;
-        }
-        let Ok(output) = OutputPath::new(&rel) else {
-            continue;
-        };
-        if let Some(link) = symlink_on_the_way(target, &rel, &mut checked) {
-            bail!(
-                "{} is a symlink inside the output folder; glossator never writes through one",
-                link.display()
-            );
-        }
-        let to = output.under(target);
-        if let Some(parent) = to.parent()
-            && !made.contains(parent)
-        {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-            made.insert(parent.to_path_buf());
-        }
-        fs::rename(entry.path(), &to)
-            .with_context(|| format!("cannot move {} into place", to.display()))?;
-    }
-    // Already installed if an earlier attempt got this far.
-    match fs::rename(staging.join(MARKER), target.join(MARKER)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(e).context("cannot install the output manifest");
-        }
-        _ => {}
-    }
-    fs::remove_dir_all(staging).with_context(|| format!("cannot remove {}", staging.display()))?;
-    Ok(removed)
+/// One change the commit made, and so can undo.
+#[derive(Debug)]
+enum Done {
+    /// `live` was moved (or linked) to `saved`.
+    Saved { live: PathBuf, saved: PathBuf },
+    /// `staged` was renamed to `live`.
+    Placed { staged: PathBuf, live: PathBuf },
+    /// A folder was created.
+    Made(PathBuf),
 }
 
-/// The first folder between `target` and the file `rel` that is a symlink
-/// (or is not a folder at all), if any. `checked` caches folders found fine.
+/// One commit of a staging folder into an output folder.
+pub(super) struct Commit<'a> {
+    target: &'a Path,
+    staging: &'a Path,
+    backup: PathBuf,
+    next_backup: usize,
+    done: Vec<Done>,
+    /// Output folders known to be real folders.
+    ready: HashSet<PathBuf>,
+    /// Folders a removal may have left empty.
+    emptied: HashSet<PathBuf>,
+    /// Paths checked for symlinks on the way.
+    checked: HashSet<PathBuf>,
+    /// What the commit did that the writer should hear about.
+    pub notes: Vec<String>,
+    /// Files and folders removed.
+    pub removed: usize,
+}
+
+impl<'a> Commit<'a> {
+    pub fn new(target: &'a Path, staging: &'a Path) -> Commit<'a> {
+        let backup = staging.join(BACKUP);
+        // A rerun after a kill numbers its backups after the first run's.
+        let next_backup = fs::read_dir(&backup).map_or(0, |d| d.count());
+        Commit {
+            target,
+            staging,
+            backup,
+            next_backup,
+            done: Vec::new(),
+            ready: HashSet::new(),
+            emptied: HashSet::new(),
+            checked: HashSet::new(),
+            notes: Vec::new(),
+            removed: 0,
+        }
+    }
+
+    /// Removes, places and installs; see the module docs. Can run again
+    /// on the same staging folder after a kill.
+    pub fn run(&mut self) -> Result<()> {
+        let journal_path = self.staging.join(JOURNAL);
+        let journal = fs::read_to_string(&journal_path).context("cannot read the journal")?;
+        let (done, paths) = match journal.strip_prefix(REMOVED) {
+            Some(rest) => (true, rest),
+            None => (false, journal.as_str()),
+        };
+        for rel in paths.lines() {
+            let Ok(output) = OutputPath::new(rel) else {
+                continue;
+            };
+            if symlink_on_the_way(self.target, rel, &mut self.checked).is_some() {
+                continue;
+            }
+            let live = output.under(self.target);
+            if let Some(parent) = live.parent() {
+                self.emptied.insert(parent.to_path_buf());
+            }
+            if !done && fs::symlink_metadata(&live).is_ok() {
+                self.save(&live, false)?;
+                self.removed += 1;
+            }
+        }
+        if !done && !paths.is_empty() {
+            // Removed: a rerun must not remove again what is placed next,
+            // but still needs the list to clear the folders left empty.
+            let temp = self.staging.join(format!("{JOURNAL}.tmp"));
+            step()
+                .and_then(|()| fs::write(&temp, format!("{REMOVED}{paths}")))
+                .context("cannot update the commit journal")?;
+            step()
+                .and_then(|()| fs::rename(&temp, &journal_path))
+                .context("cannot update the commit journal")?;
+        }
+        let walk = walkdir::WalkDir::new(self.staging)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() != 1 || !is_control(&e.file_name().to_string_lossy()));
+        for entry in walk {
+            let entry = entry.context("cannot read the staging folder")?;
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(self.staging)
+                .unwrap_or(entry.path());
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            self.place(entry.path(), &rel)?;
+        }
+        let staged = self.staging.join(MARKER);
+        if staged.exists() {
+            let live = self.target.join(MARKER);
+            if live.exists() {
+                // Copied, not moved: the folder never lacks its marker.
+                let saved = self.next_saved()?;
+                step()
+                    .and_then(|()| fs::copy(&live, &saved).map(drop))
+                    .context("cannot back up the output manifest")?;
+                self.done.push(Done::Saved {
+                    live: live.clone(),
+                    saved,
+                });
+            }
+            step()
+                .and_then(|()| fs::rename(&staged, &live))
+                .context("cannot install the output manifest")?;
+            self.done.push(Done::Placed { staged, live });
+        }
+        Ok(())
+    }
+
+    /// Plays the log back after [`Commit::run`] failed, leaving the output
+    /// folder exactly as it was. If that fails too, the journal stays and
+    /// the next build finishes the commit instead.
+    pub fn undo(&mut self) -> Result<()> {
+        while let Some(done) = self.done.pop() {
+            let result = match &done {
+                Done::Placed { staged, live } => step().and_then(|()| fs::rename(live, staged)),
+                Done::Saved { live, saved } => step().and_then(|()| fs::rename(saved, live)),
+                Done::Made(dir) => step().and_then(|()| fs::remove_dir(dir)),
+            };
+            if let Err(e) = result {
+                let what = match &done {
+                    Done::Placed { live, .. } | Done::Saved { live, .. } => live.clone(),
+                    Done::Made(dir) => dir.clone(),
+                };
+                self.done.push(done);
+                return Err(e).with_context(|| format!("cannot put back {}", what.display()));
+            }
+        }
+        // Undone: the journal goes first, so no later build redoes it.
+        step()
+            .and_then(|()| fs::remove_file(self.staging.join(JOURNAL)))
+            .context("cannot remove the commit journal")?;
+        let _ = fs::remove_dir_all(self.staging);
+        Ok(())
+    }
+
+    /// After a successful run: removes folders left empty and the staging
+    /// folder with its backups. What fails here leaves a whole site, so it
+    /// is a note, not an error.
+    pub fn finish(mut self) -> (usize, Vec<String>) {
+        let mut emptied: Vec<PathBuf> = std::mem::take(&mut self.emptied).into_iter().collect();
+        emptied.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        let mut unfinished = None;
+        for dir in emptied {
+            let mut d = dir.as_path();
+            while d != self.target && d.starts_with(self.target) {
+                match step().and_then(|()| fs::remove_dir(d)) {
+                    // Already gone (a rerun): its parent may still be empty.
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    // Still used, or now a file of the site.
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::DirectoryNotEmpty
+                                | std::io::ErrorKind::NotADirectory
+                        ) =>
+                    {
+                        break;
+                    }
+                    Err(e) => {
+                        unfinished = Some(format!("cannot remove the empty {} ({e})", d.display()));
+                        break;
+                    }
+                }
+                match d.parent() {
+                    Some(p) => d = p,
+                    None => break,
+                }
+            }
+        }
+        if let Some(why) = unfinished {
+            // The journal stays, so the next build clears up again.
+            self.notes.push(format!(
+                "the site was written, but {why}; the next build clears it up"
+            ));
+        } else if let Err(e) = step().and_then(|()| fs::remove_dir_all(self.staging)) {
+            self.notes.push(format!(
+                "the site was written, but {} could not be removed ({e}); the next build removes it",
+                self.staging.display()
+            ));
+        }
+        (self.removed, self.notes)
+    }
+
+    /// Moves one staged file into place.
+    fn place(&mut self, staged: &Path, rel: &str) -> Result<()> {
+        let Ok(output) = OutputPath::new(rel) else {
+            return Ok(());
+        };
+        self.prepare_parents(rel)?;
+        let live = output.under(self.target);
+        match fs::symlink_metadata(&live) {
+            Ok(meta) if meta.is_dir() => {
+                let files = walkdir::WalkDir::new(&live)
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| !e.file_type().is_dir())
+                    .count();
+                self.save(&live, false)?;
+                self.notes.push(format!(
+                    "{} was a folder (holding {}) where the site has a file; it was replaced by the site's file",
+                    live.display(),
+                    crate::diagnostic::count(files, "file")
+                ));
+            }
+            Ok(meta) => self.save(&live, meta.is_file())?,
+            Err(_) => {}
+        }
+        step()
+            .and_then(|()| fs::rename(staged, &live))
+            .with_context(|| format!("cannot move {} into place", live.display()))?;
+        self.done.push(Done::Placed {
+            staged: staged.to_path_buf(),
+            live,
+        });
+        Ok(())
+    }
+
+    /// Makes sure every folder on the way to `rel` is a real folder:
+    /// creates missing ones, moves aside a file standing where a folder
+    /// belongs, and refuses a symlink.
+    fn prepare_parents(&mut self, rel: &str) -> Result<()> {
+        let segments: Vec<&str> = rel.split('/').collect();
+        let mut dir = self.target.to_path_buf();
+        for segment in &segments[..segments.len().saturating_sub(1)] {
+            dir.push(segment);
+            if self.ready.contains(&dir) {
+                continue;
+            }
+            match fs::symlink_metadata(&dir) {
+                Ok(meta) if meta.file_type().is_symlink() => bail!(
+                    "{} is a symlink inside the output folder; glossator never writes through one: remove it and build again",
+                    dir.display()
+                ),
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    self.save(&dir, false)?;
+                    self.notes.push(format!(
+                        "{} was a file where the site has a folder; it was removed",
+                        dir.display()
+                    ));
+                    self.make(&dir)?;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.make(&dir)?,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot read {}", dir.display()));
+                }
+            }
+            self.ready.insert(dir.clone());
+        }
+        Ok(())
+    }
+
+    fn make(&mut self, dir: &Path) -> Result<()> {
+        step()
+            .and_then(|()| fs::create_dir(dir))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        self.done.push(Done::Made(dir.to_path_buf()));
+        Ok(())
+    }
+
+    /// Moves `live` into the backup folder; a file about to be replaced is
+    /// hard-linked there instead, where the filesystem allows, so it stays
+    /// in place until the new one is renamed over it.
+    fn save(&mut self, live: &Path, linked: bool) -> Result<()> {
+        let saved = self.next_saved()?;
+        let linked = linked && step().is_ok() && fs::hard_link(live, &saved).is_ok();
+        if !linked {
+            step()
+                .and_then(|()| fs::rename(live, &saved))
+                .with_context(|| format!("cannot move {} aside", live.display()))?;
+        }
+        self.done.push(Done::Saved {
+            live: live.to_path_buf(),
+            saved,
+        });
+        Ok(())
+    }
+
+    fn next_saved(&mut self) -> Result<PathBuf> {
+        if self.next_backup == 0 && !self.backup.is_dir() {
+            step()
+                .and_then(|()| fs::create_dir(&self.backup))
+                .with_context(|| format!("cannot create {}", self.backup.display()))?;
+        }
+        let saved = self.backup.join(self.next_backup.to_string());
+        self.next_backup += 1;
+        Ok(saved)
+    }
+}
+
+/// Puts a complete staged site where there was no folder: one rename.
+pub(super) fn move_into_place(staging: &Path, target: &Path) -> Result<()> {
+    step()
+        .and_then(|()| fs::rename(staging, target))
+        .with_context(|| format!("cannot move the new site to {}", target.display()))
+}
+
+/// The first folder between `target` and the file `rel` that is a symlink,
+/// if any. `checked` caches folders found fine.
 pub(super) fn symlink_on_the_way(
     target: &Path,
     rel: &str,
@@ -146,159 +385,71 @@ pub(super) fn symlink_on_the_way(
 }
 
 /// Deals with what an interrupted build left behind: finishes a commit
-/// that had begun, deletes staging folders that had not, and puts back a
-/// folder a first build's swap had moved aside.
+/// that had begun, and deletes staging folders that had not.
 pub(super) fn recover(target: &Path) -> Result<Vec<String>> {
     let mut notes = Vec::new();
-    let parent = parent_of(target);
-    let name = name_of(target);
-    // Beside the target: a first build's staging and a replaced folder.
-    let beside_staging = format!(".{name}{STAGING}-");
-    let beside_replaced = format!(".{name}{REPLACED}-");
-    if let Ok(entries) = fs::read_dir(&parent) {
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Beside the target: a first build's staging folder.
+    let beside = format!(".{}{STAGING}-", name_of(target));
+    if let Ok(entries) = fs::read_dir(parent_of(target)) {
+        let mut entries: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&beside))
+            })
+            .collect();
         entries.sort();
         for path in entries {
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if file_name.starts_with(&beside_staging) {
-                if !target.exists() && path.join(MARKER).is_file() {
-                    fs::rename(&path, target)
-                        .with_context(|| format!("cannot move {} into place", path.display()))?;
-                    notes.push(format!(
-                        "finished moving an interrupted build's site into {}",
-                        target.display()
-                    ));
-                } else {
-                    fs::remove_dir_all(&path)
-                        .with_context(|| format!("cannot remove {}", path.display()))?;
-                    notes.push(format!(
-                        "removed {}, left by an interrupted build",
-                        path.display()
-                    ));
-                }
-            } else if file_name.starts_with(&beside_replaced) {
-                if target.exists() {
-                    fs::remove_dir_all(&path)
-                        .with_context(|| format!("cannot remove {}", path.display()))?;
-                } else {
-                    fs::rename(&path, target)
-                        .with_context(|| format!("cannot restore {}", path.display()))?;
-                    notes.push(format!(
-                        "restored {}, which an interrupted build had moved aside",
-                        target.display()
-                    ));
-                }
+            if !target.exists() && path.join(MARKER).is_file() {
+                move_into_place(&path, target)?;
+                notes.push(format!(
+                    "finished moving an interrupted build's site into {}",
+                    target.display()
+                ));
+            } else {
+                fs::remove_dir_all(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+                notes.push(format!(
+                    "removed {}, left by an interrupted build",
+                    path.display()
+                ));
             }
         }
     }
     // Inside the target: a later build's staging, with or without journal.
-    if target.join(MARKER).is_file()
-        && let Ok(entries) = fs::read_dir(target)
-    {
-        let mut stagings: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with(STAGING))
-            })
-            .collect();
-        stagings.sort();
-        for staging in stagings {
-            if staging.join(JOURNAL).is_file() {
-                let removed = finish_commit(target, &staging)?;
-                notes.push(format!(
-                    "finished the commit of an interrupted build ({removed} files removed)"
-                ));
-            } else {
-                fs::remove_dir_all(&staging)
-                    .with_context(|| format!("cannot remove {}", staging.display()))?;
-                notes.push(format!(
-                    "removed {}, left by an interrupted build",
-                    staging.display()
-                ));
-            }
+    let Ok(entries) = fs::read_dir(target) else {
+        return Ok(notes);
+    };
+    let mut stagings: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(STAGING))
+        })
+        .collect();
+    stagings.sort();
+    for staging in stagings {
+        if staging.join(JOURNAL).is_file() {
+            let mut commit = Commit::new(target, &staging);
+            commit.run().with_context(|| {
+                format!(
+                    "an interrupted build's commit could not be finished, so {} holds parts of two builds; fix the cause, or delete the folder and build again",
+                    target.display()
+                )
+            })?;
+            let (removed, more) = commit.finish();
+            notes.push(format!(
+                "finished the commit of an interrupted build ({removed} files removed)"
+            ));
+            notes.extend(more);
+        } else {
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot remove {}", staging.display()))?;
+            notes.push(format!(
+                "removed {}, left by an interrupted build",
+                staging.display()
+            ));
         }
     }
     Ok(notes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::disk::tests::{bytes, names, write};
-    use super::super::disk::{DiskSink, MANIFEST_HEADER, read_manifest};
-    use super::*;
-
-    #[test]
-    fn a_commit_cut_short_is_finished_by_the_next_build() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("public");
-        write(
-            &target,
-            vec![bytes("keep.txt", "k"), bytes("old/gone.txt", "g")],
-        );
-        // A commit that stopped after its journal: nothing moved yet.
-        let staging = target.join(format!("{STAGING}-999999"));
-        fs::create_dir_all(staging.join("new")).unwrap();
-        fs::write(staging.join("new/index.html"), "fresh").unwrap();
-        fs::write(staging.join(JOURNAL), "old/gone.txt\n").unwrap();
-        fs::write(
-            staging.join(MARKER),
-            format!(
-                "{MANIFEST_HEADER}\n{:032x} keep.txt\n{:032x} new/index.html\n",
-                1, 2
-            ),
-        )
-        .unwrap();
-        // And a staging folder from a build stopped before its commit.
-        let unfinished = target.join(format!("{STAGING}-999998"));
-        fs::create_dir_all(&unfinished).unwrap();
-        fs::write(unfinished.join("half.html"), "half").unwrap();
-
-        let sink = DiskSink::new(&target).unwrap();
-        assert_eq!(sink.recovered.len(), 2, "{:?}", sink.recovered);
-        assert_eq!(fs::read(target.join("new/index.html")).unwrap(), b"fresh");
-        assert!(!target.join("old").exists());
-        assert!(!target.join("half.html").exists());
-        assert!(read_manifest(&target).contains_key("new/index.html"));
-        sink.abort();
-        assert_eq!(names(&target), [MARKER, "keep.txt", "new"]);
-    }
-
-    #[test]
-    fn a_commit_cut_short_at_its_very_end_is_finished_too() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("public");
-        write(&target, vec![bytes("keep.txt", "k")]);
-        // Everything moved and the manifest installed; only the journal
-        // and the staging folder itself were left.
-        let staging = target.join(format!("{STAGING}-999999"));
-        fs::create_dir_all(&staging).unwrap();
-        fs::write(staging.join(JOURNAL), "").unwrap();
-        let sink = DiskSink::new(&target).unwrap();
-        assert_eq!(sink.recovered.len(), 1, "{:?}", sink.recovered);
-        sink.abort();
-        assert_eq!(names(&target), [MARKER, "keep.txt"]);
-    }
-
-    #[test]
-    fn a_first_build_cut_short_is_cleared_or_finished() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("public");
-        // Stopped while rendering: no marker in the staging folder.
-        let half = dir.path().join(format!(".public{STAGING}-999999"));
-        fs::create_dir_all(&half).unwrap();
-        fs::write(half.join("index.html"), "half").unwrap();
-        DiskSink::new(&target).unwrap().abort();
-        assert_eq!(names(dir.path()), Vec::<String>::new());
-        // Stopped between moving the old folder aside and the new in.
-        let aside = dir.path().join(format!(".public{REPLACED}-999999"));
-        fs::create_dir_all(&aside).unwrap();
-        fs::write(aside.join("mine.txt"), "mine").unwrap();
-        DiskSink::new(&target).unwrap().abort();
-        assert_eq!(fs::read(target.join("mine.txt")).unwrap(), b"mine");
-        assert_eq!(names(dir.path()), ["public"]);
-    }
 }

@@ -1,25 +1,30 @@
 //! Writing a build to disk without ever leaving a broken site.
 //!
-//! The live folder is not touched until the whole build has succeeded.
+//! The live folder is not touched until the whole build has succeeded,
+//! and then it becomes the new site as a whole or stays the old one.
 //!
-//! - A first build (no marker in the target) is written into a staging
-//!   folder beside the target, which is renamed into place: one atomic
+//! - When the output folder does not exist, the build is written into a
+//!   staging folder beside it, which is renamed into place: one atomic
 //!   step.
-//! - A later build compares each file's hash with the manifest the last
-//!   build left in the marker file and writes only the files that changed,
-//!   into a staging folder inside the target. To commit, it writes a
-//!   journal into the staging folder (the files to delete), then deletes
-//!   those files, moves the staged ones into place and installs the new
-//!   manifest last. Unchanged files are never rewritten: creating and
-//!   deleting tens of thousands of files is what makes other generators
-//!   slow on real disks.
+//! - Otherwise the build stages into a folder inside the output folder
+//!   (so it works on a mount point or under a read-only parent, and
+//!   needs no second copy of the site) and writes only what changed: each
+//!   file is compared with the manifest the last build left (see
+//!   `manifest`), and with the disk, so a file edited, deleted or
+//!   replaced by hand is written again. Then `commit` moves the staged
+//!   files into place, and undoes everything if any step fails. Unchanged
+//!   files are never rewritten: creating and deleting tens of thousands of
+//!   files is what makes other generators slow on real disks.
+//! - Files in the output folder that no build wrote (a `CNAME` placed by
+//!   hand) are kept and named in a warning; `static/` is where they
+//!   belong. A folder glossator did not write is replaced only with
+//!   `--force`, and then as a whole.
 //!
 //! A build stopped before its commit leaves only a staging folder, which
 //! the next build deletes: the previous site is intact. A build killed
-//! during the commit (moving the changed files, milliseconds) leaves a
-//! journal, and the next build finishes that commit before it starts, so
-//! the folder ends as one whole build. Ctrl-C waits for a commit to end
-//! (see [`crate::interrupt`]).
+//! during the commit leaves a journal, and the next build finishes that
+//! commit before it starts. Ctrl-C waits for a commit to end (see
+//! [`crate::interrupt`]).
 //!
 //! Nothing is written or deleted through a symlink inside the output
 //! folder: a symlink there (one planted in `public/2009`, say) fails the
@@ -30,60 +35,77 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::thread::JoinHandle;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result, anyhow};
 
-use super::commit::{finish_commit, recover, swap_into_place, symlink_on_the_way};
+use super::commit::{
+    Commit, JOURNAL, STAGING, is_control, move_into_place, recover, symlink_on_the_way,
+};
+use super::fault::step;
+use super::manifest::{self, Entry, MARKER, Stamp};
 use super::{Body, OutputFile, OutputSink, fingerprint};
 use crate::theme::AssetSource;
-
-/// The name of the marker file glossator leaves in folders it writes, so
-/// it never replaces a folder it did not make. It also holds the manifest:
-/// each file's hash, so the next build rewrites only what changed.
-pub const MARKER: &str = ".glossator-output";
-pub(super) const MANIFEST_HEADER: &str =
-    "# glossator output manifest v1: written by `glossator build`; this folder is replaced by it";
-pub(super) const STAGING: &str = ".glossator-staging";
-/// In a staging folder: the commit has begun. Lists the files to delete.
-pub(super) const JOURNAL: &str = ".glossator-commit";
-/// Beside the target during a first build's swap: the folder it replaces.
-pub(super) const REPLACED: &str = ".glossator-replaced";
 
 /// What writing did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files in the site.
     pub files: usize,
-    /// Files written (new or changed).
+    /// Files written (new or changed, or restored).
     pub written: usize,
+    /// Of those, files the site had not changed but the disk had lost or
+    /// altered since the last build.
+    pub restored: usize,
     /// Files removed (no longer in the site).
     pub removed: usize,
 }
 
-pub(super) fn read_manifest(target: &Path) -> HashMap<String, u128> {
-    let Ok(text) = fs::read_to_string(target.join(MARKER)) else {
-        return HashMap::new();
-    };
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let (hash, path) = l.split_once(' ')?;
-            Some((path.to_string(), u128::from_str_radix(hash, 16).ok()?))
-        })
-        .collect()
+/// A commit done: what it did, and what the writer should hear about.
+#[derive(Debug, Default)]
+pub struct Committed {
+    pub stats: WriteStats,
+    pub notes: Vec<String>,
+}
+
+/// Why a commit failed, and whether the old site is still whole.
+#[derive(Debug)]
+pub struct CommitFailure {
+    pub error: anyhow::Error,
+    /// True when the output folder is exactly as it was before the build;
+    /// false when it holds an unfinished commit, which the next build
+    /// finishes.
+    pub intact: bool,
+}
+
+impl CommitFailure {
+    fn intact(error: anyhow::Error) -> CommitFailure {
+        CommitFailure {
+            error,
+            intact: true,
+        }
+    }
 }
 
 /// Writes a build to disk; see the module docs for the steps.
 pub struct DiskSink {
     target: PathBuf,
     staging: PathBuf,
-    /// No previous site: the staging folder becomes the target.
-    fresh: bool,
-    old: HashMap<String, u128>,
-    new: Mutex<Vec<(String, u128)>>,
+    /// No folder yet: the staging folder becomes the target.
+    beside: bool,
+    /// What the target held that this build replaces as a whole: every
+    /// entry of a folder without a marker (empty, or `--force`).
+    replacing: Vec<String>,
+    old: HashMap<String, Entry>,
+    new: Mutex<Vec<(String, Entry)>>,
     changed: Mutex<Vec<String>>,
+    restored: Mutex<usize>,
     dirs: Mutex<HashSet<PathBuf>>,
+    /// Output folders checked for symlinks (true: one is on the way).
+    on_the_way: Mutex<HashMap<PathBuf, bool>>,
     errors: Mutex<Vec<String>>,
+    /// Every file in the target, listed while the site renders.
+    listing: Mutex<Option<JoinHandle<Vec<String>>>>,
     /// What was done about an earlier build's leftovers.
     pub recovered: Vec<String>,
 }
@@ -102,8 +124,8 @@ impl DiskSink {
             _ => target.to_path_buf(),
         };
         let recovered = recover(&target)?;
-        let fresh = !target.join(MARKER).is_file();
-        let staging = if fresh {
+        let beside = !target.exists();
+        let staging = if beside {
             let parent = parent_of(&target);
             fs::create_dir_all(&parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
@@ -121,19 +143,42 @@ impl DiskSink {
         }
         fs::create_dir_all(&staging)
             .with_context(|| format!("cannot create {}", staging.display()))?;
+        let marked = !beside && target.join(MARKER).is_file();
+        let replacing = if beside || marked {
+            Vec::new()
+        } else {
+            let mut names: Vec<String> = fs::read_dir(&target)
+                .with_context(|| format!("cannot read {}", target.display()))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with(STAGING))
+                .collect();
+            names.sort();
+            names
+        };
+        // Listing the folder runs beside the rendering; the commit uses
+        // it to name files no build wrote.
+        let listing = marked.then(|| {
+            let root = target.clone();
+            std::thread::spawn(move || list_files(&root))
+        });
         Ok(DiskSink {
-            old: if fresh {
-                HashMap::new()
+            old: if marked {
+                manifest::read(&target)
             } else {
-                read_manifest(&target)
+                HashMap::new()
             },
             target,
             staging,
-            fresh,
+            beside,
+            replacing,
             new: Mutex::new(Vec::new()),
             changed: Mutex::new(Vec::new()),
+            restored: Mutex::new(0),
             dirs: Mutex::new(HashSet::new()),
+            on_the_way: Mutex::new(HashMap::new()),
             errors: Mutex::new(Vec::new()),
+            listing: Mutex::new(listing),
             recovered,
         })
     }
@@ -148,7 +193,7 @@ impl DiskSink {
         Ok(())
     }
 
-    fn write_staged(&self, file: &OutputFile) -> Result<()> {
+    fn write_staged(&self, file: &OutputFile, hash: u128) -> Result<Entry> {
         let path = file.path.under(&self.staging);
         if let Some(parent) = path.parent() {
             self.ensure_dir(parent)
@@ -170,7 +215,77 @@ impl DiskSink {
                 })?;
             }
         }
-        Ok(())
+        // A rename keeps the time, so this is what the placed file has.
+        let meta =
+            fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Entry {
+            hash,
+            stamp: Some(Stamp::of(&meta)),
+        })
+    }
+
+    /// Whether any folder on the way to `rel` in the target is a symlink.
+    fn symlink_on_the_way(&self, rel: &str) -> bool {
+        let mut dir = self.target.clone();
+        let segments: Vec<&str> = rel.split('/').collect();
+        for segment in &segments[..segments.len().saturating_sub(1)] {
+            dir.push(segment);
+            if let Some(&link) = self
+                .on_the_way
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&dir)
+            {
+                if link {
+                    return true;
+                }
+                continue;
+            }
+            let link = fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink());
+            self.on_the_way
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(dir.clone(), link);
+            if link {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The manifest entry to keep for a file the site did not change, if
+    /// the disk still holds it; `None` when it must be written again.
+    fn still_on_disk(&self, file: &OutputFile, old: &Entry) -> Option<Entry> {
+        let rel = file.path.as_str();
+        if self.symlink_on_the_way(rel) {
+            return None;
+        }
+        let live = file.path.under(&self.target);
+        let meta = fs::symlink_metadata(&live).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let now = Stamp::of(&meta);
+        if old.stamp == Some(now) {
+            return Some(*old);
+        }
+        if old.stamp.is_some_and(|s| s.size != now.size) {
+            return None;
+        }
+        // Same size, another time (or a first-format manifest): compare
+        // the bytes, where the build has them.
+        let bytes = match &file.body {
+            Body::Bytes(b) => &b[..],
+            Body::Copy(AssetSource::Embedded(b)) => &b[..],
+            Body::Copy(AssetSource::File(_)) => return None,
+        };
+        if now.size != bytes.len() as u64 || fs::read(&live).ok()? != bytes {
+            return None;
+        }
+        Some(Entry {
+            hash: old.hash,
+            stamp: Some(now),
+        })
     }
 
     /// Drops the staged files; the target stays as it was.
@@ -178,38 +293,52 @@ impl DiskSink {
         let _ = fs::remove_dir_all(&self.staging);
     }
 
-    /// Moves the staged files into place, removes files no longer in the
-    /// site, and writes the manifest last.
-    pub fn commit(self) -> Result<WriteStats> {
+    /// Makes the target the new site: moves the staged files into place,
+    /// removes files no longer in the site, and writes the manifest last.
+    /// On failure the target is the old site again, unless the failure
+    /// says otherwise.
+    pub fn commit(self) -> Result<Committed, CommitFailure> {
         let errors = self.errors.into_inner().unwrap_or_else(|p| p.into_inner());
         if let Some(first) = errors.first() {
             let _ = fs::remove_dir_all(&self.staging);
-            bail!("{first}");
+            return Err(CommitFailure::intact(anyhow!("{first}")));
         }
         let mut entries = self.new.into_inner().unwrap_or_else(|p| p.into_inner());
-        entries.sort();
-        let mut manifest = String::with_capacity(entries.len() * 64);
-        manifest.push_str(MANIFEST_HEADER);
-        manifest.push('\n');
-        for (path, hash) in &entries {
-            manifest.push_str(&format!("{hash:032x} {path}\n"));
-        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let text = manifest::render(&entries);
         let changed = self.changed.into_inner().unwrap_or_else(|p| p.into_inner());
-        let files = entries.len();
+        let restored = *self.restored.lock().unwrap_or_else(|p| p.into_inner());
+        let mut stats = WriteStats {
+            files: entries.len(),
+            written: changed.len(),
+            restored,
+            removed: 0,
+        };
+        let listing = self
+            .listing
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
 
-        if self.fresh {
+        if self.beside {
             // The marker is what says a staged site is complete: it must
             // never exist half written.
             let temp = self.staging.join(format!("{MARKER}.tmp"));
-            fs::write(&temp, &manifest).context("cannot write the output manifest")?;
-            fs::rename(&temp, self.staging.join(MARKER))
-                .context("cannot write the output manifest")?;
             let _commit = crate::interrupt::committing();
-            swap_into_place(&self.staging, &self.target)?;
-            return Ok(WriteStats {
-                files,
-                written: changed.len(),
-                removed: 0,
+            let done = step()
+                .and_then(|()| fs::write(&temp, &text))
+                .and_then(|()| step())
+                .and_then(|()| fs::rename(&temp, self.staging.join(MARKER)))
+                .context("cannot write the output manifest")
+                .and_then(|()| move_into_place(&self.staging, &self.target));
+            if let Err(error) = done {
+                let _ = fs::remove_dir_all(&self.staging);
+                return Err(CommitFailure::intact(error));
+            }
+            return Ok(Committed {
+                stats,
+                notes: Vec::new(),
             });
         }
 
@@ -219,6 +348,7 @@ impl DiskSink {
             .keys()
             .map(String::as_str)
             .filter(|p| !current.contains(p))
+            .chain(self.replacing.iter().map(String::as_str))
             .collect();
         gone.sort_unstable();
         // Refuse before anything moves, so a refusal leaves the old site.
@@ -230,14 +360,12 @@ impl DiskSink {
         {
             if let Some(link) = symlink_on_the_way(&self.target, path, &mut checked) {
                 let _ = fs::remove_dir_all(&self.staging);
-                bail!(
+                return Err(CommitFailure::intact(anyhow!(
                     "{} is a symlink inside the output folder; glossator never writes through one: remove it and build again",
                     link.display()
-                );
+                )));
             }
         }
-        fs::write(self.staging.join(MARKER), &manifest)
-            .context("cannot write the output manifest")?;
         let mut journal = String::new();
         for path in &gone {
             journal.push_str(path);
@@ -245,14 +373,33 @@ impl DiskSink {
         }
         let _commit = crate::interrupt::committing();
         let temp = self.staging.join(format!("{JOURNAL}.tmp"));
-        fs::write(&temp, journal).context("cannot write the commit journal")?;
-        fs::rename(&temp, self.staging.join(JOURNAL)).context("cannot write the commit journal")?;
-        let removed = finish_commit(&self.target, &self.staging)?;
-        Ok(WriteStats {
-            files,
-            written: changed.len(),
-            removed,
-        })
+        let started = step()
+            .and_then(|()| fs::write(self.staging.join(MARKER), &text))
+            .and_then(|()| step())
+            .and_then(|()| fs::write(&temp, journal))
+            .and_then(|()| step())
+            .and_then(|()| fs::rename(&temp, self.staging.join(JOURNAL)))
+            .context("cannot write the commit journal");
+        if let Err(error) = started {
+            let _ = fs::remove_dir_all(&self.staging);
+            return Err(CommitFailure::intact(error));
+        }
+        let mut commit = Commit::new(&self.target, &self.staging);
+        if let Err(error) = commit.run() {
+            return Err(match commit.undo() {
+                Ok(()) => CommitFailure::intact(error),
+                Err(undo) => CommitFailure {
+                    error: error.context(format!(
+                        "and undoing the commit failed too ({undo:#}); the next `glossator build` finishes it"
+                    )),
+                    intact: false,
+                },
+            });
+        }
+        let (removed, mut notes) = commit.finish();
+        stats.removed = removed;
+        notes.extend(strays(&self.target, &listing, &current, &gone));
+        Ok(Committed { stats, notes })
     }
 }
 
@@ -261,28 +408,106 @@ impl OutputSink for DiskSink {
         if crate::interrupt::requested() {
             return;
         }
-        let hash = fingerprint(&file.body);
         let path = file.path.as_str().to_string();
-        let unchanged = !self.fresh && self.old.get(&path) == Some(&hash);
-        if !unchanged {
-            match self.write_staged(&file) {
-                Ok(()) => self
-                    .changed
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(path.clone()),
-                Err(e) => self
-                    .errors
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(format!("{e:#}")),
-            }
+        let first = path.split('/').next().unwrap_or_default();
+        if first.starts_with(STAGING) || is_control(first) {
+            self.errors
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(format!(
+                    "the output file {path} has a name glossator keeps for itself; rename it"
+                ));
+            return;
         }
+        let hash = fingerprint(&file.body);
+        let kept = match self.old.get(&path) {
+            Some(old) if old.hash == hash => {
+                let kept = self.still_on_disk(&file, old);
+                if kept.is_none() {
+                    *self.restored.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                }
+                kept
+            }
+            _ => None,
+        };
+        let entry = match kept {
+            Some(entry) => entry,
+            None => match self.write_staged(&file, hash) {
+                Ok(entry) => {
+                    self.changed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(path.clone());
+                    entry
+                }
+                Err(e) => {
+                    self.errors
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(format!("{e:#}"));
+                    return;
+                }
+            },
+        };
         self.new
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((path, hash));
+            .push((path, entry));
     }
+}
+
+/// Every file (and symlink) in `target`, relative, leaving out the marker
+/// and staging folders.
+fn list_files(target: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(target)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() != 1 || !(name.starts_with(STAGING) || name.starts_with(MARKER))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(target).ok()?;
+            Some(rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}
+
+/// A warning naming the files in the output that no build wrote and that
+/// are still there after the commit.
+fn strays(target: &Path, listing: &[String], site: &HashSet<&str>, gone: &[&str]) -> Vec<String> {
+    let gone: HashSet<&str> = gone.iter().copied().collect();
+    let mut found: Vec<&str> = listing
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !site.contains(p) && !gone.contains(p))
+        .filter(|p| fs::symlink_metadata(target.join(p)).is_ok())
+        .collect();
+    if found.is_empty() {
+        return Vec::new();
+    }
+    found.sort_unstable();
+    const SHOWN: usize = 5;
+    let mut names = found
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if found.len() > SHOWN {
+        names.push_str(&format!(" and {} more", found.len() - SHOWN));
+    }
+    vec![format!(
+        "{} {} in the output folder but not part of the site ({names}); kept, but files placed in the output by hand belong in static/, which copies them on every build",
+        found.len(),
+        if found.len() == 1 {
+            "file is"
+        } else {
+            "files are"
+        },
+    )]
 }
 
 pub(super) fn parent_of(target: &Path) -> PathBuf {
@@ -297,143 +522,4 @@ pub(super) fn name_of(target: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into())
-}
-
-#[cfg(test)]
-pub(super) mod tests {
-    use super::super::OutputPath;
-    use super::*;
-
-    /// A file of text, for the output tests here and in `commit`.
-    pub(in crate::output) fn bytes(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: OutputPath::new(path).unwrap(),
-            body: Body::Bytes(text.as_bytes().into()),
-        }
-    }
-
-    /// One whole build of `files` into `target`.
-    pub(in crate::output) fn write(target: &Path, files: Vec<OutputFile>) -> WriteStats {
-        let sink = DiskSink::new(target).unwrap();
-        for f in files {
-            sink.accept(f);
-        }
-        sink.commit().unwrap()
-    }
-
-    /// The sorted names in `dir`.
-    pub(in crate::output) fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn writes_only_what_changed_and_removes_what_went() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("public");
-        let stats = write(
-            &target,
-            vec![
-                bytes("a/index.html", "one"),
-                bytes("b.txt", "bee"),
-                bytes("c/d/e.txt", "deep"),
-            ],
-        );
-        assert_eq!((stats.files, stats.written, stats.removed), (3, 3, 0));
-        assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"one");
-        assert!(target.join(MARKER).exists());
-
-        let before = fs::metadata(target.join("b.txt"))
-            .unwrap()
-            .modified()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        let stats = write(
-            &target,
-            vec![
-                bytes("a/index.html", "two"),
-                bytes("b.txt", "bee"),
-                bytes("new.txt", "n"),
-            ],
-        );
-        assert_eq!((stats.files, stats.written, stats.removed), (3, 2, 1));
-        assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"two");
-        assert_eq!(
-            fs::metadata(target.join("b.txt"))
-                .unwrap()
-                .modified()
-                .unwrap(),
-            before,
-            "unchanged file untouched"
-        );
-        assert!(
-            !target.join("c").exists(),
-            "removed file and its emptied folders"
-        );
-        assert_eq!(names(dir.path()), ["public"], "nothing left beside");
-        assert_eq!(
-            names(&target),
-            [MARKER, "a", "b.txt", "new.txt"],
-            "no staging folder left inside"
-        );
-    }
-
-    #[test]
-    fn an_aborted_build_touches_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("public");
-        write(&target, vec![bytes("a.txt", "old")]);
-        let sink = DiskSink::new(&target).unwrap();
-        sink.accept(bytes("a.txt", "new"));
-        sink.abort();
-        assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"old");
-        assert_eq!(names(&target), [MARKER, "a.txt"]);
-    }
-
-    #[test]
-    fn never_writes_or_deletes_through_a_symlink_in_the_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("public");
-        let outside = dir.path().join("outside");
-        fs::create_dir_all(&outside).unwrap();
-        fs::write(outside.join("victim.txt"), "precious").unwrap();
-        write(
-            &target,
-            vec![bytes("a/victim.txt", "ours"), bytes("b.txt", "b")],
-        );
-        // Someone replaces public/a with a link out of the site.
-        fs::remove_dir_all(target.join("a")).unwrap();
-        std::os::unix::fs::symlink(&outside, target.join("a")).unwrap();
-        let sink = DiskSink::new(&target).unwrap();
-        sink.accept(bytes("a/other.txt", "x"));
-        sink.accept(bytes("b.txt", "b2"));
-        let err = sink.commit().unwrap_err().to_string();
-        assert!(
-            err.contains("is a symlink inside the output folder"),
-            "{err}"
-        );
-        assert_eq!(fs::read(outside.join("victim.txt")).unwrap(), b"precious");
-        assert!(!outside.join("other.txt").exists());
-        assert_eq!(
-            fs::read(target.join("b.txt")).unwrap(),
-            b"b",
-            "old site kept"
-        );
-    }
-
-    #[test]
-    fn an_output_folder_that_is_a_symlink_stays_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("www");
-        fs::create_dir_all(&real).unwrap();
-        let link = dir.path().join("public");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        write(&link, vec![bytes("index.html", "hi")]);
-        assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
-        assert_eq!(fs::read(real.join("index.html")).unwrap(), b"hi");
-    }
 }

@@ -9,10 +9,17 @@
 //! for which folders it may write).
 
 mod commit;
+#[cfg(test)]
+mod commit_tests;
 mod disk;
+#[cfg(test)]
+mod disk_tests;
+mod fault;
+mod manifest;
 mod target;
 
-pub use disk::{DiskSink, MARKER, WriteStats};
+pub use disk::{CommitFailure, Committed, DiskSink, WriteStats};
+pub use manifest::MARKER;
 pub use target::{BuildLock, check_target};
 
 use std::fs;

@@ -14,7 +14,8 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-use super::disk::MARKER;
+use super::commit::STAGING;
+use super::manifest::MARKER;
 
 /// Refuses output folders whose replacement would destroy something else.
 pub fn check_target(target: &Path, site_root: &Path, force: bool) -> Result<()> {
@@ -29,6 +30,23 @@ pub fn check_target(target: &Path, site_root: &Path, force: bool) -> Result<()> 
     if abs.parent().is_none() {
         bail!("refusing to write the site into the filesystem root");
     }
+    // Inside an input folder, the output would be read back as input.
+    for input in ["content", "static", "templates", "themes"] {
+        if abs.starts_with(root.join(input)) {
+            bail!(
+                "refusing to write the site into {}: it is inside the site's {input}/ folder, whose files are the site's input; pick a folder such as `public`",
+                target.display()
+            );
+        }
+    }
+    if let Ok(meta) = fs::symlink_metadata(&abs)
+        && !meta.is_dir()
+    {
+        bail!(
+            "refusing to write the site into {}: it is a file, not a folder; nothing was moved",
+            target.display()
+        );
+    }
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
         && abs == absolute(&home)?
     {
@@ -37,8 +55,9 @@ pub fn check_target(target: &Path, site_root: &Path, force: bool) -> Result<()> 
     if abs.is_dir() && !force && !abs.join(MARKER).exists() {
         let non_empty = fs::read_dir(&abs)
             .with_context(|| format!("cannot read {}", abs.display()))?
-            .next()
-            .is_some();
+            .filter_map(|e| e.ok())
+            // An interrupted build's staging folder is cleared by the next.
+            .any(|e| !e.file_name().to_string_lossy().starts_with(STAGING));
         if non_empty {
             bail!(
                 "{} is not empty and was not written by glossator; refusing to replace it (pass --force to replace it anyway)",

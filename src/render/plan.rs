@@ -121,6 +121,9 @@ struct Planner<'a> {
     theme: &'a Theme,
     jobs: Vec<Job>,
     claims: HashMap<OutputPath, Claim>,
+    /// Every folder some output sits in, with the output that made it
+    /// first: a file and a folder of one name cannot both be written.
+    folders: HashMap<String, OutputPath>,
     diagnostics: Diagnostics,
 }
 
@@ -168,6 +171,45 @@ impl Planner<'_> {
                 .with_hint(hint),
             );
             return;
+        }
+        // A file where another output needs a folder, or the other way
+        // round, would fail half-way through writing: refuse it here.
+        let clash = if let Some(by) = self.folders.get(output.as_str()) {
+            Some(by.clone())
+        } else {
+            folders_of(output.as_str()).find_map(|f| {
+                OutputPath::new(f)
+                    .ok()
+                    .filter(|o| self.claims.contains_key(o))
+            })
+        };
+        if let Some(other) = clash {
+            let theirs = self.claims.get(&other).map_or_else(
+                || other.to_string(),
+                |c| match &c.source {
+                    Some(s) => format!("{} ({})", c.what, s.display()),
+                    None => c.what.clone(),
+                },
+            );
+            let path = source
+                .clone()
+                .or_else(|| self.claims.get(&other).and_then(|c| c.source.clone()))
+                .unwrap_or_else(|| PathBuf::from("content"));
+            self.diagnostics.push(
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "{what} needs the output {output}, but {theirs} is written at {other}: one name cannot be both a file and a folder"
+                    ),
+                )
+                .with_hint("change the slug, alias or file name of one of them"),
+            );
+            return;
+        }
+        for folder in folders_of(output.as_str()) {
+            self.folders
+                .entry(folder.to_string())
+                .or_insert_with(|| output.clone());
         }
         self.claims.insert(
             output.clone(),
@@ -254,6 +296,11 @@ impl Planner<'_> {
     }
 }
 
+/// The folders an output path sits in: `a/b/c.html` → `a`, `a/b`.
+fn folders_of(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
+}
+
 /// An output path for a site path, or the reason it cannot be one.
 fn output_for(url: &str) -> Result<OutputPath, String> {
     OutputPath::for_url(url)
@@ -273,6 +320,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         theme,
         jobs: Vec::new(),
         claims: HashMap::new(),
+        folders: HashMap::new(),
         diagnostics: Diagnostics::new(),
     };
     let config = &site.config;
@@ -543,11 +591,45 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             "robots.txt",
             JobKind::Robots,
             None,
-            "robots.txt".into(),
+            "the generated robots.txt".into(),
         );
     }
 
-    // Aliases come after every real page, so a clash names the page it hits.
+    for file in site.static_files.iter().chain(site.bundle_files.iter()) {
+        let url = format!("/{}", file.output);
+        p.add(
+            url,
+            OutputPath::new(&file.output),
+            "",
+            JobKind::Copy {
+                source: AssetSource::File(file.source.clone()),
+            },
+            Some(file.rel.clone()),
+            format!("the file {}", file.rel.display()),
+        );
+    }
+    // Theme files come after the site's: a static file of the site at the
+    // same path wins.
+    for file in &theme.static_files {
+        let Ok(output) = OutputPath::new(&file.rel) else {
+            continue;
+        };
+        if p.claims.contains_key(&output) {
+            continue;
+        }
+        p.add(
+            format!("/{}", file.rel),
+            Ok(output),
+            "",
+            JobKind::Copy {
+                source: file.source.clone(),
+            },
+            Some(file.origin.clone()),
+            format!("the theme file {}", file.rel),
+        );
+    }
+    // Aliases and redirects come after every real page and file (the
+    // theme's too), so a clash names what it would have replaced.
     let with_aliases = site
         .posts
         .iter()
@@ -592,38 +674,6 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         );
     }
 
-    for file in site.static_files.iter().chain(site.bundle_files.iter()) {
-        let url = format!("/{}", file.output);
-        p.add(
-            url,
-            OutputPath::new(&file.output),
-            "",
-            JobKind::Copy {
-                source: AssetSource::File(file.source.clone()),
-            },
-            Some(file.rel.clone()),
-            format!("the file {}", file.rel.display()),
-        );
-    }
-    // Theme files come last: anything of the site's at the same path wins.
-    for file in &theme.static_files {
-        let Ok(output) = OutputPath::new(&file.rel) else {
-            continue;
-        };
-        if p.claims.contains_key(&output) {
-            continue;
-        }
-        p.add(
-            format!("/{}", file.rel),
-            Ok(output),
-            "",
-            JobKind::Copy {
-                source: file.source.clone(),
-            },
-            Some(file.origin.clone()),
-            format!("the theme file {}", file.rel),
-        );
-    }
     (p.jobs, p.diagnostics)
 }
 

@@ -256,6 +256,7 @@ fn rebuild_loop(
             Err(crate::build::BuildFailure {
                 diagnostics: crate::diagnostic::Diagnostics::from_iter([*crash]),
                 interrupted: false,
+                unfinished: false,
             })
         });
         match result {

@@ -101,20 +101,63 @@ fn available_themes(root: &Path) -> Vec<String> {
 /// Loads and compiles the theme the config names.
 pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
+    let theme_at = || {
+        std::fs::read_to_string(root.join(CONFIG_FILE))
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .position(|l| l.trim_start().starts_with("theme"))
+                    .map(|i| (i + 1, 1))
+            })
+    };
+    let vendor_hint = "copy the theme into the site: themes/<name>/, and set `theme = \"<name>\"`";
+    // A theme is a folder under themes/, named by one plain segment: an
+    // absolute path or `..` would read templates from outside the site.
+    let plain = !config.theme.is_empty()
+        && !config.theme.contains(['/', '\\', '\0'])
+        && config.theme != "."
+        && config.theme != "..";
+    if !plain {
+        diagnostics.push(
+            Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "theme `{}` is not the name of a folder under themes/",
+                    config.theme.escape_debug()
+                ),
+            )
+            .at_opt(theme_at())
+            .with_hint(vendor_hint),
+        );
+        return Err(diagnostics);
+    }
     let theme_dir = root.join("themes").join(&config.theme);
+    // A symlink under themes/ that leads out of the site is not followed,
+    // as no symlink out of the site is.
+    if let (Ok(real), Ok(site)) = (theme_dir.canonicalize(), root.canonicalize())
+        && !real.starts_with(&site)
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "theme `{}` is a link to {}, outside the site: not followed",
+                    config.theme,
+                    real.display()
+                ),
+            )
+            .at_opt(theme_at())
+            .with_hint(vendor_hint),
+        );
+        return Err(diagnostics);
+    }
     if config.theme != "default" && !theme_dir.is_dir() {
         let available = available_themes(root);
         let hint = match nearest(&config.theme, available.iter().map(String::as_str)) {
             Some(n) => format!("did you mean `{n}`?"),
             None => format!("themes here: {}", available.join(", ")),
         };
-        let at = std::fs::read_to_string(root.join(CONFIG_FILE))
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .position(|l| l.trim_start().starts_with("theme"))
-                    .map(|i| (i + 1, 1))
-            });
+        let at = theme_at();
         diagnostics.push(
             Diagnostic::error(
                 CONFIG_FILE,

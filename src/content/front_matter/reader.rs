@@ -250,17 +250,10 @@ impl Reader {
 
 /// Why a URL may not be linked to, if it may not.
 pub fn check_url(url: &str) -> Result<(), String> {
-    if url
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\'))
-    {
-        return Err(format!(
-            "`{}` contains a space, quote or control character",
-            url.escape_debug()
-        ));
-    }
+    // The scheme first: `data:text/html,<script>` is refused for what it
+    // is, not for its angle brackets.
     if let Some(colon) = url.find(':') {
-        let scheme = &url[..colon];
+        let scheme = url[..colon].trim_start();
         let is_scheme = !scheme.is_empty()
             && !scheme.contains(['/', '?', '#'])
             && scheme
@@ -272,6 +265,15 @@ pub fn check_url(url: &str) -> Result<(), String> {
                 return Err(format!("the URL scheme `{scheme}:` is not allowed"));
             }
         }
+    }
+    if url
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\'))
+    {
+        return Err(format!(
+            "`{}` contains a space, quote or control character",
+            url.escape_debug()
+        ));
     }
     Ok(())
 }
