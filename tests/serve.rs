@@ -22,7 +22,23 @@ struct Server {
     child: Child,
     url: String,
     port: u16,
-    _lines: Receiver<String>,
+    lines: Receiver<String>,
+}
+
+impl Server {
+    /// Waits (up to 20 s) for the server to print a line containing `text`.
+    fn says(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if line.contains(text) {
+                return line;
+            }
+        }
+        panic!("serve never said {text:?}");
+    }
 }
 
 impl Drop for Server {
@@ -33,8 +49,13 @@ impl Drop for Server {
 }
 
 fn start(dir: &Path) -> Server {
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_glossator"))
         .args(["serve", "--port", "0", "--debounce", "20"])
+        .args(extra)
         .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -68,7 +89,7 @@ fn start(dir: &Path) -> Server {
                 child,
                 url,
                 port,
-                _lines: rx,
+                lines: rx,
             };
         }
     }
@@ -92,10 +113,15 @@ fn get(url: &str) -> (u16, String, String) {
 
 /// Sends a request line exactly as written (no client normalizes it).
 fn raw_get(port: u16, target: &str) -> (String, String) {
+    raw_get_as(port, target, "127.0.0.1")
+}
+
+/// The same, with the given `Host` header.
+fn raw_get_as(port: u16, target: &str, host: &str) -> (String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         stream,
-        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
@@ -107,13 +133,26 @@ fn raw_get(port: u16, target: &str) -> (String, String) {
 type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>;
 
 fn connect(port: u16) -> Socket {
-    let (mut socket, _) =
-        tungstenite::connect(format!("ws://127.0.0.1:{port}/__glossator/livereload")).unwrap();
+    connect_from(port, None).unwrap()
+}
+
+/// A live-reload socket opened as a page of `origin` would.
+fn connect_from(port: u16, origin: Option<&str>) -> Result<Socket, tungstenite::Error> {
+    use tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://127.0.0.1:{port}/__glossator/livereload")
+        .into_client_request()
+        .unwrap();
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+    }
+    let (mut socket, _) = tungstenite::connect(request)?;
     if let tungstenite::stream::MaybeTlsStream::Plain(s) = socket.get_mut() {
         s.set_read_timeout(Some(Duration::from_millis(200)))
             .unwrap();
     }
-    socket
+    Ok(socket)
 }
 
 /// Waits for the next message of `kind` (within 20 s), skipping others.
@@ -324,4 +363,180 @@ fn a_taken_port_moves_to_the_next() {
         "bound to 127.0.0.1 by default: {text}"
     );
     assert!(!text.contains(&format!(":{taken}/")), "{text}");
+}
+
+#[test]
+fn other_sites_cannot_reach_the_preview() {
+    let dir = site("formats");
+    let server = start_with(dir.path(), &["--allow-host", "preview.test"]);
+    // DNS rebinding: a request that names another host.
+    let (status, response) = raw_get_as(server.port, "/", "evil.example");
+    assert!(status.contains(" 403 "), "{status}");
+    assert!(
+        response.contains("glossator serve --allow-host evil.example"),
+        "{response}"
+    );
+    assert!(!response.contains("Written in TOML"));
+    server.says("Refused a request from host `evil.example`");
+    // The machine's own names, and a name given with --allow-host.
+    for host in [
+        "localhost",
+        "127.0.0.1",
+        &format!("localhost:{}", server.port),
+        "preview.test",
+    ] {
+        let (status, _) = raw_get_as(server.port, "/", host);
+        assert!(status.contains(" 200 "), "{host}: {status}");
+    }
+    // A page of another site opening the live-reload socket.
+    match connect_from(server.port, Some("https://evil.example")) {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        Err(e) => panic!("refused, but not with 403: {e}"),
+        Ok(_) => panic!("a foreign origin got the live-reload socket"),
+    }
+    // A page of the preview itself (as a browser sends it).
+    let own = format!("http://127.0.0.1:{}", server.port);
+    let mut socket = connect_from(server.port, Some(&own)).unwrap();
+    expect_message(&mut socket, "hello");
+    let mut socket = connect_from(server.port, Some("http://preview.test:1111")).unwrap();
+    expect_message(&mut socket, "hello");
+}
+
+#[test]
+fn slow_and_idle_connections_are_dropped_but_the_reload_socket_lives() {
+    let dir = site("formats");
+    // Timeouts of 300 ms stand for the real 15 s.
+    let server = start_with(dir.path(), &["--timeout", "0.3"]);
+    let mut socket = connect(server.port);
+    expect_message(&mut socket, "hello");
+
+    // Headers that never finish.
+    let mut slow = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(slow, "GET / HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let closed = slow.read_to_end(&mut rest).is_ok();
+    assert!(closed, "the server closed the slow connection");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // A kept-alive connection that idles after one request.
+    let mut idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(idle, "GET /style.css HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut first = [0u8; 64];
+    let n = idle.read(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    assert!(
+        idle.read_to_end(&mut rest).is_ok(),
+        "idle connection closed"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // Ten timeouts of silence on the reload socket (the client answers
+    // the server's pings, as a browser does), then an edit still arrives.
+    let silent = Instant::now();
+    let mut pings = 0;
+    while silent.elapsed() < Duration::from_secs(3) {
+        match socket.read() {
+            Ok(tungstenite::Message::Ping(_)) => pings += 1,
+            Ok(other) => panic!("unexpected {other:?}"),
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("the reload socket was closed: {e}"),
+        }
+    }
+    assert!(pings >= 5, "{pings} pings");
+    let post = dir.path().join("content/posts/toml.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(
+        &post,
+        text.replace("Written in TOML.", "After the silence."),
+    )
+    .unwrap();
+    expect_message(&mut socket, "reload");
+}
+
+#[test]
+fn a_renamed_site_folder_is_noticed_and_rebuilt_when_it_returns() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("site");
+    support::copy_dir(&support::fixtures().join("formats"), &root);
+    let server = start(&root);
+    let mut socket = connect(server.port);
+    expect_message(&mut socket, "hello");
+    let page = format!("{}2009/03/03/toml/", server.url);
+
+    let moved = outer.path().join("site-moved");
+    std::fs::rename(&root, &moved).unwrap();
+    server.says("the site folder");
+    expect_message(&mut socket, "error");
+    let (status, _, body) = get(&page);
+    assert_eq!(status, 200, "the last good site is still served");
+    assert!(body.contains("Written in TOML."));
+    assert!(body.contains("is gone"), "the overlay says why");
+
+    // An edit made while away, then the folder comes back.
+    let post = moved.join("content/posts/toml.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(
+        &post,
+        text.replace("Written in TOML.", "Edited while away."),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::rename(&moved, &root).unwrap();
+    server.says("is back");
+    expect_message(&mut socket, "reload");
+    let (status, _, body) = get(&page);
+    assert_eq!(status, 200);
+    assert!(body.contains("Edited while away."), "{body}");
+    assert!(!body.contains("glossator-overlay"));
+
+    // And it is watched again.
+    let post = root.join("content/posts/toml.md");
+    std::fs::write(&post, text.replace("Written in TOML.", "Watched again.")).unwrap();
+    expect_message(&mut socket, "reload");
+    let (_, _, body) = get(&page);
+    assert!(body.contains("Watched again."), "{body}");
+}
+
+#[test]
+fn deleted_content_is_noticed_not_served_as_an_empty_site() {
+    let dir = site("formats");
+    let server = start(dir.path());
+    let mut socket = connect(server.port);
+    expect_message(&mut socket, "hello");
+    let page = format!("{}2009/03/03/toml/", server.url);
+    let content = dir.path().join("content");
+    let away = dir.path().join("content-away");
+
+    std::fs::rename(&content, &away).unwrap();
+    server.says("content/ is gone");
+    expect_message(&mut socket, "error");
+    let (status, _, body) = get(&page);
+    assert_eq!(status, 200, "the last good site stays");
+    assert!(body.contains("content/ is gone"), "{body}");
+
+    std::fs::rename(&away, &content).unwrap();
+    server.says("content/ is back");
+    expect_message(&mut socket, "reload");
+    let (_, _, body) = get(&page);
+    assert!(!body.contains("glossator-overlay"), "{body}");
+
+    // Gone again, and the writer confirms by saving the config.
+    std::fs::remove_dir_all(&content).unwrap();
+    server.says("content/ is gone");
+    let config = dir.path().join("glossator.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text).unwrap();
+    server.says("serving the site without content");
+    expect_message(&mut socket, "reload");
+    let (status, _, _) = get(&page);
+    assert_eq!(status, 404);
 }

@@ -33,6 +33,14 @@ pub struct ServeArgs {
     /// Include posts dated in the future.
     #[arg(long)]
     pub future: bool,
+    /// Also answer requests for this host name (the preview refuses other
+    /// names, so other web pages cannot read it). A leading dot admits
+    /// subdomains: `.example.test`. Repeat for more.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    /// Seconds a connection may take to send its headers or sit idle.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0, hide = true)]
+    pub timeout: f64,
 }
 
 /// Prints to the terminal, paths shown from where the user stands.
@@ -77,6 +85,8 @@ impl ServeArgs {
             port: self.port,
             debounce: Duration::from_millis(self.debounce),
             open: self.open,
+            allow_hosts: self.allow_host,
+            timeout: Duration::from_secs_f64(self.timeout.clamp(0.05, 3600.0)),
         };
         let reporter = Arc::new(Terminal {
             shown_root: root.to_path_buf(),

@@ -217,12 +217,29 @@ impl SourceFile {
     }
 }
 
+/// What a read error says when the process ran out of file descriptors
+/// (`serve` looks for it, to try again).
+pub const TOO_MANY_FILES: &str = "too many files are open";
+
 /// Reads a text file: UTF-8 required, BOM dropped, CRLF folded to LF.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError {
-        message: format!("cannot read the file: {e}"),
-        position: None,
-        hint: "check the file's permissions",
+    let bytes = std::fs::read(path).map_err(|e| match e.raw_os_error() {
+        // EMFILE, ENFILE: nothing wrong with the file.
+        Some(23 | 24) => ReadError {
+            message: format!("cannot read the file: {TOO_MANY_FILES} ({e})"),
+            position: None,
+            hint: "close programs that hold many files, or raise the limit (`ulimit -n`); `glossator serve` tries again by itself",
+        },
+        _ if e.kind() == std::io::ErrorKind::PermissionDenied => ReadError {
+            message: format!("cannot read the file: {e}"),
+            position: None,
+            hint: "check the file's permissions",
+        },
+        _ => ReadError {
+            message: format!("cannot read the file: {e}"),
+            position: None,
+            hint: "check that the file exists and is readable",
+        },
     })?;
     decode_text(bytes)
 }

@@ -102,14 +102,19 @@ impl SiteFiles {
 pub struct Shared {
     pub snapshot: RwLock<Arc<Snapshot>>,
     pub events: broadcast::Sender<String>,
+    /// How often the live-reload socket is pinged: it is idle by design,
+    /// and the ping keeps it (and any proxy on the way) alive, and finds
+    /// browsers that went away.
+    pub ping_every: std::time::Duration,
 }
 
 impl Shared {
-    pub fn new(snapshot: Snapshot) -> Arc<Shared> {
+    pub fn new(snapshot: Snapshot, ping_every: std::time::Duration) -> Arc<Shared> {
         let (events, _) = broadcast::channel(64);
         Arc::new(Shared {
             snapshot: RwLock::new(Arc::new(snapshot)),
             events,
+            ping_every,
         })
     }
 
@@ -333,9 +338,15 @@ async fn socket(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) ->
     upgrade.on_upgrade(move |ws| talk(ws, shared))
 }
 
-/// Sends a hello with the current version, then every announcement.
+/// Sends a hello with the current version, then every announcement, and
+/// a ping whenever the socket has been quiet; a browser that answers no
+/// two pings in a row is gone.
 async fn talk(mut ws: WebSocket, shared: Arc<Shared>) {
     let mut events = shared.events.subscribe();
+    let mut ping = tokio::time::interval(shared.ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ping.tick().await;
+    let mut unanswered = 0;
     let hello = Announcement::Hello {
         version: shared.current().version,
     };
@@ -359,18 +370,32 @@ async fn talk(mut ws: WebSocket, shared: Arc<Shared>) {
             },
             incoming = ws.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => unanswered = 0,
             },
+            _ = ping.tick() => {
+                if unanswered >= 2 {
+                    return;
+                }
+                unanswered += 1;
+                if ws.send(Message::Ping(Bytes::from_static(b"glossator"))).await.is_err() {
+                    return;
+                }
+            }
         }
     }
 }
 
-pub fn router(shared: Arc<Shared>) -> Router {
+/// The preview's routes, behind the host and origin check.
+pub fn router(shared: Arc<Shared>, allowed: Arc<super::guard::Allowed>) -> Router {
     Router::new()
         .route(CLIENT_PATH, get(client_js))
         .route(SOCKET_PATH, get(socket))
         .fallback(get(site_file))
         .with_state(shared)
+        .layer(axum::middleware::from_fn_with_state(
+            allowed,
+            super::guard::check,
+        ))
 }
 
 #[cfg(test)]

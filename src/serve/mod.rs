@@ -1,23 +1,24 @@
 //! `glossator serve`: build, watch, serve from memory, reload the browser.
 //!
-//! Three parts, each with one job: [`watch`] turns file events into quiet,
-//! classified batches; the rebuild loop here feeds each batch to a
-//! [`Session`] and swaps the result into the shared [`Snapshot`]; [`http`]
-//! serves that snapshot and tells connected browsers what changed over a
-//! WebSocket on the same port. A failed rebuild never stops anything: the
-//! last good site stays up with the error overlaid on every page until the
-//! next good build. The library does not print; a [`Reporter`] given by the
-//! CLI does.
+//! Four parts, each with one job: [`watch`] turns file events into quiet,
+//! classified batches; [`rebuild`] feeds each batch to a [`Session`] and
+//! swaps the result into the shared [`Snapshot`]; [`http`] serves that
+//! snapshot and tells connected browsers what changed over a WebSocket on
+//! the same port, behind [`guard`] (which host names it answers to) and
+//! [`listen`] (timeouts and a cap on connections). A failed rebuild never
+//! stops anything: the last good site stays up with the error overlaid on
+//! every page until the next good build. The library does not print; a
+//! [`Reporter`] given by the CLI does.
 
 pub mod classify;
+pub mod guard;
 pub mod http;
+pub mod listen;
+pub mod rebuild;
 pub mod watch;
 
-use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -26,9 +27,8 @@ use crate::build::{BuildOptions, Built};
 use crate::diagnostic::Diagnostics;
 use crate::output::MemorySink;
 use crate::session::{Changes, Session};
-use classify::PathKind;
-use http::{Announcement, Shared, SiteFiles, Snapshot, overlay_html};
-use watch::{Batch, Debouncer};
+use http::{Shared, SiteFiles, Snapshot, overlay_html};
+use watch::Debouncer;
 
 /// What `glossator serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -39,6 +39,12 @@ pub struct ServeOptions {
     pub port: u16,
     pub debounce: Duration,
     pub open: bool,
+    /// Host names to answer besides this machine's (`--allow-host`).
+    pub allow_hosts: Vec<String>,
+    /// How long a connection may take to send a request's headers, or sit
+    /// idle between requests; also how often the live-reload socket is
+    /// pinged.
+    pub timeout: Duration,
 }
 
 /// Where `serve` says what it is doing (the CLI prints to the terminal).
@@ -111,9 +117,10 @@ pub fn serve(options: ServeOptions, reporter: Arc<dyn Reporter>) -> anyhow::Resu
             }
         }
     };
-    let shared = Shared::new(snapshot);
+    let shared = Shared::new(snapshot, options.timeout);
 
-    let (watcher, raw_events) = watch::start(&root).context("cannot watch the site's files")?;
+    let (watching, raw_events) = watch::start(&root).context("cannot watch the site's files")?;
+    let watcher = watching.watcher.clone();
     let (batch_tx, batch_rx) = std::sync::mpsc::channel();
     let debouncer = Debouncer {
         root: root.canonicalize().unwrap_or_else(|_| root.clone()),
@@ -128,7 +135,9 @@ pub fn serve(options: ServeOptions, reporter: Arc<dyn Reporter>) -> anyhow::Resu
         let reporter = reporter.clone();
         std::thread::Builder::new()
             .name("glossator-rebuild".into())
-            .spawn(move || rebuild_loop(session, batch_rx, shared, reporter))?;
+            .spawn(move || {
+                rebuild::Rebuilder::new(session, shared, reporter, watching).run(batch_rx);
+            })?;
     }
 
     let host = if address.ip().is_unspecified() {
@@ -147,16 +156,32 @@ pub fn serve(options: ServeOptions, reporter: Arc<dyn Reporter>) -> anyhow::Resu
         reporter.info(&format!("Could not open a browser: {e}"));
     }
 
+    let allowed = {
+        let reporter = reporter.clone();
+        guard::Allowed::new(options.bind, &options.allow_hosts, move |m| {
+            reporter.info(m);
+        })
+    };
+    let router = http::router(shared, Arc::new(allowed));
+    let cap = listen::connection_cap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, http::router(shared))
-            .with_graceful_shutdown(async {
+        let report = reporter.clone();
+        listen::run(
+            listener,
+            router,
+            options.timeout,
+            cap,
+            Arc::new(move |m: &str| report.info(m)),
+            async {
                 let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+            },
+        )
+        .await;
+        anyhow::Ok(())
     })?;
     Ok(())
 }
@@ -170,147 +195,4 @@ fn summary(built: &Built, files: usize, started: Instant) -> String {
         count(files, "file"),
         started.elapsed().as_millis()
     )
-}
-
-/// The URL paths (`/style.css`) of output paths.
-fn url_paths(paths: &[String], base_path: &str) -> Vec<String> {
-    paths.iter().map(|p| format!("{base_path}/{p}")).collect()
-}
-
-/// What to tell the browser about outputs that changed.
-fn announcement(changed: &[String], version: u64, base_path: &str) -> Option<Announcement> {
-    if changed.is_empty() {
-        return None;
-    }
-    if changed.iter().all(|p| p.ends_with(".css")) {
-        Some(Announcement::Css {
-            version,
-            paths: url_paths(changed, base_path),
-        })
-    } else {
-        Some(Announcement::Reload { version })
-    }
-}
-
-/// Feeds each batch to the session and swaps in the result.
-fn rebuild_loop(
-    mut session: Session,
-    batches: Receiver<Batch>,
-    shared: Arc<Shared>,
-    reporter: Arc<dyn Reporter>,
-) {
-    let mut base_path = String::new();
-    for batch in batches {
-        let started = Instant::now();
-        let current = shared.current();
-        let version = current.version + 1;
-
-        // Static files are served from disk: editing one needs no rebuild.
-        let disk_only = !batch.rescan
-            && current.error.is_none()
-            && batch.paths.iter().all(|(kind, path)| {
-                matches!(kind, PathKind::Static | PathKind::ThemeStatic)
-                    && path.is_file()
-                    && current.files.from_disk.contains_key(path)
-            });
-        if disk_only {
-            let changed: Vec<String> = batch
-                .paths
-                .iter()
-                .filter_map(|(_, p)| current.files.from_disk.get(p).map(|s| s.to_string()))
-                .collect();
-            shared.replace(Snapshot {
-                version,
-                ..(*current).clone()
-            });
-            if let Some(message) = announcement(&changed, version, &base_path) {
-                shared.announce(&message);
-            }
-            reporter.info(&format!(
-                "Changed {} ({} ms, no rebuild)",
-                changed.join(", "),
-                started.elapsed().as_millis()
-            ));
-            continue;
-        }
-
-        let changes = Changes {
-            config: batch.has(PathKind::Config),
-            templates: batch.has(PathKind::Template) || batch.has(PathKind::ThemeStatic),
-            paths: batch
-                .paths
-                .iter()
-                .filter(|(k, _)| matches!(k, PathKind::Content | PathKind::Static))
-                .map(|(_, p)| p.clone())
-                .collect::<BTreeSet<PathBuf>>(),
-            rescan: batch.rescan,
-        };
-        session.options.now = jiff::Timestamp::now();
-        let sink = MemorySink::default();
-        let result =
-            crate::crash::guard(std::path::Path::new("."), || session.build(&changes, &sink));
-        let result = result.unwrap_or_else(|crash| {
-            // A panic outside any one file's work: its caches cannot be
-            // trusted, so the next change rebuilds from scratch.
-            session = Session::new(session.options.clone());
-            Err(crate::build::BuildFailure {
-                diagnostics: crate::diagnostic::Diagnostics::from_iter([*crash]),
-                interrupted: false,
-                unfinished: false,
-            })
-        });
-        match result {
-            Ok(built) => {
-                base_path = built.site.config.base_path().to_string();
-                reporter.diagnostics(&built.diagnostics);
-                let files = if built.complete {
-                    SiteFiles::from_outputs(sink.into_files())
-                } else {
-                    let mut files = (*current.files).clone();
-                    files.patch(sink.into_files(), &built.removed);
-                    files
-                };
-                let changed: Vec<String> = built
-                    .rendered
-                    .iter()
-                    .chain(&built.removed)
-                    .map(|p| p.as_str().to_string())
-                    .collect();
-                let was_broken = current.error.is_some();
-                shared.replace(Snapshot {
-                    files: Arc::new(files),
-                    error: None,
-                    version,
-                });
-                let message = if was_broken {
-                    Some(Announcement::Reload { version })
-                } else {
-                    announcement(&changed, version, &base_path)
-                };
-                if let Some(message) = message {
-                    shared.announce(&message);
-                }
-                reporter.info(&format!(
-                    "Rebuilt in {} ms: {} file{} changed",
-                    started.elapsed().as_millis(),
-                    changed.len(),
-                    if changed.len() == 1 { "" } else { "s" }
-                ));
-                reporter.timings(&built.timings);
-            }
-            Err(failure) => {
-                reporter.diagnostics(&failure.diagnostics);
-                reporter.info(&format!(
-                    "Rebuild failed: {}; still serving the last good site.",
-                    failure.diagnostics.summary()
-                ));
-                shared.replace(Snapshot {
-                    files: current.files.clone(),
-                    error: Some(overlay_html(&failure.diagnostics, &session.options.root)),
-                    version,
-                });
-                shared.announce(&Announcement::Error { version });
-            }
-        }
-    }
 }

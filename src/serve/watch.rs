@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::event::{EventKind, ModifyKind};
@@ -49,22 +50,51 @@ pub fn is_change(kind: &EventKind) -> bool {
     }
 }
 
-/// Starts watching; raw events arrive on the returned receiver.
-pub fn start(
-    root: &Path,
-) -> notify::Result<(RecommendedWatcher, Receiver<notify::Result<notify::Event>>)> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = tx.send(event);
-    })?;
-    watcher.watch(root, RecursiveMode::NonRecursive)?;
-    for dir in WATCHED {
-        let path = root.join(dir);
-        if path.is_dir() {
-            watcher.watch(&path, RecursiveMode::Recursive)?;
+/// The watcher, and what it takes to make another: when the site folder
+/// is renamed away and comes back, the old watches point at the wrong
+/// folder, so [`Watching::rewatch`] replaces them.
+pub struct Watching {
+    tx: Sender<notify::Result<notify::Event>>,
+    pub watcher: Arc<Mutex<RecommendedWatcher>>,
+}
+
+impl Watching {
+    fn make(
+        root: &Path,
+        tx: Sender<notify::Result<notify::Event>>,
+    ) -> notify::Result<RecommendedWatcher> {
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = tx.send(event);
+        })?;
+        watcher.watch(root, RecursiveMode::NonRecursive)?;
+        for dir in WATCHED {
+            let path = root.join(dir);
+            if path.is_dir() {
+                watcher.watch(&path, RecursiveMode::Recursive)?;
+            }
         }
+        Ok(watcher)
     }
-    Ok((watcher, rx))
+
+    /// Watches `root` afresh; the old watches are dropped.
+    pub fn rewatch(&self, root: &Path) -> notify::Result<()> {
+        let watcher = Watching::make(root, self.tx.clone())?;
+        *self.watcher.lock().unwrap_or_else(|p| p.into_inner()) = watcher;
+        Ok(())
+    }
+}
+
+/// Starts watching; raw events arrive on the returned receiver.
+pub fn start(root: &Path) -> notify::Result<(Watching, Receiver<notify::Result<notify::Event>>)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watcher = Watching::make(root, tx.clone())?;
+    Ok((
+        Watching {
+            tx,
+            watcher: Arc::new(Mutex::new(watcher)),
+        },
+        rx,
+    ))
 }
 
 /// How long a burst may wait for an emptied content file to fill.
@@ -186,12 +216,15 @@ impl Debouncer {
 /// Forwards batches to `out` until the watcher stops.
 pub fn run(
     debouncer: Debouncer,
-    mut watcher: RecommendedWatcher,
+    watcher: Arc<Mutex<RecommendedWatcher>>,
     events: Receiver<notify::Result<notify::Event>>,
     out: Sender<Batch>,
 ) {
     while let Some(batch) = debouncer.next_batch(&events, |dir| {
-        let _ = watcher.watch(dir, RecursiveMode::Recursive);
+        let _ = watcher
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .watch(dir, RecursiveMode::Recursive);
     }) {
         if out.send(batch).is_err() {
             return;
