@@ -261,6 +261,12 @@ pub fn build_site(
 fn display_path(path: &Path, root: &Path) -> PathBuf {
     match path.strip_prefix(root) {
         Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        // Diagnostics' relative paths are read as inside the site; an
+        // output given from elsewhere (`--root site -o public`) is shown
+        // whole, so it is not mistaken for `site/public`.
+        _ if path.is_relative() && root != Path::new(".") => std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf()),
         _ => path.to_path_buf(),
     }
 }

@@ -150,6 +150,9 @@ impl TaxonomyKind {
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
     pub path: String,
+    /// Where its table (`[taxonomies.tags]`) is in glossator.toml, if it
+    /// has one: what a clash of its pages with another page is blamed on.
+    pub written_at: Option<(usize, usize)>,
     pub title: String,
     pub paginate_by: usize,
     pub enabled: bool,
@@ -617,9 +620,20 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
             enabled,
         } = raw;
         let path = path.unwrap_or_else(|| kind.name().to_string());
+        let table = format!("taxonomies.{}", kind.name());
+        if per_page == Some(0) {
+            diagnostics.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("{table}.paginate_by must be at least 1"),
+                )
+                .at_opt(locate_table_key(text, &table, "paginate_by")),
+            );
+        }
         Taxonomy {
             kind,
             path,
+            written_at: locate_table_key(text, &table, "path").or(locate_table(text, &table)),
             title: title.unwrap_or_else(|| default_title.to_string()),
             paginate_by: per_page.unwrap_or(paginate_by).max(1),
             enabled: enabled.unwrap_or(true),
@@ -676,12 +690,25 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
                 None,
             );
         }
+        if per_page == Some(0) {
+            diagnostics.push(
+                Diagnostic::error(CONFIG_FILE, "comments.per_page must be at least 1")
+                    .at_opt(locate_table_key(text, "comments", "per_page")),
+            );
+        }
         (per_page.unwrap_or(50).max(1), default)
     };
     let RawFeeds {
         entries,
         atom_aliases,
     } = feeds.unwrap_or_default();
+    if entries == Some(0) {
+        diagnostics.push(
+            Diagnostic::error(CONFIG_FILE, "feeds.entries must be at least 1")
+                .with_hint("the number of newest posts each feed lists; 20 is usual")
+                .at_opt(locate_table_key(text, "feeds", "entries")),
+        );
+    }
     let mut feed_aliases = Vec::new();
     for alias in atom_aliases.unwrap_or_default() {
         match crate::content::urls::alias_url(&alias) {
@@ -742,6 +769,22 @@ fn locate_table(text: &str, name: &str) -> Option<(usize, usize)> {
     let header = format!("[{name}]");
     let offset = text.find(&header)?;
     Some(line_col(text, offset + 1))
+}
+
+/// Where `key = ...` is inside the table `[name]`, at its value.
+fn locate_table_key(text: &str, name: &str, key: &str) -> Option<(usize, usize)> {
+    let header = format!("[{name}]");
+    let start = text.find(&header)? + header.len();
+    let rest = &text[start..];
+    // The table ends at the next header.
+    let end = rest
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|&i| rest[i..].trim_start().starts_with('['))
+        .unwrap_or(rest.len());
+    let (line, col) = locate_key(&rest[..end], key)?;
+    let (header_line, _) = line_col(text, start);
+    Some((header_line + line - 1, col))
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ struct Expect {
     /// Arguments after the command.
     #[serde(default)]
     args: Vec<String>,
+    /// Arguments before the command (`--root DIR`).
+    #[serde(default)]
+    global_args: Vec<String>,
     /// Build `_base` first, then copy the case over it: what the case does
     /// to a site that was already built.
     #[serde(default)]
@@ -173,6 +176,17 @@ fn setup(step: &str, site: &Path) {
         "nul-filled-file" => {
             fs::write(posts.join("zeros.md"), vec![0u8; 8 * 1024 * 1024]).unwrap();
         }
+        "output-dangling-symlink" => {
+            std::os::unix::fs::symlink(site.join("gone"), site.join("public")).unwrap();
+        }
+        "file-name-with-escapes" => {
+            // A name that would clear the screen and forge a second line.
+            fs::write(
+                posts.join("e\x1b[2Jvil\nerror: forged.md"),
+                "+++\ntitle = \"Evil\"\ndate = \"2009-13-01\"\n+++\nBody.\n",
+            )
+            .unwrap();
+        }
         other => panic!("unknown setup step {other:?}"),
     }
 }
@@ -184,9 +198,16 @@ fn needs_other_user(site: &Path) -> bool {
     locked.exists() && fs::read(&locked).is_ok()
 }
 
-fn run(site: &Path, command: &str, args: &[String], as_nobody: bool) -> std::process::Output {
+fn run(
+    site: &Path,
+    global_args: &[String],
+    command: &str,
+    args: &[String],
+    as_nobody: bool,
+) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_glossator"));
-    cmd.arg(command)
+    cmd.args(global_args)
+        .arg(command)
         .args(args)
         .current_dir(site)
         .env("NO_COLOR", "1");
@@ -219,7 +240,7 @@ fn check_case(root: &Path, case: &Path) -> Vec<String> {
     copy_dir(&root.join("_base"), &site);
     fs::remove_file(site.join("README.md")).unwrap();
     if expect.built_first {
-        let out = run(&site, "build", &[], false);
+        let out = run(&site, &[], "build", &[], false);
         assert!(out.status.success(), "{name}: the base site builds");
     }
     copy_dir(case, &site);
@@ -234,7 +255,13 @@ fn check_case(root: &Path, case: &Path) -> Vec<String> {
     let public_snapshot = snapshot_tree(&site.join("public"));
     let before = outside_output(dir.path());
     let as_nobody = needs_other_user(&site);
-    let out = run(&site, &expect.command, &expect.args, as_nobody);
+    let out = run(
+        &site,
+        &expect.global_args,
+        &expect.command,
+        &expect.args,
+        as_nobody,
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let code = out.status.code().unwrap_or(-1);
 

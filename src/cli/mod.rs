@@ -78,6 +78,13 @@ pub fn main() -> ExitCode {
     crate::crash::install_hook();
     let cli = Cli::parse();
     let verbosity = cli.verbosity();
+    if cli.root.exists() && !cli.root.is_dir() {
+        eprintln!(
+            "error: --root {} is a file, not a site folder\n  hint: pass the folder that holds glossator.toml",
+            escape_name(&cli.root).display()
+        );
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Init(args) => args.run(&cli.root, verbosity),
         Command::New(args) => args.run(&cli.root, verbosity),
@@ -126,7 +133,7 @@ pub fn print_diagnostics(diagnostics: &Diagnostics, root: &Path, verbosity: Verb
         if same_line > SAME_LINE_SHOWN {
             eprintln!(
                 "{}: ... and {} more on this line",
-                escape_terminal(&d.location()),
+                escape_terminal(&d.location()).replace('\n', "\\n"),
                 same_line - SAME_LINE_SHOWN
             );
         }
@@ -148,6 +155,26 @@ fn escape_terminal(text: &str) -> String {
         .collect()
 }
 
+/// A file name shown on one line: every control character escaped, the
+/// newline too (a file called `a\nb` must not forge a second message).
+fn escape_name(path: &Path) -> PathBuf {
+    let text = path.to_string_lossy();
+    if !text.chars().any(char::is_control) {
+        return path.to_path_buf();
+    }
+    PathBuf::from(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>(),
+    )
+}
+
 fn render_diagnostic(
     d: &Diagnostic,
     root: &Path,
@@ -159,11 +186,13 @@ fn render_diagnostic(
     if !inside_binary && root != Path::new(".") && d.path.is_relative() {
         shown.path = root.join(&d.path);
     }
+    let read_from = shown.path.clone();
+    shown.path = escape_name(&shown.path);
     let mut out = escape_terminal(&shown.to_string());
     if d.is_error() || verbosity == Verbosity::Verbose {
         let text = texts
-            .entry(shown.path.clone())
-            .or_insert_with(|| std::fs::read_to_string(&shown.path).ok());
+            .entry(read_from.clone())
+            .or_insert_with(|| std::fs::read_to_string(&read_from).ok());
         if let Some(frame) = text.as_deref().and_then(|t| d.code_frame(t)) {
             out.push('\n');
             out.push_str(frame.trim_end());
@@ -179,5 +208,9 @@ mod tests {
     #[test]
     fn terminal_escapes() {
         assert_eq!(escape_terminal("a\x1b[2Jb\nc"), "a\\u{1b}[2Jb\nc");
+        assert_eq!(
+            escape_name(Path::new("posts/a\nb\x1b.md")),
+            PathBuf::from("posts/a\\nb\\u{1b}.md")
+        );
     }
 }

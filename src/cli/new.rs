@@ -80,11 +80,25 @@ pub fn scaffold(s: &Scaffold<'_>) -> anyhow::Result<(String, String)> {
     }
     let front = toml::to_string(&fm).context("writing front matter")?;
     let stem = match s.title {
-        Some(t) if !slug::slugify(t).is_empty() => slug::slugify(t),
+        Some(t) if !slug::slugify(t).is_empty() => short_slug(&slug::slugify(t)),
         _ => format!("{}-{}", s.kind.name(), s.date.strftime("%H%M")),
     };
     let name = format!("{}-{stem}.md", s.date.strftime("%Y-%m-%d"));
     Ok((name, format!("+++\n{front}+++\n\n{body}")))
+}
+
+/// A title's slug cut to a length every file system takes (at a word).
+fn short_slug(slug: &str) -> String {
+    const MOST: usize = 80;
+    if slug.len() <= MOST {
+        return slug.to_string();
+    }
+    let end = (0..=MOST).rev().find(|&i| slug.is_char_boundary(i)).unwrap_or(0);
+    let cut = &slug[..end];
+    cut.rsplit_once('-')
+        .map_or(cut, |(head, _)| head)
+        .trim_end_matches('-')
+        .to_string()
 }
 
 impl NewArgs {
@@ -135,8 +149,15 @@ impl NewArgs {
             .write(true)
             .create_new(true)
             .open(&path)
-            .with_context(|| {
-                format!("cannot create {} (does it exist already?)", path.display())
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    anyhow::anyhow!(
+                        "{} exists already; glossator new never replaces a file",
+                        path.display()
+                    )
+                } else {
+                    anyhow::anyhow!("cannot create {}: {e}", path.display())
+                }
             })?;
         std::io::Write::write_all(&mut file, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -150,6 +171,14 @@ impl NewArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_titles_make_short_file_names() {
+        let long = slug::slugify("word ".repeat(80));
+        let short = short_slug(&long);
+        assert!(short.len() <= 80 && short.ends_with("word"), "{short}");
+        assert_eq!(short_slug("a-short-title"), "a-short-title");
+    }
 
     #[test]
     fn scaffolds_parse_back_as_the_kind_asked_for() {

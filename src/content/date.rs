@@ -22,7 +22,18 @@ pub const DATE_FORMS: &str =
 /// Parses `text` into a zoned date-time in `tz`.
 pub fn parse_date(text: &str, tz: &TimeZone) -> Result<ZonedDateTime, String> {
     let text = text.trim();
-    let invalid = |e: &dyn std::fmt::Display| format!("invalid date `{text}`: {e}");
+    let invalid = |e: &dyn std::fmt::Display| {
+        let e = e.to_string();
+        // jiff names the bound it hit: a year past its range, or a
+        // timestamp past the last one it can hold (late in 9999).
+        if e.contains("Unix timestamp") || e.contains("'year'") {
+            format!(
+                "invalid date `{text}`: the year is out of range (dates run from year 1 to 9998)"
+            )
+        } else {
+            format!("invalid date `{text}`: {e}")
+        }
+    };
     if text.is_empty() {
         return Err("empty date".to_string());
     }

@@ -148,14 +148,33 @@ pub fn filename_slug(stem: &str) -> String {
     }
 }
 
+/// The longest slug, in bytes: a folder name may have 255 on most file
+/// systems, and a slug can gain a suffix or an extension.
+pub const MAX_SLUG_BYTES: usize = 200;
+
+/// The longest segment of a site path, in bytes: the most a file or
+/// folder name may have on common file systems.
+pub const MAX_SEGMENT_BYTES: usize = 255;
+
 /// Checks a slug given in front matter. Slugs become one URL segment and
 /// one folder name, so anything that could step out of it is refused.
 pub fn check_slug(slug: &str) -> Result<(), String> {
     if slug.is_empty() {
         return Err("the slug is empty".into());
     }
-    if slug == "." || slug == ".." || slug.contains("..") {
+    if slug.chars().all(|c| c == '.') {
+        return Err(format!(
+            "slug `{slug}` is only dots, which name a folder itself or its parent, not a page"
+        ));
+    }
+    if slug.contains("..") {
         return Err(format!("slug `{slug}` contains `..`"));
+    }
+    if slug.len() > MAX_SLUG_BYTES {
+        return Err(format!(
+            "the slug is {} bytes long; the limit is {MAX_SLUG_BYTES}, since it becomes a folder name and file systems allow 255 bytes",
+            slug.len()
+        ));
     }
     if let Some(c) = slug.chars().find(|c| {
         matches!(c, '/' | '\\' | '?' | '#' | '%' | '"' | '<' | '>')
@@ -173,6 +192,30 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
         return Err(format!("slug `{slug}` starts with `.`"));
     }
     Ok(())
+}
+
+/// The URL segment of a tag or category, and whether it had to be made up:
+/// a name with no letter or digit (`???`, `C++` has some) gets one from
+/// its characters' code points (`u3f-3f-3f`), or a hash when long, so the
+/// term keeps a page instead of vanishing.
+pub fn term_slug(name: &str) -> (String, bool) {
+    let slug = slug::slugify(name);
+    if !slug.is_empty() {
+        return (slug, false);
+    }
+    let points: Vec<String> = name
+        .trim()
+        .chars()
+        .map(|c| format!("{:x}", u32::from(c)))
+        .collect();
+    if points.is_empty() {
+        return (String::new(), true);
+    }
+    if points.len() <= 8 {
+        return (format!("u{}", points.join("-")), true);
+    }
+    let hash = xxhash_rust::xxh3::xxh3_64(name.trim().as_bytes());
+    (format!("t-{:08x}", hash as u32), true)
 }
 
 /// What an alias must look like, for the error hints.
@@ -209,6 +252,13 @@ pub fn site_path(written: &str, what: &str) -> Result<String, String> {
     }
     if a.split('/').any(|seg| seg == "." || seg == "..") {
         return Err(format!("{what} `{a}` contains a `.` or `..` segment"));
+    }
+    if let Some(long) = a.split('/').find(|seg| seg.len() > MAX_SEGMENT_BYTES) {
+        return Err(format!(
+            "{what} has a segment of {} bytes (`{}…`); the limit is {MAX_SEGMENT_BYTES}, since each segment becomes a file or folder name",
+            long.len(),
+            long.chars().take(24).collect::<String>()
+        ));
     }
     let mut path = fold_slashes(&format!("/{}", a.trim_start_matches('/')));
     if !path.ends_with('/') && !names_a_file(&path) {
@@ -259,6 +309,31 @@ pub fn date_in_url(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_always_get_a_slug() {
+        assert_eq!(term_slug("C++"), ("c".to_string(), false));
+        assert_eq!(term_slug("Café"), ("cafe".to_string(), false));
+        assert_eq!(term_slug("???"), ("u3f-3f-3f".to_string(), true));
+        assert_eq!(term_slug("///"), ("u2f-2f-2f".to_string(), true));
+        let (long, made) = term_slug("?!?!?!?!?!?!");
+        assert!(made && long.starts_with("t-") && long.len() == 10, "{long}");
+        assert_ne!(term_slug("!!!!!!!!!!").0, term_slug("??????????").0);
+    }
+
+    #[test]
+    fn slugs_that_are_dots_or_too_long_say_so() {
+        assert!(check_slug(".").unwrap_err().contains("only dots"));
+        assert!(check_slug("..").unwrap_err().contains("only dots"));
+        assert!(check_slug("a..b").unwrap_err().contains("contains `..`"));
+        let long = "a".repeat(300);
+        assert!(
+            check_slug(&long)
+                .unwrap_err()
+                .contains("300 bytes long; the limit is 200")
+        );
+        assert!(check_slug(&"a".repeat(200)).is_ok());
+    }
 
     fn inputs<'a>(date: &'a ZonedDateTime, categories: &'a [String]) -> PermalinkInputs<'a> {
         PermalinkInputs {

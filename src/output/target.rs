@@ -40,6 +40,16 @@ pub fn check_target(target: &Path, site_root: &Path, force: bool) -> Result<()> 
         }
     }
     if let Ok(meta) = fs::symlink_metadata(&abs)
+        && meta.is_symlink()
+    {
+        let to = fs::read_link(&abs).unwrap_or_default();
+        bail!(
+            "refusing to write the site into {}: it is a symlink to {}, which does not exist; create that folder or remove the link",
+            target.display(),
+            to.display()
+        );
+    }
+    if let Ok(meta) = fs::symlink_metadata(&abs)
         && !meta.is_dir()
     {
         bail!(

@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod feeds;
 mod incremental;
 mod plan;
+mod portable;
 pub mod views;
 
 use std::path::PathBuf;

@@ -119,8 +119,12 @@ struct Claim {
 
 struct Planner<'a> {
     theme: &'a Theme,
+    /// The taxonomies, to blame a clash of their pages on their `path`.
+    taxonomies: [&'a crate::config::Taxonomy; 2],
     jobs: Vec<Job>,
     claims: HashMap<OutputPath, Claim>,
+    /// Outputs by their name where case and Unicode form do not count.
+    folded: HashMap<String, OutputPath>,
     /// Every folder some output sits in, with the output that made it
     /// first: a file and a folder of one name cannot both be written.
     folders: HashMap<String, OutputPath>,
@@ -154,22 +158,14 @@ impl Planner<'_> {
                 Some(s) => format!("{} ({})", first.what, s.display()),
                 None => first.what.clone(),
             };
-            let path = source
-                .clone()
-                .or_else(|| first.source.clone())
-                .unwrap_or_else(|| PathBuf::from("content"));
             let hint = if what.contains("alias") || first.what.contains("alias") {
-                "an old URL can redirect to one page only, and never over a real page: remove or change the alias"
+                "an old URL can redirect to one page only, and never over a real page: remove or change the alias".to_string()
             } else {
-                "give one of them a different `slug` (or date), or move the static file"
+                "give one of them a different `slug` (or date), or move the static file".to_string()
             };
-            self.diagnostics.push(
-                Diagnostic::error(
-                    path,
-                    format!("{what} has the URL {url}, which {theirs} already has"),
-                )
-                .with_hint(hint),
-            );
+            let message = format!("{what} has the URL {url}, which {theirs} already has");
+            let diagnostic = self.blame(&url, source.as_ref(), first.source.clone(), message, hint);
+            self.diagnostics.push(diagnostic);
             return;
         }
         // A file where another output needs a folder, or the other way
@@ -191,21 +187,21 @@ impl Planner<'_> {
                     None => c.what.clone(),
                 },
             );
-            let path = source
-                .clone()
-                .or_else(|| self.claims.get(&other).and_then(|c| c.source.clone()))
-                .unwrap_or_else(|| PathBuf::from("content"));
-            self.diagnostics.push(
-                Diagnostic::error(
-                    path,
-                    format!(
-                        "{what} needs the output {output}, but {theirs} is written at {other}: one name cannot be both a file and a folder"
-                    ),
-                )
-                .with_hint("change the slug, alias or file name of one of them"),
+            let message = format!(
+                "{what} needs the output {output}, but {theirs} is written at {other}: one name cannot be both a file and a folder"
             );
+            let first = self.claims.get(&other).and_then(|c| c.source.clone());
+            let diagnostic = self.blame(
+                &url,
+                source.as_ref(),
+                first,
+                message,
+                "change the slug, alias or file name of one of them".into(),
+            );
+            self.diagnostics.push(diagnostic);
             return;
         }
+        self.check_portable(&output, &what, source.as_ref());
         for folder in folders_of(output.as_str()) {
             self.folders
                 .entry(folder.to_string())
@@ -225,6 +221,75 @@ impl Planner<'_> {
             kind,
             source,
         });
+    }
+
+    /// The error for a clash at `url`: on the file that asked for it, or
+    /// on the other's; on glossator.toml when a taxonomy's `path` put its
+    /// pages there.
+    fn blame(
+        &self,
+        url: &str,
+        mine: Option<&PathBuf>,
+        theirs: Option<PathBuf>,
+        message: String,
+        hint: String,
+    ) -> Diagnostic {
+        if let Some(path) = mine {
+            return Diagnostic::error(path, message).with_hint(hint);
+        }
+        let taxonomy = self
+            .taxonomies
+            .iter()
+            .find(|t| url.starts_with(&format!("/{}/", t.path)));
+        match (taxonomy, theirs) {
+            (Some(t), _) => Diagnostic::error(crate::config::CONFIG_FILE, message)
+                .at_opt(t.written_at)
+                .with_hint(format!(
+                    "the `path` of [taxonomies.{}] in glossator.toml puts its pages under /{}/: choose a folder no other page uses",
+                    t.kind.name(),
+                    t.path
+                )),
+            (None, Some(path)) => Diagnostic::error(path, message).with_hint(hint),
+            (None, None) => Diagnostic::error("content", message).with_hint(hint),
+        }
+    }
+
+    /// Warns about an output whose name another file system would merge
+    /// with another output's, or refuse.
+    fn check_portable(&mut self, output: &OutputPath, what: &str, source: Option<&PathBuf>) {
+        let path = source.cloned().unwrap_or_else(|| PathBuf::from("content"));
+        let key = super::portable::folded(output.as_str());
+        if let Some(other) = self.folded.get(&key) {
+            if other != output {
+                let theirs = self.claims.get(other).map_or_else(
+                    || other.to_string(),
+                    |c| match &c.source {
+                        Some(s) => format!("{} ({})", c.what, s.display()),
+                        None => c.what.clone(),
+                    },
+                );
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        path.clone(),
+                        format!(
+                            "{what} is written at {output} and {theirs} at {other}: on macOS and Windows, where file names ignore case and Unicode form, they are one file and one page would replace the other"
+                        ),
+                    )
+                    .with_hint("change one slug so the two differ in more than case or accents"),
+                );
+            }
+        } else {
+            self.folded.insert(key, output.clone());
+        }
+        if let Some(why) = super::portable::windows_trouble(output.as_str()) {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    path,
+                    format!("{what} is written at {output}, but {why}: the site cannot be copied to a Windows machine or host whole"),
+                )
+                .with_hint("change the slug or file name if the site may be built or served on Windows"),
+            );
+        }
     }
 
     fn list(&mut self, spec: ListSpec, template: &str) {
@@ -318,8 +383,10 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
 pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
     let mut p = Planner {
         theme,
+        taxonomies: [&site.config.tags, &site.config.categories],
         jobs: Vec::new(),
         claims: HashMap::new(),
+        folded: HashMap::new(),
         folders: HashMap::new(),
         diagnostics: Diagnostics::new(),
     };

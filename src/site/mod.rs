@@ -11,8 +11,8 @@ pub mod archive;
 pub mod related;
 pub mod series;
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -179,12 +179,17 @@ pub fn index_site<'a>(
         .collect();
     pages.sort_by(|a, b| a.url.cmp(&b.url));
 
-    let tags = collect_terms(&posts, |p| (&p.tags, &p.tag_slugs), &mut diagnostics, "tag");
+    let tags = collect_terms(
+        &posts,
+        |p| (&p.tags, &p.tag_slugs),
+        &mut diagnostics,
+        config.taxonomy(TaxonomyKind::Tags),
+    );
     let categories = collect_terms(
         &posts,
         |p| (&p.categories, &p.category_slugs),
         &mut diagnostics,
-        "category",
+        config.taxonomy(TaxonomyKind::Categories),
     );
 
     let (comments, mentions) = attach_comments(&posts, parsed.comments, &mut diagnostics);
@@ -364,22 +369,54 @@ fn collect_terms(
     posts: &[Arc<Post>],
     names: impl Fn(&Post) -> (&Vec<String>, &Vec<String>),
     diagnostics: &mut Diagnostics,
-    what: &str,
+    taxonomy: &crate::config::Taxonomy,
 ) -> Vec<Term> {
+    let what = taxonomy.kind.singular();
+    let folder = taxonomy.path.as_str();
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut terms: Vec<Term> = Vec::new();
+    // Per slug, the first name seen and where: to name both sides of a
+    // clash once per pair of names.
+    let mut first: HashMap<&str, (&str, &Path)> = HashMap::new();
+    let mut told: HashSet<(String, String)> = HashSet::new();
     for (id, post) in posts.iter().enumerate() {
         let (names, slugs) = names(post);
         for (name, slug) in names.iter().zip(slugs) {
             if slug.is_empty() {
+                continue;
+            }
+            let (_, made_up) = crate::content::urls::term_slug(name);
+            if made_up && told.insert((slug.clone(), String::new())) {
                 diagnostics.push(
                     Diagnostic::warning(
                         &post.source,
-                        format!("{what} `{name}` has no letters or digits: left out"),
+                        format!(
+                            "{what} `{name}` has no letter or digit for its URL; its page is /{folder}/{slug}/"
+                        ),
                     )
-                    .with_hint("a tag needs at least one letter or digit for its URL"),
+                    .with_hint(format!(
+                        "give the {what} a name with a letter or digit to choose its URL"
+                    )),
                 );
-                continue;
+            }
+            let (first_name, first_file) = *first
+                .entry(slug.as_str())
+                .or_insert((name.as_str(), post.source.as_path()));
+            if first_name.to_lowercase() != name.to_lowercase()
+                && told.insert((slug.clone(), name.to_lowercase()))
+            {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &post.source,
+                        format!(
+                            "{what} `{name}` and {what} `{first_name}` ({}) have the same URL, /{folder}/{slug}/: they share one page",
+                            first_file.display(),
+                        ),
+                    )
+                    .with_hint(format!(
+                        "if they are different {what} names, rename one so its letters and digits differ (`C++` and `C` both become `c`: try `cpp`)"
+                    )),
+                );
             }
             let at = *index.entry(slug.as_str()).or_insert_with(|| {
                 terms.push(Term {
@@ -389,7 +426,10 @@ fn collect_terms(
                 });
                 terms.len() - 1
             });
-            terms[at].posts.push(id);
+            // Two names of one post on one page list the post once.
+            if terms[at].posts.last() != Some(&id) {
+                terms[at].posts.push(id);
+            }
         }
     }
     terms.sort_by(|a, b| a.slug.cmp(&b.slug));

@@ -261,7 +261,12 @@ fn post_slug(
     match &raw.slug {
         Some(At { value: s, at }) => {
             if let Err(message) = check_slug(s) {
-                let suggestion = slug::slugify(s);
+                let mut suggestion = slug::slugify(s);
+                if suggestion.len() > 60 {
+                    // Shortened at a dash, so the example is one to copy.
+                    let cut = suggestion[..60].rfind('-').unwrap_or(60);
+                    suggestion.truncate(cut);
+                }
                 let hint = if suggestion.is_empty() {
                     "a slug is one URL segment: letters, digits and dashes".to_string()
                 } else {
@@ -412,6 +417,22 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     let names = FileNames::of(&file.rel);
     let date = post_date(&raw, &names, file, config, &mut p);
     let updated = raw.updated.as_ref().and_then(|d| p.date(d, config));
+    if let (Some(date), Some(up), Some(written)) = (&date, &updated, &raw.updated)
+        && up.timestamp() < date.timestamp()
+    {
+        p.list.push(
+            Diagnostic::warning(
+                &file.rel,
+                format!(
+                    "`updated` ({}) is earlier than the post's date ({}): feeds and the page will say it was updated before it was written",
+                    up.date(),
+                    date.date()
+                ),
+            )
+            .at(written.at.0, written.at.1)
+            .with_hint("set `updated` to the day of the last change, or remove it"),
+        );
+    }
     let (slug, filename) = post_slug(&raw, &names, file, &mut p);
     let link = raw.link.as_ref().map(|l| l.value.clone());
     let title = raw
@@ -540,8 +561,14 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         .max();
     let latest_front = resolved_updates.last().map(|u| u.at.clone());
     let updated = updated.or_else(|| latest_front.into_iter().chain(latest_inline).max());
-    let tag_slugs = tags.iter().map(slug::slugify).collect();
-    let category_slugs = categories.iter().map(slug::slugify).collect();
+    let tag_slugs = tags
+        .iter()
+        .map(|t| crate::content::urls::term_slug(t).0)
+        .collect();
+    let category_slugs = categories
+        .iter()
+        .map(|c| crate::content::urls::term_slug(c).0)
+        .collect();
     let view_hash = {
         use std::hash::Hasher as _;
         let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -681,11 +708,14 @@ fn derived_quote_title(body: &Rendered, sources: &BTreeMap<String, Source>) -> S
     }
 }
 
+/// Tags or categories without repeats (`Rust` and `rust` are one). Names
+/// that differ but share a URL (`C++` and `C`) are both kept: the site
+/// index warns about them.
 fn dedup_names(names: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     names
         .into_iter()
         .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty() && seen.insert(slug::slugify(n)))
+        .filter(|n| !n.is_empty() && seen.insert(n.to_lowercase()))
         .collect()
 }

@@ -1,0 +1,77 @@
+//! Output names that survive the trip to another file system.
+//!
+//! A site built on Linux is often deployed from a Mac or to a Windows
+//! host. There, `Post/` and `post/` are one folder, `café` in its two
+//! Unicode forms (one `é`, or `e` and a combining accent) is one name, and
+//! `con`, `nul`, `com1` or a name ending in a dot cannot exist at all. The
+//! planner asks these functions about every output and warns, naming the
+//! files, before a deploy silently loses a page.
+
+use unicode_normalization::UnicodeNormalization as _;
+
+/// The name two paths share where case and Unicode composition do not
+/// count (macOS's APFS and HFS+, Windows' NTFS by default).
+pub fn folded(path: &str) -> String {
+    path.nfc().collect::<String>().to_lowercase()
+}
+
+/// Names Windows reserves for devices, with or without an extension.
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com0", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+    "com8", "com9", "lpt0", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// Why a segment of `path` cannot be a name on Windows, if one cannot.
+pub fn windows_trouble(path: &str) -> Option<String> {
+    for segment in path.split('/') {
+        let stem = segment
+            .split('.')
+            .next()
+            .unwrap_or(segment)
+            .to_ascii_lowercase();
+        if RESERVED.contains(&stem.trim_end()) {
+            return Some(format!("`{segment}` is a device name on Windows"));
+        }
+        if segment.ends_with('.') || segment.ends_with(' ') {
+            return Some(format!(
+                "`{segment}` ends with a dot or space, which Windows drops"
+            ));
+        }
+        if let Some(c) = segment
+            .chars()
+            .find(|c| matches!(c, ':' | '*' | '|' | '<' | '>' | '"' | '?'))
+        {
+            return Some(format!(
+                "`{segment}` contains `{c}`, which Windows does not allow in names"
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_and_unicode_forms_fold_together() {
+        assert_eq!(folded("Post/index.html"), folded("post/index.html"));
+        let composed = "caf\u{e9}/index.html";
+        let decomposed = "cafe\u{301}/index.html";
+        assert_ne!(composed, decomposed);
+        assert_eq!(folded(composed), folded(decomposed));
+        assert_ne!(folded("cafe/index.html"), folded(composed));
+    }
+
+    #[test]
+    fn windows_names() {
+        assert!(windows_trouble("con/index.html").is_some());
+        assert!(windows_trouble("2009/AUX.html").is_some());
+        assert!(windows_trouble("notes/nul.txt").is_some());
+        assert!(windows_trouble("v1./index.html").is_some());
+        assert!(windows_trouble("a:b/index.html").is_some());
+        assert!(windows_trouble("console/index.html").is_none());
+        assert!(windows_trouble("2009/03/03/com10/index.html").is_none());
+        assert!(windows_trouble("tags/c/index.html").is_none());
+    }
+}
