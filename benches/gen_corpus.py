@@ -52,7 +52,32 @@ def words_in(text):
     return len(text.split())
 
 
-def make_post(i, rng, tags, start):
+# Code a technology commentary blog quotes: a few languages, each block
+# built from varied lines so no two are the same text.
+CODE_LINES = {
+    "rust": ["let {w} = {n};", "fn {w}(x: u32) -> u32 {{ x + {n} }}", "// {w} the {w}",
+             "println!(\"{w} {{}}\", {w});", "if {w} > {n} {{ return Err(\"{w}\".into()); }}"],
+    "python": ["{w} = {n}", "def {w}(x):\n    return x * {n}", "# {w} of {w}",
+               "print(f\"{w} {{{w}}}\")", "for {w} in range({n}):\n    pass"],
+    "js": ["const {w} = {n};", "function {w}(x) {{ return x + {n}; }}", "// {w}",
+           "console.log(`{w} ${{{w}}}`);", "if ({w} > {n}) {{ throw new Error('{w}'); }}"],
+    "bash": ["{w}={n}", "echo \"{w} ${w}\"", "# {w}", "for f in *.{w}; do wc -l \"$f\"; done",
+             "curl -s https://{w}.example/{n} | jq '.{w}'"],
+    "go": ["{w} := {n}", "func {w}(x int) int {{ return x + {n} }}", "// {w}",
+           "fmt.Println(\"{w}\", {w})", "if err != nil {{ return fmt.Errorf(\"{w}: %w\", err) }}"],
+    "sql": ["SELECT {w}, COUNT(*) FROM posts GROUP BY {w};", "-- {w}",
+            "UPDATE posts SET {w} = {n} WHERE id = {n};", "INSERT INTO {w} VALUES ({n}, '{w}');"],
+}
+
+
+def code_block(rng):
+    lang = rng.choice(sorted(CODE_LINES))
+    lines = [rng.choice(CODE_LINES[lang]).format(w=rng.choice(WORDS), n=rng.randint(1, 999))
+             for _ in range(rng.randint(5, 25))]
+    return f"```{lang}\n" + "\n".join(lines) + "\n```"
+
+
+def make_post(i, rng, tags, start, code=0.0):
     date = start + timedelta(minutes=rng.randint(0, 15 * 365 * 24 * 60))
     slug = f"post-{i:06d}"
     title = sentence(rng, 3, 8).rstrip(".?!")
@@ -79,6 +104,9 @@ def make_post(i, rng, tags, start):
             p += f" See [an earlier note](https://elsewhere.example/{rng.randint(1, 10**6)})."
         parts.append(p)
         body_words += words_in(p)
+    if code and rng.random() < code:
+        for _ in range(rng.randint(1, 3)):
+            parts.insert(rng.randint(4, len(parts)), code_block(rng))
     second = rng.random() < 0.3
     if second:
         parts.append("The story has since been updated:")
@@ -185,6 +213,8 @@ def main():
     ap.add_argument("n", type=int)
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=2009)
+    ap.add_argument("--code", type=float, default=0.0,
+                    help="the share of posts that quote 1 to 3 code blocks (0.33 for the highlighting bench)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     tags = sorted({" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 2))) for _ in range(400)})[:200]
@@ -199,7 +229,7 @@ def main():
     for name, text in HUGO_LAYOUTS.items():
         write(os.path.join(h, "layouts", name), text)
     for i in range(args.n):
-        p = make_post(i, rng, tags, start)
+        p = make_post(i, rng, tags, start, args.code)
         write(os.path.join(g, "content", "posts", f"{p['slug']}.md"), glossator_post(p))
         write(os.path.join(h, "content", "posts", f"{p['slug']}.md"), hugo_post(p))
     print(f"gen_corpus: {args.n} posts in {g} and {h}")

@@ -156,6 +156,7 @@ pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> 
 
 /// Runs every stage up to rendering, once, into memory; nothing is written.
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
+    crate::markdown::highlight::cache::load(&options.root);
     let sink = MemorySink::default();
     let built = Session::new(options.clone()).build(&Changes::default(), &sink)?;
     let mut files = sink.into_files();
@@ -199,6 +200,7 @@ pub fn build_site(
         .iter()
         .map(|note| Diagnostic::warning(&shown, note.clone()))
         .collect();
+    crate::markdown::highlight::cache::load(&options.root);
     let mut session = Session::new(options.clone());
     session.keep_texts = false;
     let built = session.build(&Changes::default(), &sink);
@@ -248,6 +250,14 @@ pub fn build_site(
             .into_iter()
             .map(|note| Diagnostic::warning(&shown, note)),
     );
+    if let Err(e) = crate::markdown::highlight::cache::save(&options.root) {
+        diagnostics.push(Diagnostic::warning(
+            crate::markdown::highlight::cache::CACHE_FILE,
+            format!(
+                "cannot save the highlighting cache ({e}); the next build highlights all code again"
+            ),
+        ));
+    }
     let written = committed.stats;
     Ok(BuildReport {
         diagnostics,

@@ -23,7 +23,7 @@ use crate::output::OutputPath;
 use crate::site::Site;
 
 /// Lint codes that `check` reports as errors.
-const ERROR_CODES: [&str; 2] = ["unknown-source", "link-without-link"];
+const ERROR_CODES: [&str; 3] = ["unknown-source", "link-without-link", "heading-id-taken"];
 
 /// Runs every check; the result holds errors and warnings.
 pub fn check_site(options: &BuildOptions) -> Diagnostics {
@@ -35,6 +35,7 @@ pub fn check_site(options: &BuildOptions) -> Diagnostics {
     let outputs: HashSet<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
     diagnostics.extend(check_links(&rendered.site, &outputs));
     diagnostics.extend(mostly_quoted(&rendered.site));
+    diagnostics.extend(heading_ids_taken(&rendered.site, &rendered.files));
     let mut diagnostics = promote(diagnostics);
     diagnostics.sort();
     diagnostics
@@ -82,6 +83,71 @@ fn mostly_quoted(site: &Site) -> Vec<Diagnostic> {
             .with_code("mostly-quoted")
         })
         .collect()
+}
+
+/// Heading ids that the page they are on has twice: the theme uses the same
+/// id (`main`, `comments`), so links to either reach the first. Checked on
+/// the rendered page itself, so any theme's ids count.
+fn heading_ids_taken(site: &Site, files: &[crate::output::OutputFile]) -> Vec<Diagnostic> {
+    let pages: HashMap<&str, &[u8]> = files
+        .iter()
+        .filter_map(|f| match &f.body {
+            crate::output::Body::Bytes(b) => Some((f.path.as_str(), &b[..])),
+            crate::output::Body::Copy(_) => None,
+        })
+        .collect();
+    let docs = site
+        .posts
+        .iter()
+        .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line))
+        .chain(
+            site.pages
+                .iter()
+                .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line)),
+        );
+    let mut out = Vec::new();
+    for (source, url, body, body_line) in docs {
+        if body.headings.is_empty() {
+            continue;
+        }
+        let Some(html) = OutputPath::for_url(url)
+            .ok()
+            .and_then(|o| pages.get(o.as_str()).copied())
+        else {
+            continue;
+        };
+        let html = String::from_utf8_lossy(html);
+        for h in &body.headings {
+            let attr = format!(" id=\"{}\"", crate::markdown::escape_attr(&h.id));
+            if html.matches(attr.as_str()).count() < 2 {
+                continue;
+            }
+            let hint = if h.explicit {
+                format!(
+                    "the theme's page has its own `#{}`: choose another id for the heading",
+                    h.id
+                )
+            } else {
+                format!(
+                    "the heading's text makes the id `{}`, which the theme's page also has: give the heading an id with {{#...}}",
+                    h.id
+                )
+            };
+            out.push(
+                Diagnostic::error(
+                    source,
+                    format!(
+                        "the heading id `{}` is also used by the theme on this page",
+                        h.id
+                    ),
+                )
+                .at(h.line + body_line - 1, h.col)
+                .with_hint(hint)
+                .with_code("heading-id-taken"),
+            );
+        }
+    }
+    out
 }
 
 /// The ids a rendered body certainly has (headings, footnotes).

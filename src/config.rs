@@ -38,6 +38,7 @@ pub struct RawConfig {
     pub comments: Option<RawComments>,
     pub feeds: Option<RawFeeds>,
     pub related: Option<RawRelated>,
+    pub markdown: Option<RawMarkdown>,
     pub extra: Option<toml::Table>,
 }
 
@@ -110,6 +111,14 @@ pub struct RawFeeds {
 #[serde(deny_unknown_fields)]
 pub struct RawRelated {
     pub count: Option<usize>,
+}
+
+/// `[markdown]`, named as Zola names it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarkdown {
+    /// Syntax highlighting of fenced code with a language (on by default).
+    pub highlight_code: Option<bool>,
 }
 
 /// The author of the site (and of posts that do not say otherwise).
@@ -387,6 +396,8 @@ pub struct Config {
     /// subscribers of an old feed address stay subscribed.
     pub feed_aliases: Vec<String>,
     pub related_count: usize,
+    /// Highlight fenced code (`[markdown] highlight_code`).
+    pub highlight_code: bool,
     pub extra: toml::Table,
 }
 
@@ -548,6 +559,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         comments,
         feeds,
         related,
+        markdown,
         extra,
     } = raw;
     let mut diagnostics = Diagnostics::new();
@@ -760,6 +772,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         feed_entries: entries.unwrap_or(20).max(1),
         feed_aliases,
         related_count: count.unwrap_or(3),
+        highlight_code: markdown.and_then(|m| m.highlight_code).unwrap_or(true),
         extra: extra.unwrap_or_default(),
     })
 }

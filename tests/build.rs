@@ -333,3 +333,65 @@ fn refuses_to_write_into_the_home_folder_even_with_force() {
         assert_eq!(snapshot_tree(home.path()), before);
     }
 }
+
+#[test]
+fn the_highlighting_cache_never_changes_the_output() {
+    let dir = site("formats");
+    let post = dir.path().join("content/posts/code.md");
+    let write_post = |code: &str| {
+        fs::write(
+            &post,
+            format!(
+                "+++\ntitle = \"Code\"\ndate = 2009-03-10T10:00:00Z\n+++\n\
+                 ```rust\n{code}\n```\n\n```python,linenos\ndef cached(x):\n    return x\n```\n"
+            ),
+        )
+        .unwrap();
+    };
+    write_post("fn first() -> u32 { 1 }");
+    let cache = dir.path().join(".glossator/cache");
+    // Every file but the manifest (which records times), by path.
+    let built = |out: &str| {
+        build_ok(dir.path(), &["-o", out]);
+        let mut files = snapshot_tree(&dir.path().join(out));
+        files.retain(|(path, _)| path != ".glossator-output");
+        files
+    };
+    let same = |a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]| {
+        let differ: Vec<&str> = a
+            .iter()
+            .zip(b)
+            .filter(|(x, y)| x != y)
+            .map(|(x, _)| x.0.as_str())
+            .collect();
+        a.len() == b.len() && differ.is_empty()
+    };
+    let fresh = built("a");
+    // The first build leaves the cache, which ignores itself in git.
+    assert!(cache.join("highlight").is_file());
+    assert!(read(cache.join(".gitignore")).lines().any(|l| l == "*"));
+    let page = read(dir.path().join("a/2009/03/10/code/index.html"));
+    assert!(
+        page.contains("<span class=\"hl-keyword\">fn</span>"),
+        "{page}"
+    );
+    assert!(same(&built("b"), &fresh), "a cached build differs");
+    // A damaged cache is ignored, and replaced by a good one.
+    fs::write(cache.join("highlight"), b"glossator-highlight 1\n\x01\x02").unwrap();
+    assert!(
+        same(&built("c"), &fresh),
+        "a damaged cache changed the output"
+    );
+    assert!(fs::metadata(cache.join("highlight")).unwrap().len() > 100);
+    // Changed code is highlighted anew, exactly as a fresh build would.
+    write_post("fn second() -> u64 { 2 }");
+    let cached = built("d");
+    fs::remove_dir_all(&cache).unwrap();
+    assert!(same(&built("e"), &cached));
+    let page = read(dir.path().join("e/2009/03/10/code/index.html"));
+    assert!(page.contains("second") && !page.contains("first"));
+    // With no code left the cache file goes too.
+    fs::remove_file(&post).unwrap();
+    built("f");
+    assert!(!cache.join("highlight").exists());
+}

@@ -267,7 +267,9 @@ fn jekyll_site_comes_in_whole() {
     );
     // Links found their targets; the sub-folder prefix is added by the build.
     assert!(release.contains("href=\"/notes/first/\""));
-    assert!(release.contains("<code class=\"language-rust\">"));
+    // `linenos` carried into the fence; the block is highlighted.
+    assert!(release.contains("<code class=\"language-rust linenos\">"));
+    assert!(release.contains("<span class=\"hl-keyword\">fn</span>"));
     let report = read(site.join("import-report.txt"));
     for want in [
         "{% include %}` left as text",

@@ -93,7 +93,10 @@ fn short_slug(slug: &str) -> String {
     if slug.len() <= MOST {
         return slug.to_string();
     }
-    let end = (0..=MOST).rev().find(|&i| slug.is_char_boundary(i)).unwrap_or(0);
+    let end = (0..=MOST)
+        .rev()
+        .find(|&i| slug.is_char_boundary(i))
+        .unwrap_or(0);
     let cut = &slug[..end];
     cut.rsplit_once('-')
         .map_or(cut, |(head, _)| head)

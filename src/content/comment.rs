@@ -85,19 +85,39 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 /// the renderer adds to links (so the stored text stays plain Markdown).
 pub fn sanitize_html(html: &str) -> String {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    BUILDER
-        .get_or_init(|| whitelist(None))
-        .clean(html)
-        .to_string()
+    unlink_defused(
+        BUILDER
+            .get_or_init(|| whitelist(None))
+            .clean(html)
+            .to_string(),
+    )
+}
+
+/// A link whose URL the sanitizer removed (`javascript:...`) is left as
+/// an `<a>` with no `href`, which goes nowhere and is invalid with `rel`:
+/// it becomes its text.
+fn unlink_defused(html: String) -> String {
+    use lol_html::{RewriteStrSettings, element, rewrite_str};
+    if !html.contains("<a") {
+        return html;
+    }
+    let settings = RewriteStrSettings::new().append_element_content_handler(element!("a", |el| {
+        if el.get_attribute("href").is_none() {
+            el.remove_and_keep_content();
+        }
+        Ok(())
+    }));
+    rewrite_str(&html, settings).unwrap_or(html)
 }
 
 /// Markdown to sanitized HTML.
 pub fn render_comment_body(markdown: &str) -> String {
     let options =
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION | Options::ENABLE_TABLES;
+    let markdown = crate::markdown::without_forbidden(markdown);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
-    sanitizer().clean(&raw).to_string()
+    html::push_html(&mut raw, Parser::new_ext(&markdown, options));
+    unlink_defused(sanitizer().clean(&raw).to_string())
 }
 
 /// Keeps an author URL only when it is a plain http(s) URL.
@@ -560,6 +580,19 @@ mod tests {
         assert_eq!(paginate_threads(&threads, 3), vec![0..1, 1..3]);
         assert_eq!(paginate_threads(&threads, 50), vec![0..3]);
         assert_eq!(paginate_threads(&threads, 1), vec![0..1, 1..2, 2..3]);
+    }
+
+    #[test]
+    fn defused_comment_links_become_text() {
+        let html =
+            render_comment_body("[click](javascript:alert(1)) and [ok](https://a.example/)\n");
+        assert!(!html.contains("<a rel"), "{html}");
+        assert!(html.contains("click and"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://a.example/\" rel=\"nofollow ugc\">ok</a>"),
+            "{html}"
+        );
+        assert_eq!(sanitize_html("<a href=\"javascript:x()\">t</a>"), "t");
     }
 
     #[test]

@@ -276,6 +276,12 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, ReadError> {
     if text.contains('\r') {
         text = text.replace("\r\n", "\n");
     }
+    // Control characters and noncharacters (a paste from a terminal or a
+    // PDF) are forbidden in HTML: they go here, once, from titles and
+    // text alike.
+    if let std::borrow::Cow::Owned(clean) = crate::markdown::without_forbidden(&text) {
+        text = clean;
+    }
     Ok(text)
 }
 

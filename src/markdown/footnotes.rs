@@ -48,30 +48,21 @@ pub fn gather_footnotes(events: &mut Vec<Spanned<'_>>) {
     *events = kept;
 
     // Number by first reference; give each reference its own back-link id.
-    let mut order: Vec<String> = Vec::new();
-    let mut numbers: HashMap<String, usize> = HashMap::new();
-    let mut ref_counts: HashMap<String, usize> = HashMap::new();
-    for (event, _) in events.iter_mut() {
-        let Event::FootnoteReference(label) = event else {
-            continue;
-        };
-        let label = label.to_string();
-        if !definitions.contains_key(&label) {
-            *event = Event::Text(CowStr::from(format!("[^{label}]")));
-            continue;
-        }
-        let n = *numbers.entry(label.clone()).or_insert_with(|| {
-            order.push(label.clone());
-            order.len()
-        });
-        let count = ref_counts.entry(label.clone()).or_insert(0);
-        *count += 1;
-        let id = ref_id(n, *count);
-        *event = Event::InlineHtml(CowStr::from(format!(
-            "<sup class=\"footnote-ref\" id=\"{}\"><a href=\"#fn-{n}\" aria-describedby=\"footnotes-label\">{n}</a></sup>",
-            escape_attr(&id)
-        )));
+    // References inside a footnote (`[^a]: see[^b]`) are numbered too, in
+    // the order the footnotes are listed.
+    let mut state = Numbering::default();
+    state.rewrite(events, &definitions);
+    let mut done = 0;
+    let mut bodies: HashMap<String, Vec<Spanned<'_>>> = HashMap::new();
+    while done < state.order.len() {
+        let label = state.order[done].clone();
+        let mut inner = definitions.get(&label).cloned().unwrap_or_default();
+        state.rewrite(&mut inner, &definitions);
+        bodies.insert(label, inner);
+        done += 1;
     }
+    let order = state.order;
+    let mut definitions = bodies;
     if order.is_empty() {
         return;
     }
@@ -105,6 +96,43 @@ pub fn gather_footnotes(events: &mut Vec<Spanned<'_>>) {
         events.push((Event::Html(CowStr::from("</li>\n")), end.clone()));
     }
     events.push((Event::Html(CowStr::from("</ol>\n</section>\n")), end));
+}
+
+#[derive(Default)]
+struct Numbering {
+    order: Vec<String>,
+    numbers: HashMap<String, usize>,
+    ref_counts: HashMap<String, usize>,
+}
+
+impl Numbering {
+    fn rewrite(
+        &mut self,
+        events: &mut [Spanned<'_>],
+        definitions: &HashMap<String, Vec<Spanned<'_>>>,
+    ) {
+        for (event, _) in events.iter_mut() {
+            let Event::FootnoteReference(label) = event else {
+                continue;
+            };
+            let label = label.to_string();
+            if !definitions.contains_key(&label) {
+                *event = Event::Text(CowStr::from(format!("[^{label}]")));
+                continue;
+            }
+            let n = *self.numbers.entry(label.clone()).or_insert_with(|| {
+                self.order.push(label.clone());
+                self.order.len()
+            });
+            let count = self.ref_counts.entry(label.clone()).or_insert(0);
+            *count += 1;
+            let id = ref_id(n, *count);
+            *event = Event::InlineHtml(CowStr::from(format!(
+                "<sup class=\"footnote-ref\" id=\"{}\"><a href=\"#fn-{n}\" aria-describedby=\"footnotes-label\">{n}</a></sup>",
+                escape_attr(&id)
+            )));
+        }
+    }
 }
 
 fn ref_id(n: usize, occurrence: usize) -> String {

@@ -10,6 +10,7 @@
 
 pub mod commentary;
 mod footnotes;
+pub mod highlight;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -28,6 +29,137 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Code points the HTML standard forbids in a document (C0 and C1
+/// controls but tab and line breaks, and the noncharacters): a paste
+/// from a terminal or a PDF brings them, and validators reject the page.
+pub fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c as u32, 0xFDD0..=0xFDEF)
+        || (c as u32 & 0xFFFE) == 0xFFFE
+}
+
+/// `text` without forbidden code points (borrowed when it has none).
+pub fn without_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_forbidden_char) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !is_forbidden_char(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+fn remove_forbidden_characters(events: &mut [Spanned<'_>]) {
+    let clean = |s: &mut CowStr<'_>| {
+        if let std::borrow::Cow::Owned(c) = without_forbidden(s) {
+            *s = CowStr::from(c);
+        }
+    };
+    for (event, _) in events.iter_mut() {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => clean(t),
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            })
+            | Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                clean(dest_url);
+                clean(title);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An HTML block that never ends (`<!--` without `-->`, `<script>`,
+/// `<pre>`, `<style>` or `<textarea>` without its end tag) would swallow
+/// the rest of every page the post is shown on, the footer and the older
+/// posts of the home page with it: closed at the end of the post, with a
+/// warning at its line.
+fn close_swallowing_html(events: &mut Vec<Spanned<'_>>, problems: &mut Vec<MarkdownProblem>) {
+    let mut i = 0;
+    while i < events.len() {
+        if !matches!(events[i].0, Event::Html(_)) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut block = String::new();
+        while i < events.len() {
+            match &events[i].0 {
+                Event::Html(h) => block.push_str(h),
+                _ => break,
+            }
+            i += 1;
+        }
+        let head = block.trim_start().to_ascii_lowercase();
+        let closer = if head.starts_with("<!--") {
+            (!head.contains("-->")).then_some(("-->", "an HTML comment `<!--`"))
+        } else {
+            ["script", "pre", "style", "textarea"]
+                .iter()
+                .find_map(|tag| {
+                    let opens = head.starts_with(&format!("<{tag}"))
+                        && head[1 + tag.len()..].starts_with([' ', '>', '\n', '\t', '/']);
+                    (opens && !head.contains(&format!("</{tag}"))).then_some(match *tag {
+                        "script" => ("</script>", "a `<script>` block"),
+                        "pre" => ("</pre>", "a `<pre>` block"),
+                        "style" => ("</style>", "a `<style>` block"),
+                        _ => ("</textarea>", "a `<textarea>` block"),
+                    })
+                })
+        };
+        let Some((close, what)) = closer else {
+            continue;
+        };
+        // A block that runs to the end of the post is the unclosed one.
+        if !events[i..]
+            .iter()
+            .all(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)))
+        {
+            continue;
+        }
+        problems.push(MarkdownProblem {
+            offset: events[start].1.start,
+            message: format!(
+                "{what} is never closed, so it would hide everything after it on every page that shows this post"
+            ),
+            hint: Some(format!("close it with `{close}`; it is closed at the end of the post for now")),
+            warning: true,
+        });
+        let range = events[i - 1].1.end..events[i - 1].1.end;
+        events.insert(i, (Event::Html(CowStr::from(format!("{close}\n"))), range));
+        i += 1;
+    }
+}
+
+/// GitHub's alerts (`> [!NOTE]`, tip, important, warning, caution) as a
+/// labelled `aside`, not a quotation that starts with "[!NOTE]".
+fn render_alerts(events: &mut [Spanned<'_>]) {
+    use pulldown_cmark::BlockQuoteKind;
+    let label = |kind: &BlockQuoteKind| match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    };
+    for (event, _) in events.iter_mut() {
+        match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = label(kind);
+                *event = Event::Html(CowStr::from(format!(
+                    "<aside class=\"alert alert-{class}\" aria-label=\"{title}\">\n<p class=\"alert-title\">{title}</p>\n"
+                )));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                *event = Event::Html(CowStr::from("</aside>\n"));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A heading of the rendered body, for tables of contents.
@@ -36,6 +168,44 @@ pub struct Heading {
     pub level: u8,
     pub id: String,
     pub text: String,
+    /// Whether the author wrote the id (`{#id}`).
+    #[serde(skip)]
+    pub explicit: bool,
+    /// 1-based line and column of the heading in the body.
+    #[serde(skip)]
+    pub line: usize,
+    #[serde(skip)]
+    pub col: usize,
+}
+
+/// Ids the default theme's pages use, or their shapes (`fn-3`,
+/// `comment-42`): a heading id made from text that equals one gets a
+/// suffix. (An id the author wrote is kept, and `check` names any clash
+/// with the ids of the theme in use.)
+pub fn is_theme_id(id: &str) -> bool {
+    const IDS: &[&str] = &[
+        "main",
+        "comments",
+        "comments-title",
+        "updates-title",
+        "sources-title",
+        "related-title",
+        "mentions-title",
+        "search-status",
+        "search-results",
+        "search-query",
+        "footnotes-label",
+    ];
+    let numbered = |prefix: &str| {
+        id.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+    };
+    IDS.contains(&id)
+        || numbered("fn-")
+        || numbered("fnref-")
+        || numbered("year-")
+        || numbered("month-")
+        || id.starts_with("comment-")
 }
 
 /// What rendering a body produces.
@@ -86,6 +256,8 @@ pub struct RenderContext<'a> {
     /// The site's sub-folder (`/blog` for `https://e.com/blog`), or empty:
     /// root-relative links and images in the text get it as a prefix.
     pub base_path: &'a str,
+    /// Syntax-highlight fenced code with a language.
+    pub highlight: bool,
     /// Without a `<!-- more -->` cut, use the whole body as the summary
     /// (short kinds: links, quotes, notes) instead of the first paragraph.
     pub whole_summary: bool,
@@ -103,10 +275,16 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
         Some(commentary::source_reference_callback(&ctx.commentary)),
     );
     let mut events: Vec<Spanned<'_>> = parser.into_offset_iter().collect();
+    let lines = crate::diagnostic::LineIndex::new(body);
+
+    remove_forbidden_characters(&mut events);
+    close_swallowing_html(&mut events, &mut problems);
+    render_alerts(&mut events);
 
     resolve_relative_urls(&mut events, ctx.page_path);
     prefix_root_relative_urls(&mut events, ctx.base_path);
     let findings = commentary::apply(&mut events, &ctx.commentary, &mut problems);
+    highlight_code(&mut events, ctx.highlight, &mut problems);
     let (words, quoted_words) = count_words(&events);
     let links = collect_links(&events, body);
 
@@ -129,7 +307,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
 
     footnotes::gather_footnotes(&mut events);
     label_task_markers(&mut events);
-    let headings = add_heading_ids(&mut events);
+    let headings = add_heading_ids(&mut events, &lines, &mut problems);
 
     let mut out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(
@@ -170,6 +348,59 @@ pub fn render_inline(text: &str) -> String {
         }),
     );
     out.trim_end().to_string()
+}
+
+/// Renders each fenced code block as one HTML event, highlighted by
+/// [`highlight`]; a language no grammar knows is shown plain, with a
+/// warning at the fence.
+fn highlight_code(
+    events: &mut Vec<Spanned<'_>>,
+    enabled: bool,
+    problems: &mut Vec<MarkdownProblem>,
+) {
+    use pulldown_cmark::CodeBlockKind;
+    if !events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_)))))
+    {
+        return;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let (Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))), range) = &events[i] else {
+            out.push(events[i].clone());
+            i += 1;
+            continue;
+        };
+        let mut code = String::new();
+        let mut j = i + 1;
+        while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::CodeBlock)) {
+            if let Event::Text(t) = &events[j].0 {
+                code.push_str(t);
+            }
+            j += 1;
+        }
+        let fence = highlight::Fence::parse(info);
+        let block = highlight::render_block(&code, &fence, enabled);
+        if !block.known {
+            problems.push(MarkdownProblem {
+                offset: range.start,
+                message: format!(
+                    "no grammar knows the language `{}`; the code is shown as plain text",
+                    fence.lang.as_deref().unwrap_or_default()
+                ),
+                hint: Some(
+                    "use a common name (rust, python, js, bash, ...), or `text` for plain text"
+                        .into(),
+                ),
+                warning: true,
+            });
+        }
+        out.push((Event::Html(CowStr::from(block.html)), range.clone()));
+        i = j + 1;
+    }
+    *events = out;
 }
 
 fn is_more_marker(event: &Event<'_>) -> bool {
@@ -298,8 +529,21 @@ fn label_task_markers(events: &mut [Spanned<'_>]) {
 
 /// Gives every heading an id (its own `{#id}`, else a slug of its text,
 /// made unique) and wraps its text in a self-link, unless it holds a link.
-fn add_heading_ids(events: &mut [Spanned<'_>]) -> Vec<Heading> {
+/// Ids the author wrote are kept as written (imported posts keep their old
+/// anchors): ids made from text step aside for them and for the theme's.
+fn add_heading_ids(
+    events: &mut [Spanned<'_>],
+    lines: &crate::diagnostic::LineIndex<'_>,
+    problems: &mut Vec<MarkdownProblem>,
+) -> Vec<Heading> {
     let mut used: HashSet<String> = HashSet::new();
+    let written: HashSet<String> = events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut headings = Vec::new();
     let mut i = 0;
     while i < events.len() {
@@ -313,8 +557,29 @@ fn add_heading_ids(events: &mut [Spanned<'_>]) -> Vec<Heading> {
             i += 1;
             continue;
         };
-        let (level, explicit_id, classes, attrs) =
+        let (level, explicit_id, classes, mut attrs) =
             (*level, id.clone(), classes.clone(), attrs.clone());
+        let explicit = explicit_id.is_some();
+        // `{#has space}` reads as the id `has` and a bare attribute `space`.
+        if let Some(id) = &explicit_id
+            && attrs.iter().any(|(_, v)| v.is_none())
+        {
+            let words: Vec<&str> = attrs
+                .iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(k, _)| k.as_ref())
+                .collect();
+            problems.push(MarkdownProblem {
+                offset: events[i].1.start,
+                message: format!(
+                    "the heading id `{id} {}` has a space; ids are one word",
+                    words.join(" ")
+                ),
+                hint: Some(format!("write {{#{id}-{}}}", words.join("-"))),
+                warning: false,
+            });
+            attrs.retain(|(_, v)| v.is_some());
+        }
         let end = (i + 1..events.len())
             .find(|&j| matches!(events[j].0, Event::End(TagEnd::Heading(_))))
             .unwrap_or(events.len());
@@ -336,10 +601,24 @@ fn add_heading_ids(events: &mut [Spanned<'_>]) -> Vec<Heading> {
         };
         let mut id = base.clone();
         let mut n = 1;
-        while !used.insert(id.clone()) {
+        let taken = |id: &str, used: &HashSet<String>| {
+            used.contains(id) || (!explicit && (written.contains(id) || is_theme_id(id)))
+        };
+        while taken(&id, &used) {
+            if explicit && n == 1 {
+                problems.push(MarkdownProblem {
+                    offset: events[i].1.start,
+                    message: format!("the heading id `{id}` is used twice in this post"),
+                    hint: Some(
+                        "links to it reach only the first; give each heading its own id".into(),
+                    ),
+                    warning: true,
+                });
+            }
             id = format!("{base}-{n}");
             n += 1;
         }
+        used.insert(id.clone());
         let level_n = heading_level(level);
         let mut open = format!("<h{level_n} id=\"{}\"", escape_attr(&id));
         if !classes.is_empty() {
@@ -364,6 +643,7 @@ fn add_heading_ids(events: &mut [Spanned<'_>]) -> Vec<Heading> {
             format!("</a></h{level_n}>\n")
         };
         let range = events[i].1.clone();
+        let (line, col) = lines.line_col(range.start);
         events[i] = (Event::Html(CowStr::from(open)), range.clone());
         if end < events.len() {
             events[end] = (Event::Html(CowStr::from(close)), range);
@@ -372,6 +652,9 @@ fn add_heading_ids(events: &mut [Spanned<'_>]) -> Vec<Heading> {
             level: level_n,
             id,
             text,
+            explicit,
+            line,
+            col,
         });
         i = end + 1;
     }
@@ -394,13 +677,25 @@ fn collect_links(events: &[Spanned<'_>], body: &str) -> Vec<LinkRef> {
     events
         .iter()
         .filter_map(|(e, range)| match e {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            Event::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    ..
+                },
+            ) => {
                 let (line, col) = lines.line_col(range.start);
-                Some(LinkRef {
-                    url: dest_url.to_string(),
-                    line,
-                    col,
-                })
+                let url = if *link_type == pulldown_cmark::LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.to_string()
+                };
+                Some(LinkRef { url, line, col })
             }
             _ => None,
         })
@@ -437,7 +732,16 @@ fn resolve_relative_urls(events: &mut [Spanned<'_>], page_path: &str) {
         return;
     }
     for (event, _) in events.iter_mut() {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
+        if let Event::Start(
+            Tag::Link {
+                link_type, dest_url, ..
+            }
+            | Tag::Image {
+                link_type, dest_url, ..
+            },
+        ) = event
+            // `<a@b.example>`: the renderer adds `mailto:` itself.
+            && *link_type != pulldown_cmark::LinkType::Email
             && is_relative_url(dest_url)
         {
             let joined = format!("{page_path}{}", dest_url.trim_start_matches("./"));

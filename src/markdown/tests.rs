@@ -15,6 +15,7 @@ fn ctx(page_path: &str, whole_summary: bool) -> RenderContext<'_> {
     RenderContext {
         page_path,
         base_path: "",
+        highlight: true,
         whole_summary,
         commentary: CommentaryContext {
             sources: no_sources(),
@@ -158,6 +159,7 @@ fn with_sources(text: &str) -> (Rendered, Vec<MarkdownProblem>) {
     let ctx = RenderContext {
         page_path: "/p/",
         base_path: "",
+        highlight: true,
         whole_summary: false,
         commentary: CommentaryContext {
             sources: &sources,
@@ -300,6 +302,7 @@ fn root_relative_links_get_the_sub_folder_prefix() {
     let ctx = RenderContext {
         page_path: "/blog-name/2009/03/03/post/",
         base_path: "/blog-name",
+        highlight: true,
         whole_summary: false,
         commentary: CommentaryContext {
             sources: no_sources(),
@@ -324,4 +327,214 @@ fn root_relative_links_get_the_sub_folder_prefix() {
         assert!(r.html.contains(want), "{want} not in {}", r.html);
     }
     assert!(!r.html.contains("/blog-name/blog-name/"), "{}", r.html);
+}
+
+/// One small program per language, highlighted: the snapshots show which
+/// tokens each grammar marks.
+#[test]
+fn code_is_highlighted_in_many_languages() {
+    let samples = [
+        (
+            "rust",
+            "fn main() {\n    let n: u32 = 42; // answer\n    println!(\"{n}\");\n}\n",
+        ),
+        (
+            "c",
+            "#include <stdio.h>\nint main(void) { return printf(\"%d\\n\", 1); }\n",
+        ),
+        (
+            "cpp",
+            "template <typename T> T twice(T x) { return x * 2; }\n",
+        ),
+        (
+            "csharp",
+            "public class Quote { public string Text { get; set; } = \"\"; }\n",
+        ),
+        (
+            "go",
+            "package main\n\nfunc main() { fmt.Println(\"hi\") }\n",
+        ),
+        ("java", "class A { static int n = 3; }\n"),
+        ("js", "const add = (a, b) => a + b; // sum\n"),
+        (
+            "typescript",
+            "interface Post { title: string; date: Date }\n",
+        ),
+        (
+            "python",
+            "def cite(source: str) -> str:\n    return f\"— {source}\"  # dash\n",
+        ),
+        ("ruby", "def hello(name) = puts \"hi #{name}\"\n"),
+        ("php", "<?php echo strtoupper($title); ?>\n"),
+        ("bash", "for f in *.md; do echo \"$f\"; done\n"),
+        ("sql", "SELECT title FROM posts WHERE year = 2009;\n"),
+        ("html", "<p class=\"lead\">Hello</p>\n"),
+        ("css", ".quote { color: #333; margin: 0 1em; }\n"),
+        ("json", "{\"title\": \"x\", \"n\": 1, \"ok\": true}\n"),
+        ("yaml", "title: Hello\ntags: [a, b]\n"),
+        ("toml", "[markdown]\nhighlight_code = true\n"),
+        ("diff", "--- a\n+++ b\n-old line\n+new line\n"),
+        ("markdown", "# Title\n\n*emphasis* and [a link](/x/)\n"),
+    ];
+    let mut all = String::new();
+    for (lang, code) in samples {
+        let html = md(&format!("```{lang}\n{code}```\n")).html;
+        assert!(
+            html.contains("class=\"hl-"),
+            "{lang} was not highlighted: {html}"
+        );
+        all.push_str(&format!("== {lang}\n{html}\n"));
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn plain_languages_render_as_text_without_a_warning() {
+    for lang in ["", "text", "plain", "console", "output"] {
+        let text = format!("```{lang}\n$ ls <dir>\n```\n");
+        let (r, p) = render(&text, &ctx("/p/", false));
+        assert!(!r.html.contains("hl-"), "{lang}: {}", r.html);
+        assert!(r.html.contains("$ ls &lt;dir&gt;"), "{lang}: {}", r.html);
+        assert!(p.is_empty(), "{lang}: {p:?}");
+    }
+}
+
+#[test]
+fn an_unknown_language_falls_back_to_text_with_a_warning() {
+    let text = "Intro.\n\n```klingon\nQapla'\n```\n";
+    let (r, p) = render(text, &ctx("/p/", false));
+    assert!(
+        r.html.contains("<code class=\"language-klingon\">Qapla'"),
+        "{}",
+        r.html
+    );
+    assert_eq!(p.len(), 1);
+    assert!(p[0].warning);
+    assert_eq!(p[0].offset, text.find("```").unwrap());
+    assert!(p[0].message.contains("`klingon`"), "{}", p[0].message);
+}
+
+#[test]
+fn highlighting_can_be_turned_off() {
+    let mut c = ctx("/p/", false);
+    c.highlight = false;
+    let (r, p) = render("```rust\nfn main() {}\n```\n", &c);
+    assert!(!r.html.contains("hl-"));
+    assert!(r.html.contains("language-rust"));
+    assert!(p.is_empty());
+}
+
+#[test]
+fn line_numbers_and_marked_lines() {
+    let r = md("```rust,linenos,hl_lines=2\nlet a = 1;\nlet b = 2;\n```\n");
+    assert!(
+        r.html.contains("<code class=\"language-rust linenos\">"),
+        "{}",
+        r.html
+    );
+    assert_eq!(
+        r.html.matches("<span class=\"line\">").count(),
+        1,
+        "{}",
+        r.html
+    );
+    assert_eq!(
+        r.html.matches("<span class=\"line hl\">").count(),
+        1,
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn email_autolinks_are_not_resolved_as_paths() {
+    let r = md("Write to <security@example.org>.\n");
+    assert!(
+        r.html.contains("href=\"mailto:security@example.org\""),
+        "{}",
+        r.html
+    );
+    assert_eq!(r.links[0].url, "mailto:security@example.org");
+}
+
+#[test]
+fn footnotes_that_cite_each_other_link_to_real_ids() {
+    let r = md("Text.[^a]\n\n[^a]: See[^b].\n[^b]: See[^a].\n");
+    assert!(!r.html.contains("href=\"#a\""), "{}", r.html);
+    assert!(!r.html.contains("href=\"#b\""), "{}", r.html);
+    for (i, _) in r.html.match_indices("href=\"#") {
+        let id = &r.html[i + 7..];
+        let id = &id[..id.find('"').unwrap()];
+        assert!(
+            r.html.contains(&format!("id=\"{id}\"")),
+            "#{id} has no element: {}",
+            r.html
+        );
+    }
+    assert!(r.html.contains("<li id=\"fn-2\">"), "{}", r.html);
+}
+
+#[test]
+fn heading_ids_from_text_step_aside_for_written_and_theme_ids() {
+    let r = md("## Intro\n\n## Other {#intro}\n\n## Comments\n\n## Main\n");
+    let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["intro-1", "intro", "comments-1", "main-1"]);
+    // Written ids are kept, even where the theme has one (check says so).
+    let r = md("## Notes {#comments}\n");
+    assert_eq!(r.headings[0].id, "comments");
+    assert!(r.headings[0].explicit);
+    assert_eq!((r.headings[0].line, r.headings[0].col), (1, 1));
+}
+
+#[test]
+fn a_heading_id_with_a_space_is_an_error() {
+    let (r, p) = render("## Title {#has space}\n", &ctx("/p/", false));
+    assert!(!r.html.contains("space=\"\""), "{}", r.html);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(!p[0].warning);
+    assert!(
+        p[0].message.contains("`has space` has a space"),
+        "{}",
+        p[0].message
+    );
+    assert_eq!(p[0].hint.as_deref(), Some("write {#has-space}"));
+}
+
+#[test]
+fn an_unterminated_html_comment_is_closed_with_a_warning() {
+    let text = "Before.\n\n<!-- draft note\n\nAfter.\n";
+    let (r, p) = render(text, &ctx("/p/", false));
+    assert!(r.html.trim_end().ends_with("-->"), "{}", r.html);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].warning);
+    assert_eq!(p[0].offset, text.find("<!--").unwrap());
+    let (r, p) = render("<script>\nlet x = 1;\n", &ctx("/p/", false));
+    assert!(r.html.contains("</script>"), "{}", r.html);
+    assert_eq!(p.len(), 1);
+    // A closed one is left alone.
+    let (_, p) = render("<!-- fine -->\n\nText.\n", &ctx("/p/", false));
+    assert!(p.is_empty());
+}
+
+#[test]
+fn control_characters_are_removed_from_text_and_attributes() {
+    let r = md("A\u{1}b\u{b}c \u{1b}[31m [x](/a\u{7}b/ \"t\u{fffe}\")\n");
+    for c in ['\u{1}', '\u{b}', '\u{1b}', '\u{7}', '\u{fffe}'] {
+        assert!(!r.html.contains(c), "{c:?} in {}", r.html);
+    }
+    assert!(r.html.contains("Abc"), "{}", r.html);
+}
+
+#[test]
+fn github_alerts_render_as_labelled_asides() {
+    let r = md("> [!WARNING]\n> The story was revised.\n");
+    assert!(
+        r.html
+            .contains("<aside class=\"alert alert-warning\" aria-label=\"Warning\">"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<p class=\"alert-title\">Warning</p>"));
+    assert!(!r.html.contains("[!WARNING]"));
+    assert!(!r.html.contains("<blockquote"));
 }

@@ -91,11 +91,14 @@ pub fn serve(options: ServeOptions, reporter: Arc<dyn Reporter>) -> anyhow::Resu
     let address = listener.local_addr()?;
 
     let started = Instant::now();
+    crate::markdown::highlight::cache::load(&root);
     let mut session = Session::new(options.build.clone());
     let sink = MemorySink::default();
     let snapshot = match session.build(&Changes::default(), &sink) {
         Ok(built) => {
             reporter.diagnostics(&built.diagnostics);
+            // Later rebuilds use the memory copy; the next `build` gains.
+            crate::markdown::highlight::cache::save(&root).ok();
             let files = sink.into_files();
             reporter.info(&summary(&built, files.len(), started));
             Snapshot {

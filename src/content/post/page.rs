@@ -82,6 +82,7 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
     let ctx = RenderContext {
         page_path: &page_link,
         base_path: config.base_path(),
+        highlight: config.highlight_code,
         whole_summary: false,
         commentary: CommentaryContext {
             sources: &no_sources,

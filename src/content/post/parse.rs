@@ -491,6 +491,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     let ctx = RenderContext {
         page_path: &page_link,
         base_path: config.base_path(),
+        highlight: config.highlight_code,
         whole_summary: kind != Kind::Entry,
         commentary: CommentaryContext {
             sources: &resolved_sources,

@@ -86,13 +86,29 @@ pub fn convert(
             "highlight" => {
                 let mut words = args.split_whitespace();
                 let lang = words.next().unwrap_or("");
-                let options: Vec<&str> = words.collect();
-                if !options.is_empty() {
+                // Jekyll's `linenos` (and `hl_lines="2 3"`) become Zola's
+                // fence options, which the build reads.
+                let mut fence_options = String::new();
+                let mut dropped = Vec::new();
+                for option in words {
+                    match option.split_once('=') {
+                        None if option == "linenos" => fence_options.push_str(",linenos"),
+                        Some(("hl_lines", v)) => fence_options
+                            .push_str(&format!(",hl_lines={}", v.trim_matches(['"', '\'']))),
+                        Some(("linenostart", v)) => {
+                            fence_options.push_str(&format!(",linenostart={v}"))
+                        }
+                        _ => dropped.push(option),
+                    }
+                }
+                if !dropped.is_empty() {
                     notes.push(format!(
                         "{{% highlight {lang} {} %}}: the options were dropped",
-                        options.join(" ")
+                        dropped.join(" ")
                     ));
                 }
+                let lang = format!("{lang}{fence_options}");
+                let lang = lang.as_str();
                 let (code, next) = match find_tag(after, "endhighlight") {
                     Some((start, close_end)) => (&after[..start], &after[close_end..]),
                     None => (after, ""),
@@ -259,13 +275,13 @@ mod tests {
             &settings(),
             &mut notes,
         );
-        assert!(out.contains("```rust\nfn main() {}\n```"), "{out}");
+        assert!(out.contains("```rust,linenos\nfn main() {}\n```"), "{out}");
         assert!(out.contains("{{ not liquid }}"), "{out}");
         assert!(!out.contains("raw %}"), "{out}");
         assert!(
             out.contains("{% include note.html %} {{ page.title }}"),
             "{out}"
         );
-        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 }

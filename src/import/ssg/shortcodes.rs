@@ -169,11 +169,31 @@ pub fn convert_hugo(text: &str, links: &Links, notes: &mut Vec<String>) -> Strin
                 Some((html, after))
             }
             "highlight" => {
-                let lang = arg(&args, &["0"]).unwrap_or("");
+                let lang_only = arg(&args, &["0"]).unwrap_or("");
+                let mut lang = lang_only.to_string();
+                // Hugo's `linenos=table,hl_lines=2 3-4,linenostart=5`
+                // become Zola's fence options, which the build reads.
                 if let Some(options) = arg(&args, &["1"]) {
-                    notes.push(format!(
-                        "{{{{< highlight {lang} \"{options}\" >}}}}: the options were dropped"
-                    ));
+                    let mut dropped = Vec::new();
+                    for option in options.split(',').map(str::trim) {
+                        match option.split_once('=') {
+                            Some(("linenos", v)) if v != "false" => lang.push_str(",linenos"),
+                            Some(("linenos", _)) => {}
+                            Some(("hl_lines", v)) => lang.push_str(&format!(
+                                ",hl_lines={}",
+                                v.trim_matches(['[', ']']).replace(['"', ','], " ").trim()
+                            )),
+                            Some(("linenostart", v)) => lang.push_str(&format!(",linenostart={v}")),
+                            _ if option.is_empty() => {}
+                            _ => dropped.push(option),
+                        }
+                    }
+                    if !dropped.is_empty() {
+                        notes.push(format!(
+                            "{{{{< highlight {lang_only} \"{}\" >}}}}: the options were dropped",
+                            dropped.join(",")
+                        ));
+                    }
                 }
                 match closing(after) {
                     Some((start, close_end)) => {
@@ -324,7 +344,7 @@ mod tests {
     fn hugo_shortcodes() {
         let mut notes = Vec::new();
         let out = convert_hugo(
-            "[a]({{< ref \"legacy.md\" >}}) [b]({{< relref \"/posts/trip#day-2\" >}})\n{{< figure src=\"/i.png\" caption=\"The quay\" alt=\"quay\" >}}\n{{< youtube w7Ft2ymGmfc >}} {{< gist spf13 7896402 >}} {{< tweet user=\"SanDiegoZoo\" id=\"1453110110599868418\" >}}\n{{< highlight go \"linenos=table\" >}}\nfmt.Println()\n{{< /highlight >}}\n{{< baseurl >}}/x {{</* figure src=\"y\" */>}} {{< embed \"z\" >}} {{% notice %}}hi{{% /notice %}}",
+            "[a]({{< ref \"legacy.md\" >}}) [b]({{< relref \"/posts/trip#day-2\" >}})\n{{< figure src=\"/i.png\" caption=\"The quay\" alt=\"quay\" >}}\n{{< youtube w7Ft2ymGmfc >}} {{< gist spf13 7896402 >}} {{< tweet user=\"SanDiegoZoo\" id=\"1453110110599868418\" >}}\n{{< highlight go \"linenos=table,hl_lines=2 4-5,style=monokai\" >}}\nfmt.Println()\n{{< /highlight >}}\n{{< baseurl >}}/x {{</* figure src=\"y\" */>}} {{< embed \"z\" >}} {{% notice %}}hi{{% /notice %}}",
             &links(),
             &mut notes,
         );
@@ -345,7 +365,10 @@ mod tests {
             out.contains("https://twitter.com/SanDiegoZoo/status/1453110110599868418"),
             "{out}"
         );
-        assert!(out.contains("```go\nfmt.Println()\n```"), "{out}");
+        assert!(
+            out.contains("```go,linenos,hl_lines=2 4-5\nfmt.Println()\n```"),
+            "{out}"
+        );
         assert!(out.contains("\n/x {{< figure src=\"y\" >}}"), "{out}");
         assert!(
             out.contains("{{< embed \"z\" >}}") && out.contains("{{% notice %}}"),
