@@ -38,7 +38,10 @@ const browser = await chromium.launch({
          "--disable-component-update", "--disable-sync"],
   // playwright gives every launch a fresh temporary profile of its own.
 });
-const pages = ["/", "/2026/03/03/fish-for-ports/"];
+// The home page, the seed-shaped post, and the post with code in six
+// languages, whose every token colour axe checks for contrast.
+const pages = ["/", "/2026/03/03/fish-for-ports/", "/2026/03/04/reading-the-fee-calculator/"];
+const codePage = pages[2];
 let violations = 0;
 for (const colorScheme of ["light", "dark"]) {
   const context = await browser.newContext({ colorScheme });
@@ -47,6 +50,13 @@ for (const colorScheme of ["light", "dark"]) {
     await page.goto(base + url);
     await page.addScriptTag({ content: axeSource });
     const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+    if (url === codePage) {
+      const tokens = await page.locator("pre.code [class^=hl-]").count();
+      if (tokens < 50) {
+        violations += 1;
+        console.error(`${url} (${colorScheme}): only ${tokens} highlighted tokens; is highlighting on?`);
+      }
+    }
     for (const v of result.violations) {
       violations += 1;
       console.error(`${url} (${colorScheme}): ${v.id} [${v.impact}] ${v.help}`);
