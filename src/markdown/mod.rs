@@ -537,6 +537,8 @@ fn add_heading_ids(
     problems: &mut Vec<MarkdownProblem>,
 ) -> Vec<Heading> {
     let mut used: HashSet<String> = HashSet::new();
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let written: HashSet<String> = events
         .iter()
         .filter_map(|(e, _)| match e {
@@ -600,12 +602,17 @@ fn add_heading_ids(
             }
         };
         let mut id = base.clone();
-        let mut n = 1;
+        // Suffixes below the last one given for this base are all taken
+        // (ids are only ever added), so the search resumes there: a post
+        // of 10,000 headings called "Example" stays linear.
+        let mut n = next_suffix.get(&base).copied().unwrap_or(1);
+        let mut first = true;
         let taken = |id: &str, used: &HashSet<String>| {
             used.contains(id) || (!explicit && (written.contains(id) || is_theme_id(id)))
         };
         while taken(&id, &used) {
-            if explicit && n == 1 {
+            if explicit && first {
+                first = false;
                 problems.push(MarkdownProblem {
                     offset: events[i].1.start,
                     message: format!("the heading id `{id}` is used twice in this post"),
@@ -617,6 +624,9 @@ fn add_heading_ids(
             }
             id = format!("{base}-{n}");
             n += 1;
+        }
+        if id != base {
+            next_suffix.insert(base, n);
         }
         used.insert(id.clone());
         let level_n = heading_level(level);

@@ -538,3 +538,22 @@ fn github_alerts_render_as_labelled_asides() {
     assert!(!r.html.contains("[!WARNING]"));
     assert!(!r.html.contains("<blockquote"));
 }
+
+#[test]
+fn many_headings_with_one_text_get_every_suffix_once() {
+    // A Jekyll archive held a post with thousands of "Example" headings;
+    // finding each free suffix from 1 again made it quadratic.
+    let text = "## Example\n\ntext\n\n".repeat(3000);
+    let html = md(&text).html;
+    assert!(html.contains("id=\"example\""));
+    assert!(html.contains("id=\"example-1\""));
+    assert!(html.contains("id=\"example-2999\""), "last suffix missing");
+    assert!(!html.contains("id=\"example-3000\""));
+    // A written id between them is kept, and the generated ones step past it.
+    let html = md("## A {#a-2}\n\n## A\n\n## A\n\n## A\n").html;
+    let ids: Vec<&str> = html
+        .match_indices("id=\"")
+        .map(|(i, _)| &html[i + 4..i + 4 + html[i + 4..].find('"').unwrap()])
+        .collect();
+    assert_eq!(ids, ["a-2", "a", "a-1", "a-3"]);
+}

@@ -132,10 +132,13 @@ pub fn plan(
         Generator::Zola => zola::read(old_root, &mut plan)?,
     };
     plan.settings = old.settings.clone();
-    let config = match existing {
+    let mut config = match existing {
         Some(c) => c.clone(),
         None => old.settings.to_config(),
     };
+    // Checking a file parses it; colouring its code would only cost time
+    // (a Jekyll archive of 7,000 Java posts: tens of minutes).
+    config.highlight_code = false;
     Ok(Planner {
         generator,
         root: old_root,
