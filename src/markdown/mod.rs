@@ -601,6 +601,14 @@ fn add_heading_ids(
                 }
             }
         };
+        // A generated id in a numbered theme namespace (`comment-...`,
+        // `year-2019`, `fn-1`) stays in it whatever suffix it gets, so it
+        // moves out of it instead.
+        let base = if !explicit && is_theme_id(&base) && is_theme_id(&format!("{base}-1")) {
+            format!("section-{base}")
+        } else {
+            base
+        };
         let mut id = base.clone();
         // Suffixes below the last one given for this base are all taken
         // (ids are only ever added), so the search resumes there: a post

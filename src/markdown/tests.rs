@@ -557,3 +557,21 @@ fn many_headings_with_one_text_get_every_suffix_once() {
         .collect();
     assert_eq!(ids, ["a-2", "a", "a-1", "a-3"]);
 }
+
+#[test]
+fn headings_named_like_numbered_theme_ids_leave_their_namespace() {
+    // "Comment policy" once looped forever: every suffix of
+    // `comment-policy` is still a `comment-` id the theme owns.
+    let html = md("## Comment policy\n\n## Year 2019\n\n## Fn 1\n\n## Comment policy\n").html;
+    for id in [
+        "section-comment-policy",
+        "section-year-2019",
+        "section-fn-1",
+        "section-comment-policy-1",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "{id} missing: {html}"
+        );
+    }
+}
