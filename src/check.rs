@@ -96,15 +96,7 @@ fn heading_ids_taken(site: &Site, files: &[crate::output::OutputFile]) -> Vec<Di
             crate::output::Body::Copy(_) => None,
         })
         .collect();
-    let docs = site
-        .posts
-        .iter()
-        .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line))
-        .chain(
-            site.pages
-                .iter()
-                .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line)),
-        );
+    let docs = documents(site);
     let mut out = Vec::new();
     for (source, url, body, body_line) in docs {
         if body.headings.is_empty() {
@@ -150,6 +142,20 @@ fn heading_ids_taken(site: &Site, files: &[crate::output::OutputFile]) -> Vec<Di
     out
 }
 
+/// Every post and page as (source file, URL, rendered body, line of the
+/// body's first line in the file).
+fn documents(site: &Site) -> impl Iterator<Item = (&Path, &str, &Rendered, usize)> {
+    let posts = site
+        .posts
+        .iter()
+        .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line));
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line));
+    posts.chain(pages)
+}
+
 /// The ids a rendered body certainly has (headings, footnotes).
 fn body_ids(body: &Rendered) -> HashSet<String> {
     let mut ids: HashSet<String> = body.headings.iter().map(|h| h.id.clone()).collect();
@@ -193,15 +199,7 @@ fn check_links(site: &Site, outputs: &HashSet<&str>) -> Vec<Diagnostic> {
     }
     let all_urls: Vec<&str> = targets.keys().copied().collect();
     let mut out = Vec::new();
-    let docs = site
-        .posts
-        .iter()
-        .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line))
-        .chain(
-            site.pages
-                .iter()
-                .map(|p| (p.source.as_path(), p.url.as_str(), &p.body, p.body_line)),
-        );
+    let docs = documents(site);
     for (source, own_url, body, body_line) in docs {
         for link in &body.links {
             if let Some(d) = check_link(

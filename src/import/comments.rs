@@ -100,6 +100,10 @@ impl SitePosts {
     /// leaving out the comment files `skip` names (an earlier run of the
     /// same import, which is rewritten rather than deduplicated against).
     pub fn load(root: &Path, config: &Config, skip: &HashSet<String>) -> SitePosts {
+        // Only URLs, slugs and dates are wanted: no colouring of code.
+        let mut config = config.clone();
+        config.highlight_code = false;
+        let config = &config;
         let mut posts = Vec::new();
         let mut by_path = HashMap::new();
         let mut by_name = HashMap::new();

@@ -97,6 +97,19 @@ impl SiteSettings {
     }
 }
 
+/// The config an importer checks the files it writes with: the site's own
+/// when it has one, else the one these settings make; never highlighting,
+/// since a check only parses (colouring a Jekyll archive of 7,000 Java
+/// posts took tens of minutes).
+pub fn check_config(
+    existing: Option<&crate::config::Config>,
+    settings: &SiteSettings,
+) -> crate::config::Config {
+    let mut config = existing.cloned().unwrap_or_else(|| settings.to_config());
+    config.highlight_code = false;
+    config
+}
+
 /// Everything an importer found, before anything is written.
 #[derive(Debug, Clone, Default)]
 pub struct ImportPlan {

@@ -41,8 +41,14 @@ pub fn is_forbidden_char(c: char) -> bool {
         || (c as u32 & 0xFFFE) == 0xFFFE
 }
 
-/// `text` without forbidden code points (borrowed when it has none).
+/// `text` without forbidden code points (borrowed when it has none). Every
+/// file read and every feed value passes here, so printable ASCII, the
+/// common case, is recognised byte by byte without decoding.
 pub fn without_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain_ascii = |b: &u8| (b' '..0x7F).contains(b) || matches!(*b, b'\t' | b'\n' | b'\r');
+    if text.as_bytes().iter().all(plain_ascii) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     if text.chars().any(is_forbidden_char) {
         std::borrow::Cow::Owned(text.chars().filter(|c| !is_forbidden_char(*c)).collect())
     } else {

@@ -160,20 +160,13 @@ pub fn absolute_html(html: &str, base: &Url) -> String {
 /// one of its thousands of tag feeds.
 const MAX_CATEGORIES: usize = 20;
 
-/// Characters XML 1.0 does not allow, even escaped.
+/// Text without the code points XML 1.0 does not allow even escaped
+/// (C0 controls but tab and line breaks, U+FFFE, U+FFFF), by the same rule
+/// as the HTML pages ([`crate::markdown::is_forbidden_char`]), which also
+/// drops the C1 controls and noncharacters that HTML forbids in the
+/// content a feed carries.
 fn xml_safe(text: &str) -> String {
-    let bad_byte = |b: &u8| *b < b' ' && !matches!(*b, b'\t' | b'\n' | b'\r');
-    if !text.as_bytes().iter().any(bad_byte)
-        && !text.contains('\u{FFFE}')
-        && !text.contains('\u{FFFF}')
-    {
-        return text.to_string();
-    }
-    text.chars()
-        .filter(|&c| {
-            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
-        })
-        .collect()
+    crate::markdown::without_forbidden(text).into_owned()
 }
 
 fn rfc2822(ts: jiff::Timestamp) -> String {

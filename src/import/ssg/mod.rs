@@ -132,13 +132,7 @@ pub fn plan(
         Generator::Zola => zola::read(old_root, &mut plan)?,
     };
     plan.settings = old.settings.clone();
-    let mut config = match existing {
-        Some(c) => c.clone(),
-        None => old.settings.to_config(),
-    };
-    // Checking a file parses it; colouring its code would only cost time
-    // (a Jekyll archive of 7,000 Java posts: tens of minutes).
-    config.highlight_code = false;
+    let config = crate::import::check_config(existing, &old.settings);
     Ok(Planner {
         generator,
         root: old_root,

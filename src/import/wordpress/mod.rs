@@ -197,13 +197,7 @@ impl<'e> Planner<'e> {
                 "category".into(),
             ),
         };
-        let mut check_config = match existing {
-            Some(c) => c.clone(),
-            None => settings.to_config(),
-        };
-        // Checking a file parses it; colouring its code would only cost time
-        // (a Jekyll archive of 7,000 Java posts: tens of minutes).
-        check_config.highlight_code = false;
+        let check_config = crate::import::check_config(existing, &settings);
         let plan = ImportPlan {
             source: "wordpress".into(),
             settings,
