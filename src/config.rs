@@ -97,6 +97,13 @@ pub struct RawComments {
     pub per_page: Option<usize>,
     /// The default for posts that do not say: `open`, `closed` or `off`.
     pub default: Option<String>,
+    /// Where the comment form posts (`glossator respond` behind the web
+    /// server); no form without it.
+    pub endpoint: Option<String>,
+    /// Publish at once a commenter whose earlier comment was approved.
+    pub trust_returning: Option<bool>,
+    /// Comments with more links than this are held as spam.
+    pub max_links: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -391,6 +398,12 @@ pub struct Config {
     pub categories: Taxonomy,
     pub comments_per_page: usize,
     pub comments_default: String,
+    /// `[comments] endpoint`: where the comment form posts.
+    pub comments_endpoint: Option<String>,
+    pub comments_trust_returning: bool,
+    pub comments_max_links: usize,
+    /// Signs the comment form's token; loaded when there is an endpoint.
+    pub comments_key: Option<crate::respond::key::Key>,
     pub feed_entries: usize,
     /// Site paths that also serve the main Atom feed (`/feed/`), so
     /// subscribers of an old feed address stay subscribed.
@@ -448,7 +461,25 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostics> {
             )]));
         }
     };
-    parse_config(&text)
+    let mut config = parse_config(&text)?;
+    if config.comments_endpoint.is_some() {
+        // The form's token is signed: the key comes with the endpoint.
+        match crate::respond::key::Key::load_or_create(root) {
+            Ok(key) => config.comments_key = Some(key),
+            Err(e) => {
+                return Err(Diagnostics::from_iter([Diagnostic::error(
+                    PathBuf::from(crate::respond::key::DIR),
+                    format!("cannot load the comment form's secret: {e:#}"),
+                )
+                .with_hint(format!(
+                    "glossator keeps it in {}/secret (or reads {} from the environment)",
+                    crate::respond::key::DIR,
+                    crate::respond::key::ENV
+                ))]));
+            }
+        }
+    }
+    Ok(config)
 }
 
 /// Parses and resolves config text (the file's contents).
@@ -690,9 +721,31 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         }
     }
 
-    let (comments_per_page, comments_default) = {
+    let (comments_per_page, comments_default, comments_endpoint, trust_returning, max_links) = {
         let c = comments.unwrap_or_default();
-        let RawComments { per_page, default } = c;
+        let RawComments {
+            per_page,
+            default,
+            endpoint,
+            trust_returning,
+            max_links,
+        } = c;
+        let endpoint = endpoint.filter(|e| !e.trim().is_empty());
+        if let Some(e) = &endpoint {
+            let ok = url::Url::parse(e)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .unwrap_or(false);
+            if !ok {
+                diagnostics.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        format!("comments.endpoint `{e}` is not an http(s) address"),
+                    )
+                    .with_hint("give the address `glossator respond` answers at behind your web server, e.g. https://example.com/respond/")
+                    .at_opt(locate_table_key(text, "comments", "endpoint")),
+                );
+            }
+        }
         let default = default.unwrap_or_else(|| "open".to_string());
         if !["open", "closed", "off"].contains(&default.as_str()) {
             fail(
@@ -708,7 +761,13 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
                     .at_opt(locate_table_key(text, "comments", "per_page")),
             );
         }
-        (per_page.unwrap_or(50).max(1), default)
+        (
+            per_page.unwrap_or(50).max(1),
+            default,
+            endpoint,
+            trust_returning.unwrap_or(false),
+            max_links.unwrap_or(2),
+        )
     };
     let RawFeeds {
         entries,
@@ -769,6 +828,10 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         categories,
         comments_per_page,
         comments_default,
+        comments_endpoint,
+        comments_trust_returning: trust_returning,
+        comments_max_links: max_links,
+        comments_key: None,
         feed_entries: entries.unwrap_or(20).max(1),
         feed_aliases,
         related_count: count.unwrap_or(3),

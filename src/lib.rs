@@ -16,6 +16,7 @@ pub mod interrupt;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod respond;
 pub mod serve;
 pub mod session;
 pub mod site;

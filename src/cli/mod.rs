@@ -11,6 +11,7 @@ mod check;
 mod import;
 mod init;
 mod new;
+mod respond;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +52,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Bring an existing blog in: its posts, pages, comments and old URLs.
     Import(import::ImportArgs),
+    /// Take readers' comments: the service behind `[comments] endpoint`.
+    Respond(respond::RespondArgs),
+    /// Moderate received comments: list, show, approve, reject, spam.
+    Comments(respond::CommentsArgs),
 }
 
 /// How chatty to be.
@@ -92,6 +97,8 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => args.run(&cli.root, verbosity),
         Command::Check(args) => args.run(&cli.root, verbosity),
         Command::Import(args) => args.run(&cli.root, verbosity),
+        Command::Respond(args) => args.run(&cli.root, verbosity),
+        Command::Comments(args) => args.run(&cli.root, verbosity),
     };
     match result {
         Ok(code) => code,

@@ -44,9 +44,9 @@ pub struct ServeArgs {
 }
 
 /// Prints to the terminal, paths shown from where the user stands.
-struct Terminal {
-    shown_root: PathBuf,
-    verbosity: Verbosity,
+pub(super) struct Terminal {
+    pub(super) shown_root: PathBuf,
+    pub(super) verbosity: Verbosity,
 }
 
 impl Reporter for Terminal {

@@ -34,6 +34,8 @@ pub struct SiteView<'a> {
     /// The site-wide feeds: `[{ title, url, mime }]`.
     pub feeds: Vec<crate::render::feeds::FeedLink>,
     pub generator: &'static str,
+    /// `[comments] endpoint`: where the comment form posts, if anywhere.
+    pub comments_endpoint: Option<&'a str>,
     pub extra: &'a toml::Table,
 }
 
@@ -96,6 +98,9 @@ pub struct PostView<'a> {
     pub comments_mode: &'static str,
     /// 0 when comments are off.
     pub comment_count: usize,
+    /// The comment form's signed token, when the form is on (`[comments]
+    /// endpoint` set) and comments are open.
+    pub comment_token: Option<String>,
     pub source_path: String,
     pub extra: &'a serde_json::Value,
 }
@@ -239,6 +244,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
         })
         .collect(),
         generator: concat!("glossator ", env!("CARGO_PKG_VERSION")),
+        comments_endpoint: c.comments_endpoint.as_deref(),
         extra: &c.extra,
     }
 }
@@ -338,6 +344,12 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
             0
         } else {
             site.comments[id].iter().map(|t| t.len()).sum()
+        },
+        comment_token: match (&site.config.comments_key, post.comments) {
+            (Some(key), CommentMode::Open) if site.config.comments_endpoint.is_some() => {
+                Some(key.form_token(&post.slug))
+            }
+            _ => None,
         },
         source_path: post.source.display().to_string(),
         extra: &post.extra,

@@ -18,8 +18,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -67,8 +68,8 @@ pub async fn run(
             accepted = listener.accept() => accepted,
             () = &mut stop => return,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(e) => {
                 if out_of_descriptors(&e) && !told.swap(true, Ordering::Relaxed) {
                     report(&format!(
@@ -81,7 +82,13 @@ pub async fn run(
             }
         };
         told.store(false, Ordering::Relaxed);
-        let service = TowerToHyperService::new(router.clone());
+        // The peer's address rides along as axum's `ConnectInfo`.
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let mut router = router.clone();
+            async move { tower_service::Service::call(&mut router, request).await }
+        });
         tokio::spawn(async move {
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder

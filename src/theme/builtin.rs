@@ -56,7 +56,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Static file path (in the output) and bytes.
-pub const STATIC: &[(&str, &[u8])] = &[static_file!("search.js"), static_file!("style.css")];
+pub const STATIC: &[(&str, &[u8])] = &[
+    static_file!("comments.js"),
+    static_file!("search.js"),
+    static_file!("style.css"),
+];
 
 /// `theme.toml` of the default theme.
 pub const THEME_TOML: &str = include_str!(concat!(
