@@ -895,6 +895,26 @@ mod tests {
     }
 
     #[test]
+    fn the_comment_endpoint_must_be_a_web_address() {
+        let d = err("[comments]\nper_page = 5\nendpoint = \"/respond/\"\n");
+        assert_eq!((d.line, d.col), (Some(3), Some(12)));
+        assert!(
+            d.message.contains("not an http(s) address"),
+            "{}",
+            d.message
+        );
+        let c = parse_config("[comments]\nendpoint = \"https://e.com/respond/\"\n").unwrap();
+        assert_eq!(
+            c.comments_endpoint.as_deref(),
+            Some("https://e.com/respond/")
+        );
+        assert!(!c.comments_trust_returning);
+        assert_eq!(c.comments_max_links, 2);
+        // The key is loaded with the site (load_config), never from text.
+        assert!(c.comments_key.is_none());
+    }
+
+    #[test]
     fn unknown_nested_key_is_found_too() {
         let d = err("[taxonomies.tags]\npath = \"t\"\ntitel = \"T\"\n");
         assert_eq!(d.line, Some(3));

@@ -23,7 +23,23 @@ const EMAIL: &str = "reader.one@mail.example";
 struct Service {
     child: Child,
     url: String,
-    _lines: Receiver<String>,
+    lines: Receiver<String>,
+}
+
+impl Service {
+    /// Waits (up to 20 s) for the service to print a line containing `text`.
+    fn says(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if line.contains(text) {
+                return line;
+            }
+        }
+        panic!("respond never said {text:?}");
+    }
 }
 
 impl Drop for Service {
@@ -61,7 +77,7 @@ fn start(dir: &Path, extra: &[&str]) -> Service {
             return Service {
                 child,
                 url,
-                _lines: rx,
+                lines: rx,
             };
         }
     }
@@ -561,4 +577,77 @@ fn without_an_endpoint_there_is_no_form_and_no_secret() {
     let page = read(dir.path().join("public/2026/02/10/open-thread/index.html"));
     assert!(!page.contains("comment-form"));
     assert!(!dir.path().join(".glossator/respond/secret").exists());
+}
+
+#[test]
+fn a_failed_rebuild_is_reported_and_the_service_carries_on() {
+    let dir = built_site();
+    // An approved commenter, so the next comment is published at once.
+    let token = token(dir.path(), "open-thread");
+    let json = [("Accept", "application/json")];
+    let service = start(dir.path(), &[]);
+    let first = post(
+        &service.url,
+        &json,
+        &[
+            ("post", "open-thread"),
+            ("token", &token),
+            ("author", "Regular"),
+            ("email", EMAIL),
+            ("body", "Hello."),
+        ],
+    );
+    let id: serde_json::Value = serde_json::from_str(&first.body).unwrap();
+    let approved = glossator(
+        dir.path(),
+        &[
+            "comments",
+            "approve",
+            "--no-build",
+            id["id"].as_str().unwrap(),
+        ],
+    );
+    assert!(approved.status.success());
+    // The writer saves a broken post while the service runs.
+    std::fs::write(
+        dir.path().join("content/posts/2026-02-13-broken.md"),
+        "+++\ntitle = \"Broken\"\ndate = 2026-02-30\n+++\n\nNot a date.\n",
+    )
+    .unwrap();
+    let published = post(
+        &service.url,
+        &json,
+        &[
+            ("post", "open-thread"),
+            ("token", &token),
+            ("author", "Regular"),
+            ("email", EMAIL),
+            ("body", "Published into a broken build."),
+        ],
+    );
+    assert_eq!(published.status, 201, "{}", published.body);
+    service.says("The rebuild failed");
+    // The comment is kept as a file, and shows after the next good build.
+    let file = files_containing(
+        &dir.path().join("content/comments"),
+        "Published into a broken build.",
+    );
+    assert_eq!(file.len(), 1);
+    let next = post(
+        &service.url,
+        &json,
+        &[
+            ("post", "open-thread"),
+            ("token", &token),
+            ("author", "Someone"),
+            ("body", "Still listening?"),
+        ],
+    );
+    assert_eq!(next.status, 202, "{}", next.body);
+    std::fs::remove_file(dir.path().join("content/posts/2026-02-13-broken.md")).unwrap();
+    build_ok(dir.path(), &[]);
+    assert!(
+        read(dir.path().join("public/2026/02/10/open-thread/index.html"))
+            .contains("Published into a broken build.")
+    );
 }
