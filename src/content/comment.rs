@@ -46,6 +46,22 @@ pub struct Comment {
     pub by_author: bool,
     /// Sanitized HTML.
     pub html: String,
+    /// Webmentions: what the other page did (see [`MENTIONS`]).
+    pub mention: Option<&'static str>,
+    /// Webmentions: the page that mentioned the post (http(s) only).
+    pub source_url: Option<String>,
+}
+
+/// What a webmention's page did with the post.
+pub const MENTIONS: [&str; 5] = ["reply", "like", "repost", "bookmark", "mention"];
+
+impl Comment {
+    /// Shown in the conversation: comments, and replies written on other
+    /// sites; the rest (likes, pingbacks...) are listed apart.
+    pub fn in_thread(&self) -> bool {
+        !self.kind.is_mention()
+            || (self.kind == CommentKind::Webmention && self.mention == Some("reply"))
+    }
 }
 
 /// A comment with its replies.
@@ -210,6 +226,8 @@ pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Ve
         parent,
         kind,
         role,
+        mention,
+        source,
     } = raw;
     let stem = file
         .rel
@@ -288,6 +306,36 @@ pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Ve
         }
         _ => None,
     };
+    let mention = match mention {
+        Some(m) => match MENTIONS.iter().find(|k| **k == m.value) {
+            Some(k) => Some(*k),
+            None => {
+                problems.push(
+                    Diagnostic::error(&file.rel, format!("unknown mention `{}`", m.value))
+                        .at(m.at.0, m.at.1)
+                        .with_hint(format!(
+                            "a webmention's `mention` is one of {}",
+                            MENTIONS.join(", ")
+                        )),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let source_url = match source {
+        Some(u) if !u.value.trim().is_empty() => {
+            let safe = safe_author_url(&u.value);
+            if safe.is_none() {
+                problems.push(
+                    Diagnostic::warning(&file.rel, "the source is not an http(s) URL: left out")
+                        .at(u.at.0, u.at.1),
+                );
+            }
+            safe
+        }
+        _ => None,
+    };
     if problems.iter().any(Diagnostic::is_error) {
         return (None, problems);
     }
@@ -310,6 +358,12 @@ pub fn parse_comment(file: &SourceFile, config: &Config) -> (Option<Comment>, Ve
         kind,
         by_author,
         html: render_comment_body(split.body),
+        mention: if kind == CommentKind::Webmention {
+            mention.or(Some("mention"))
+        } else {
+            None
+        },
+        source_url,
     };
     (Some(comment), problems)
 }
@@ -460,6 +514,8 @@ fn placeholder() -> Comment {
         kind: CommentKind::Comment,
         by_author: false,
         html: String::new(),
+        mention: None,
+        source_url: None,
     }
 }
 
@@ -504,6 +560,8 @@ mod tests {
             kind: CommentKind::Comment,
             by_author: false,
             html: String::new(),
+            mention: None,
+            source_url: None,
         }
     }
 

@@ -27,6 +27,8 @@ pub struct CommentView<'a> {
     pub depth: usize,
     /// Written by the site's author (the comment file's `role = "author"`).
     pub by_author: bool,
+    /// A reply written on another site (a webmention): the page it is on.
+    pub source: Option<&'a str>,
     /// The comment this one answers, when it is not the one it is shown
     /// under (replies deeper than the thread shows are listed flat).
     pub reply_to: Option<ReplyTo<'a>>,
@@ -51,6 +53,10 @@ pub struct MentionView<'a> {
     pub date: String,
     /// Sanitized HTML (often an excerpt of the other page).
     pub content: &'a str,
+    /// Webmentions: `like`, `repost`, `bookmark` or `mention`.
+    pub mention: Option<&'static str>,
+    /// Webmentions: the page that mentioned the post.
+    pub source: Option<&'a str>,
 }
 
 /// `comments_paginator`.
@@ -87,6 +93,7 @@ fn view<'a>(
         content: &c.html,
         depth,
         by_author: c.by_author,
+        source: c.source_url.as_deref(),
         reply_to,
         replies: thread
             .replies
@@ -103,8 +110,43 @@ fn collect_authors<'a>(threads: &'a [Thread], out: &mut HashMap<&'a str, &'a str
     }
 }
 
-/// A post's mentions, oldest first.
-pub fn mentions(site: &Site, id: PostId) -> Vec<MentionView<'_>> {
+/// Likes, reposts or bookmarks from other sites (webmentions).
+#[derive(Serialize)]
+pub struct ReactionGroup<'a> {
+    /// `like`, `repost` or `bookmark`.
+    pub kind: &'static str,
+    /// "Liked by", ...
+    pub label: &'static str,
+    pub people: Vec<MentionView<'a>>,
+}
+
+/// A post's mentions (pages that link here), oldest first, and its
+/// reactions (likes, reposts, bookmarks) grouped by kind.
+pub fn mentions(site: &Site, id: PostId) -> (Vec<MentionView<'_>>, Vec<ReactionGroup<'_>>) {
+    let mut groups: Vec<ReactionGroup> = [
+        ("like", "Liked by"),
+        ("repost", "Reposted by"),
+        ("bookmark", "Bookmarked by"),
+    ]
+    .into_iter()
+    .map(|(kind, label)| ReactionGroup {
+        kind,
+        label,
+        people: Vec::new(),
+    })
+    .collect();
+    let mut mentions = Vec::new();
+    for view in mention_views(site, id) {
+        match groups.iter_mut().find(|g| Some(g.kind) == view.mention) {
+            Some(g) => g.people.push(view),
+            None => mentions.push(view),
+        }
+    }
+    groups.retain(|g| !g.people.is_empty());
+    (mentions, groups)
+}
+
+fn mention_views(site: &Site, id: PostId) -> Vec<MentionView<'_>> {
     site.mentions[id]
         .iter()
         .map(|m: &Comment| MentionView {
@@ -114,6 +156,8 @@ pub fn mentions(site: &Site, id: PostId) -> Vec<MentionView<'_>> {
             url: m.url.as_deref(),
             date: m.date.timestamp().to_string(),
             content: &m.html,
+            mention: m.mention,
+            source: m.source_url.as_deref(),
         })
         .collect()
 }

@@ -124,7 +124,9 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
                 let (list, pages) = comments::comment_page(site, *id, 1);
                 ctx.insert("comments", &list);
                 ctx.insert("comments_paginator", &pages);
-                ctx.insert("mentions", &comments::mentions(site, *id));
+                let (mentions, reactions) = comments::mentions(site, *id);
+                ctx.insert("mentions", &mentions);
+                ctx.insert("reactions", &reactions);
             }
             // Posts are newest first: the next-newer post is id - 1.
             ctx.insert("newer", &neighbour(site, id.checked_sub(1)));

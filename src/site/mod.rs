@@ -315,7 +315,7 @@ fn attach_comments(
     let mut orphan_folders = std::collections::BTreeSet::new();
     for c in comments {
         match by_slug.get(c.post_slug.as_str()) {
-            Some(&id) if c.kind.is_mention() => mentions[id].push((*c).clone()),
+            Some(&id) if !c.in_thread() => mentions[id].push((*c).clone()),
             Some(&id) => grouped[id].push((*c).clone()),
             None => {
                 if orphan_folders.insert(c.post_slug.clone()) {

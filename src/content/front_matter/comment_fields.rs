@@ -8,7 +8,9 @@ use super::post_fields::OWN_FIELDS as POST_FIELDS;
 use super::reader::{At, Reader};
 use super::tree::{Node, Value};
 
-pub const COMMENT_FIELDS: &[&str] = &["id", "author", "url", "date", "parent", "type", "role"];
+pub const COMMENT_FIELDS: &[&str] = &[
+    "id", "author", "url", "date", "parent", "type", "role", "mention", "source",
+];
 
 /// What a comment file says, as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +25,10 @@ pub struct RawComment {
     pub kind: Option<At<String>>,
     /// `author` for the site author's own replies.
     pub role: Option<At<String>>,
+    /// Webmentions: `reply`, `like`, `repost`, `bookmark` or `mention`.
+    pub mention: Option<At<String>>,
+    /// Webmentions: the page that mentioned the post.
+    pub source: Option<At<String>>,
 }
 
 pub fn read_comment(root: &Node, r: &mut Reader) -> RawComment {
@@ -50,6 +56,8 @@ pub fn read_comment(root: &Node, r: &mut Reader) -> RawComment {
             "parent" => raw.parent = r.text(key, node).map(|t| t.value),
             "type" => raw.kind = r.text(key, node),
             "role" => raw.role = r.text(key, node),
+            "mention" => raw.mention = r.text(key, node),
+            "source" => raw.source = r.text(key, node),
             name if POST_FIELDS.contains(&name) => r.error(
                 key.at,
                 format!("`{name}` is not a comment field"),
