@@ -56,6 +56,8 @@ pub enum Command {
     Respond(respond::RespondArgs),
     /// Moderate received comments: list, show, approve, reject, spam.
     Comments(respond::CommentsArgs),
+    /// Tell the pages your posts link to (webmentions).
+    Webmention(respond::WebmentionArgs),
 }
 
 /// How chatty to be.
@@ -99,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => args.run(&cli.root, verbosity),
         Command::Respond(args) => args.run(&cli.root, verbosity),
         Command::Comments(args) => args.run(&cli.root, verbosity),
+        Command::Webmention(args) => args.run(&cli.root, verbosity),
     };
     match result {
         Ok(code) => code,

@@ -38,6 +38,13 @@ pub struct RespondArgs {
     /// Where rebuilds write [default: <root>/public].
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Fetch webmention sources on private and local addresses too (for
+    /// tests and private networks).
+    #[arg(long)]
+    pub allow_private_sources: bool,
+    /// Seconds fetching a webmention's source may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub source_timeout: f64,
     /// Seconds a connection may take to send its headers or sit idle.
     #[arg(long, value_name = "SECONDS", default_value_t = 15.0, hide = true)]
     pub timeout: f64,
@@ -61,6 +68,8 @@ impl RespondArgs {
             per_hour: self.rate,
             burst: self.burst,
             max_request: self.max_kb.max(1) * 1024,
+            allow_private_sources: self.allow_private_sources,
+            source_timeout: Duration::from_secs_f64(self.source_timeout.clamp(0.1, 120.0)),
             timeout: Duration::from_secs_f64(self.timeout.max(0.1)),
         };
         let reporter = Arc::new(Terminal {
@@ -264,4 +273,66 @@ fn mark(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct WebmentionArgs {
+    #[command(subcommand)]
+    pub action: WebmentionAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebmentionAction {
+    /// Notify the pages your posts link to (only posts changed since the
+    /// last send).
+    Send {
+        /// Only these posts (file paths or slugs).
+        posts: Vec<String>,
+        /// List what would be sent, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Seconds each request may take.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        timeout: f64,
+    },
+}
+
+impl WebmentionArgs {
+    pub fn run(self, root: &Path, verbosity: Verbosity) -> anyhow::Result<ExitCode> {
+        let WebmentionAction::Send {
+            posts,
+            dry_run,
+            timeout,
+        } = self.action;
+        let outcomes = crate::respond::webmention::send::send(
+            &crate::respond::webmention::send::SendOptions {
+                root: root.to_path_buf(),
+                posts,
+                dry_run,
+                timeout: Duration::from_secs_f64(timeout.clamp(0.1, 120.0)),
+            },
+        )?;
+        let mut failed = 0;
+        for o in &outcomes {
+            match &o.result {
+                Ok(what) => {
+                    if verbosity != Verbosity::Quiet {
+                        println!("{} -> {}: {what}", o.source, o.target);
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("{} -> {}: failed: {e}", o.source, o.target);
+                }
+            }
+        }
+        if outcomes.is_empty() && verbosity != Verbosity::Quiet {
+            eprintln!("Nothing to send: no post changed since the last send.");
+        }
+        if failed > 0 {
+            eprintln!("{failed} failed; they are tried again on the next send.");
+            return Ok(ExitCode::from(1));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }

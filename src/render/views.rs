@@ -36,6 +36,8 @@ pub struct SiteView<'a> {
     pub generator: &'static str,
     /// `[comments] endpoint`: where the comment form posts, if anywhere.
     pub comments_endpoint: Option<&'a str>,
+    /// Where other sites send webmentions: the endpoint's `webmention`.
+    pub webmention_endpoint: Option<String>,
     pub extra: &'a toml::Table,
 }
 
@@ -245,6 +247,10 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
         .collect(),
         generator: concat!("glossator ", env!("CARGO_PKG_VERSION")),
         comments_endpoint: c.comments_endpoint.as_deref(),
+        webmention_endpoint: c
+            .comments_endpoint
+            .as_deref()
+            .map(|e| format!("{}/webmention", e.trim_end_matches('/'))),
         extra: &c.extra,
     }
 }

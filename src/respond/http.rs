@@ -56,6 +56,7 @@ async fn handle(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -63,6 +64,11 @@ async fn handle(
     let request_origin = origin(&headers);
     let allowed = request_origin.filter(|o| *o == site.origin);
     let json = wants_json(&headers);
+    // Webmentions come from other sites' servers (and forms): any origin.
+    let webmention = uri.path().trim_end_matches('/').ends_with("/webmention");
+    if webmention && method == Method::POST {
+        return post(&app, peer, &headers, body, json, true).await;
+    }
     if request_origin.is_some() && allowed.is_none() {
         return refused(
             &Refusal::new(403, "Comments are taken only from the site's own pages."),
@@ -92,7 +98,7 @@ async fn handle(
             "glossator respond: comments are posted here from the site's pages.\n",
         )
             .into_response(),
-        Method::POST => post(&app, peer, &headers, body, json).await,
+        Method::POST => post(&app, peer, &headers, body, json, false).await,
         _ => {
             let mut r = StatusCode::METHOD_NOT_ALLOWED.into_response();
             r.headers_mut().insert(
@@ -106,11 +112,12 @@ async fn handle(
 }
 
 async fn post(
-    app: &App,
+    app: &Arc<App>,
     peer: SocketAddr,
     headers: &HeaderMap,
     body: Body,
     json: bool,
+    webmention: bool,
 ) -> Response {
     let forwarded: Vec<&str> = headers
         .get_all("x-forwarded-for")
@@ -155,6 +162,32 @@ async fn post(
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return refused(&too_big(), json);
     };
+    if webmention {
+        let mut source = None;
+        let mut target = None;
+        for (k, v) in url::form_urlencoded::parse(&bytes) {
+            match k.as_ref() {
+                "source" if source.is_none() => source = Some(v.into_owned()),
+                "target" if target.is_none() => target = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        let (Some(source), Some(target)) = (source, target) else {
+            return refused(
+                &Refusal::new(400, "A webmention needs `source` and `target`."),
+                json,
+            );
+        };
+        return match super::webmention::receive(app, &source, &target).await {
+            Ok(()) => (
+                StatusCode::ACCEPTED,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Accepted: the source will be checked, and the mention shown once the author approves it.\n",
+            )
+                .into_response(),
+            Err(r) => refused(&r, json),
+        };
+    }
     let form = super::form::read(&bytes);
     let user_agent = headers
         .get(header::USER_AGENT)

@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::content::post::CommentMode;
 use crate::content::source::{read_sources, walk_sources};
 use crate::content::{Item, parse_one};
+use crate::import::comments::path_key;
 
 /// One published post, as the comment form finds it.
 #[derive(Debug, Clone)]
@@ -36,6 +37,9 @@ pub struct SiteIndex {
     /// from a browser.
     pub origin: String,
     pub posts: HashMap<String, PostEntry>,
+    /// Slugs by the paths that show the post (its URL and old URLs), as
+    /// `import::comments::path_key` reduces them.
+    pub paths: HashMap<String, String>,
 }
 
 /// `scheme://host[:port]` of a base URL.
@@ -65,10 +69,16 @@ impl SiteIndex {
             .filter_map(|f| parse_one(f, &parse_config).item)
             .collect();
         let mut posts = HashMap::new();
+        let mut paths = HashMap::new();
         let mut comments: Vec<(String, String)> = Vec::new();
         for item in items {
             match item {
                 Item::Post(p) if !p.draft && p.date.timestamp() <= now => {
+                    for url in std::iter::once(&p.url).chain(&p.aliases) {
+                        paths
+                            .entry(path_key(&config.link(url)))
+                            .or_insert_with(|| p.slug.clone());
+                    }
                     posts.insert(
                         p.slug.clone(),
                         PostEntry {
@@ -92,7 +102,22 @@ impl SiteIndex {
             origin: origin_of(&config.base_url),
             config,
             posts,
+            paths,
         })
+    }
+}
+
+impl SiteIndex {
+    /// The post a URL of this site shows (its address or an old one).
+    pub fn post_at(&self, url: &url::Url) -> Option<&PostEntry> {
+        let site = url::Url::parse(&self.config.base_url).ok()?;
+        let same_host = site.host_str().map(str::to_ascii_lowercase)
+            == url.host_str().map(str::to_ascii_lowercase)
+            && site.port() == url.port();
+        if !same_host {
+            return None;
+        }
+        self.posts.get(self.paths.get(&path_key(url.path()))?)
     }
 }
 

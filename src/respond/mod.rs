@@ -23,6 +23,7 @@ pub mod index;
 pub mod key;
 pub mod limit;
 pub mod store;
+pub mod webmention;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -51,6 +52,10 @@ pub struct RespondOptions {
     pub burst: u32,
     /// Largest request body accepted, in bytes.
     pub max_request: usize,
+    /// Fetch webmention sources on private and local addresses too.
+    pub allow_private_sources: bool,
+    /// How long fetching a webmention's source may take.
+    pub source_timeout: Duration,
     pub timeout: Duration,
 }
 
@@ -111,6 +116,9 @@ pub struct App {
     recent: Mutex<HashMap<u64, (Instant, String, bool)>>,
     rebuild: Rebuilds,
     reporter: Arc<dyn Reporter>,
+    /// Webmention sources are fetched with it, a few at a time.
+    fetcher: webmention::fetch::Fetcher,
+    verifying: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -151,6 +159,8 @@ impl App {
             }
         }
         let limiter = Limiter::new(options.burst, options.per_hour);
+        let (options_timeout, options_private) =
+            (options.source_timeout, options.allow_private_sources);
         let rebuild = Rebuilds::start(
             crate::build::BuildOptions {
                 output: options.output.clone(),
@@ -168,6 +178,8 @@ impl App {
             recent: Mutex::new(recent),
             rebuild,
             reporter,
+            fetcher: webmention::fetch::Fetcher::new(options_timeout, options_private),
+            verifying: Arc::new(tokio::sync::Semaphore::new(4)),
         })
     }
 
@@ -344,6 +356,9 @@ impl App {
             client: client.to_string(),
             user_agent: user_agent.map(|u| u.chars().take(300).collect()),
             reason: held.then(|| format!("{links} links")),
+            kind: None,
+            mention: None,
+            source: None,
         };
         let store = self.store.clone();
         let root = self.options.root.clone();

@@ -32,6 +32,8 @@ pub enum Status {
     /// Published as a comment file.
     Approved,
     Rejected,
+    /// A webmention whose source no longer links here (or is gone).
+    Gone,
 }
 
 impl Status {
@@ -41,6 +43,7 @@ impl Status {
             Status::Spam => "spam",
             Status::Approved => "approved",
             Status::Rejected => "rejected",
+            Status::Gone => "gone",
         }
     }
 }
@@ -70,6 +73,15 @@ pub struct Queued {
     pub user_agent: Option<String>,
     /// Why the service held it (`too many links`), if it did.
     pub reason: Option<String>,
+    /// `webmention` for a response written on another site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Webmentions: `reply`, `like`, `repost`, `bookmark` or `mention`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention: Option<String>,
+    /// Webmentions: the page that mentioned the post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The queue folder and the trusted-commenter folder.
@@ -253,6 +265,15 @@ pub fn comment_file(entry: &Queued) -> anyhow::Result<(PathBuf, String)> {
     if let Some(parent) = &entry.parent {
         fm.insert("parent".into(), parent.clone().into());
     }
+    if let Some(kind) = &entry.kind {
+        fm.insert("type".into(), kind.clone().into());
+    }
+    if let Some(mention) = &entry.mention {
+        fm.insert("mention".into(), mention.clone().into());
+    }
+    if let Some(source) = &entry.source {
+        fm.insert("source".into(), source.clone().into());
+    }
     let text = format!(
         "+++\n{}+++\n\n{}\n",
         toml::to_string(&fm)?,
@@ -280,6 +301,20 @@ pub fn publish(root: &Path, store: &Store, entry: &mut Queued) -> anyhow::Result
     Ok(rel)
 }
 
+/// Takes a comment down: removes its comment file (if it was published)
+/// and marks it gone. Gives whether a file was removed.
+pub fn withdraw(root: &Path, store: &Store, entry: &mut Queued) -> anyhow::Result<bool> {
+    let (rel, _) = comment_file(entry)?;
+    let removed = match std::fs::remove_file(root.join(&rel)) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", rel.display())),
+    };
+    entry.status = Status::Gone;
+    store.save(entry)?;
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +335,9 @@ mod tests {
             client: "192.0.2.1".into(),
             user_agent: None,
             reason: None,
+            kind: None,
+            mention: None,
+            source: None,
         }
     }
 

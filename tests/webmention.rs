@@ -1,0 +1,504 @@
+//! Webmentions end to end: `glossator respond` receives them from source
+//! pages served by the test on 127.0.0.1, and `glossator webmention send`
+//! discovers endpoints served the same way. Real binary, real HTTP.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::zombie_processes
+)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use support::{build_ok, glossator, html, read, site, stderr, stdout};
+
+const TARGET: &str = "https://responses.example/2026/02/10/open-thread/";
+
+/// A page the test serves: status, extra headers, body, delay.
+#[derive(Clone, Default)]
+struct Page {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+    delay: Duration,
+}
+
+/// A tiny web server for source pages and webmention endpoints: pages
+/// by path; every POST body is recorded by path.
+#[derive(Clone)]
+struct Web {
+    base: String,
+    pages: Arc<Mutex<HashMap<String, Page>>>,
+    posts: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Web {
+    fn start() -> Web {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let web = Web {
+            base: format!("http://{}", listener.local_addr().unwrap()),
+            pages: Arc::default(),
+            posts: Arc::default(),
+        };
+        let served = web.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let web = served.clone();
+                std::thread::spawn(move || web.answer(stream));
+            }
+        });
+        web
+    }
+
+    fn answer(&self, mut stream: TcpStream) {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        if reader.read_line(&mut line).is_err() {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let (method, path) = (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("/").to_string(),
+        );
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok();
+        if method == "POST" {
+            self.posts
+                .lock()
+                .unwrap()
+                .push((path.clone(), String::from_utf8_lossy(&body).into_owned()));
+        }
+        let page = self
+            .pages
+            .lock()
+            .unwrap()
+            .get(&path)
+            .cloned()
+            .unwrap_or(Page {
+                status: if method == "POST" { 202 } else { 404 },
+                ..Page::default()
+            });
+        std::thread::sleep(page.delay);
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n",
+            page.status,
+            page.body.len()
+        );
+        for (k, v) in &page.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(page.body.as_bytes());
+    }
+
+    fn serve(&self, path: &str, status: u16, body: &str) {
+        self.serve_page(
+            path,
+            Page {
+                status,
+                body: body.into(),
+                ..Page::default()
+            },
+        );
+    }
+
+    fn serve_page(&self, path: &str, page: Page) {
+        self.pages.lock().unwrap().insert(path.into(), page);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn posts_to(&self, path: &str) -> Vec<String> {
+        self.posts
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+}
+
+fn reply_page(text: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html><body><article class="h-entry">
+        <p class="p-author h-card"><a class="u-url p-name" href="https://ada.example/">Ada Lovelace</a></p>
+        <p>In reply to <a class="u-in-reply-to" href="{TARGET}">the harbour fee post</a>:</p>
+        <div class="e-content"><p>{text}</p></div>
+        <time class="dt-published" datetime="2026-02-11T08:30:00Z">February 11</time>
+        </article></body></html>"#
+    )
+}
+
+struct Service {
+    child: Child,
+    url: String,
+    lines: Receiver<String>,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Service {
+    fn start(dir: &Path, extra: &[&str]) -> Service {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_glossator"))
+            .args([
+                "respond",
+                "--port",
+                "0",
+                "--rate",
+                "0",
+                "--source-timeout",
+                "2",
+            ])
+            .args(extra)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                eprintln!("respond: {line}");
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let line = rx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("respond printed its address");
+            if let Some(i) = line.find(" on http://") {
+                let url = line[i + 4..].split_whitespace().next().unwrap().to_string();
+                return Service {
+                    child,
+                    url,
+                    lines: rx,
+                };
+            }
+        }
+    }
+
+    /// Waits (up to 20 s) for a line containing every one of `texts`.
+    fn says(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if texts.iter().all(|t| line.contains(t)) {
+                return line;
+            }
+        }
+        panic!("respond never said {texts:?}");
+    }
+
+    fn mention(&self, source: &str, target: &str) -> (u16, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent
+            .post(format!("{}webmention", self.url))
+            .send_form([("source", source), ("target", target)])
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+}
+
+/// The id in a "Webmention wm… from" line.
+fn id_in(line: &str) -> String {
+    line.split_whitespace().nth(1).unwrap().to_string()
+}
+
+fn built_site() -> tempfile::TempDir {
+    let dir = site("respond");
+    build_ok(dir.path(), &[]);
+    dir
+}
+
+fn post_page(dir: &Path) -> String {
+    read(dir.join("public/2026/02/10/open-thread/index.html"))
+}
+
+#[test]
+fn a_reply_is_verified_queued_approved_updated_and_taken_down() {
+    let dir = built_site();
+    assert!(post_page(dir.path()).contains(
+        r#"<link rel="webmention" href="https://responses.example/respond/webmention">"#
+    ));
+    let web = Web::start();
+    web.serve(
+        "/notes/1",
+        200,
+        &reply_page("The fee was announced last year too."),
+    );
+    let service = Service::start(dir.path(), &["--allow-private-sources"]);
+    let source = web.url("/notes/1");
+
+    let (status, _) = service.mention(&source, TARGET);
+    assert_eq!(status, 202);
+    let line = service.says(&["Webmention", "a reply by Ada Lovelace, waiting"]);
+    let id = id_in(&line);
+    assert!(
+        !post_page(dir.path()).contains("announced last year"),
+        "not before approval"
+    );
+    let approved = glossator(dir.path(), &["comments", "approve", &id]);
+    assert!(approved.status.success(), "{}", stderr(&approved));
+    let doc = html(dir.path().join("public/2026/02/10/open-thread/index.html"));
+    assert_eq!(
+        support::texts(
+            &doc,
+            &format!("ol.comment-list > li#comment-{id} .comment-body")
+        ),
+        ["The fee was announced last year too."]
+    );
+    assert_eq!(
+        support::attrs(
+            &doc,
+            &format!("li#comment-{id} a.comment-elsewhere"),
+            "href"
+        ),
+        std::slice::from_ref(&source)
+    );
+
+    // The source is edited and mentions again: the same entry, new text,
+    // live at once (it was approved).
+    web.serve(
+        "/notes/1",
+        200,
+        &reply_page("Correction: it was announced in 2024."),
+    );
+    assert_eq!(service.mention(&source, TARGET).0, 202);
+    service.says(&[&id, "updated (published)"]);
+    service.says(&["Rebuilt the site"]);
+    let page = post_page(dir.path());
+    assert!(
+        page.contains("Correction: it was announced in 2024.") && !page.contains("last year too")
+    );
+    let entries = std::fs::read_dir(dir.path().join(".glossator/respond/queue"))
+        .unwrap()
+        .count();
+    assert_eq!(entries, 1);
+
+    // The source is deleted: the mention is taken down.
+    web.serve("/notes/1", 410, "Gone");
+    assert_eq!(service.mention(&source, TARGET).0, 202);
+    service.says(&[&id, "the source is gone (410): taken down"]);
+    service.says(&["Rebuilt the site"]);
+    assert!(!post_page(dir.path()).contains("Correction"));
+    assert!(
+        !dir.path()
+            .join(format!("content/comments/open-thread/{id}.md"))
+            .exists()
+    );
+}
+
+#[test]
+fn a_like_is_listed_compactly_and_a_source_without_the_link_is_rejected() {
+    let dir = built_site();
+    let web = Web::start();
+    web.serve(
+        "/likes/7",
+        200,
+        &format!(r#"<div class="h-entry"><span class="p-author h-card"><span class="p-name">Bo Reader</span></span> liked <a class="u-like-of" href="{TARGET}">this</a></div>"#),
+    );
+    web.serve(
+        "/unrelated",
+        200,
+        "<p>Nothing about <a href=\"https://responses.example/\">that site</a>'s posts.</p>",
+    );
+    let service = Service::start(dir.path(), &["--allow-private-sources"]);
+    assert_eq!(service.mention(&web.url("/unrelated"), TARGET).0, 202);
+    service.says(&["rejected: the source does not link to the target"]);
+    assert_eq!(service.mention(&web.url("/likes/7"), TARGET).0, 202);
+    let id = id_in(&service.says(&["a like by Bo Reader, waiting"]));
+    assert!(
+        glossator(dir.path(), &["comments", "approve", &id])
+            .status
+            .success()
+    );
+    let doc = html(dir.path().join("public/2026/02/10/open-thread/index.html"));
+    let row = support::texts(&doc, ".mention-row.mention-likes");
+    assert_eq!(row.len(), 1);
+    assert!(
+        row[0].starts_with("Liked by") && row[0].contains("Bo Reader"),
+        "{row:?}"
+    );
+    assert!(
+        support::texts(&doc, "ol.comment-list .comment-body")
+            .iter()
+            .all(|t| !t.contains("liked"))
+    );
+    let queued = std::fs::read_dir(dir.path().join(".glossator/respond/queue"))
+        .unwrap()
+        .count();
+    assert_eq!(queued, 1, "the unlinked source was not queued");
+}
+
+#[test]
+fn requests_are_checked_and_slow_or_private_sources_do_not_get_through() {
+    let dir = built_site();
+    let web = Web::start();
+    web.serve_page(
+        "/slow",
+        Page {
+            status: 200,
+            body: reply_page("Slow."),
+            delay: Duration::from_secs(6),
+            ..Page::default()
+        },
+    );
+    web.serve("/quick", 200, &reply_page("Quick."));
+    {
+        let service = Service::start(dir.path(), &["--allow-private-sources"]);
+        assert_eq!(
+            service
+                .mention(&web.url("/quick"), "https://elsewhere.example/post/")
+                .0,
+            400
+        );
+        assert_eq!(service.mention("ftp://example.com/x", TARGET).0, 400);
+        assert_eq!(service.mention(TARGET, TARGET).0, 400);
+        assert_eq!(
+            service
+                .mention(
+                    &web.url("/quick"),
+                    "https://responses.example/2026/02/11/closed-thread/"
+                )
+                .0,
+            400,
+            "closed posts take no responses"
+        );
+        // A slow source is accepted at once and does not hold up the next.
+        assert_eq!(service.mention(&web.url("/slow"), TARGET).0, 202);
+        assert_eq!(service.mention(&web.url("/quick"), TARGET).0, 202);
+        let first = service.says(&["Webmention"]);
+        assert!(
+            first.contains("/quick") && first.contains("waiting"),
+            "{first}"
+        );
+        service.says(&["/slow", "could not be fetched: timed out"]);
+    }
+    // Without --allow-private-sources, a source on 127.0.0.1 is refused.
+    let service = Service::start(dir.path(), &[]);
+    web.serve("/private", 200, &reply_page("From inside."));
+    assert_eq!(service.mention(&web.url("/private"), TARGET).0, 202);
+    service.says(&["/private", "refused", "private or local addresses"]);
+    let queue: Vec<_> = std::fs::read_dir(dir.path().join(".glossator/respond/queue"))
+        .unwrap()
+        .map(|e| read(e.unwrap().path()))
+        .collect();
+    assert_eq!(queue.len(), 1);
+    assert!(queue[0].contains("Quick."));
+}
+
+#[test]
+fn send_discovers_endpoints_in_headers_and_html_and_sends_once() {
+    let dir = site("respond");
+    let web = Web::start();
+    web.serve_page(
+        "/by-header",
+        Page {
+            status: 200,
+            headers: vec![(
+                "Link".into(),
+                format!("<{}>; rel=\"webmention\"", web.url("/endpoint-a")),
+            )],
+            body: "<p>A page.</p>".into(),
+            ..Page::default()
+        },
+    );
+    web.serve(
+        "/by-html",
+        200,
+        "<html><head><link rel=\"webmention\" href=\"/endpoint-b\"></head><body>B</body></html>",
+    );
+    web.serve("/no-endpoint", 200, "<p>No endpoint here.</p>");
+    std::fs::write(
+        dir.path().join("content/posts/2026-02-14-links-out.md"),
+        format!(
+            "+++\ntitle = \"Links out\"\nslug = \"links-out\"\ndate = 2026-02-14T09:00:00Z\n+++\n\nSee [one]({}), [two]({}), [three]({}) and [our own post]({TARGET}).\n",
+            web.url("/by-header"),
+            web.url("/by-html"),
+            web.url("/no-endpoint")
+        ),
+    )
+    .unwrap();
+    let source = "https://responses.example/2026/02/14/links-out/";
+
+    let dry = glossator(
+        dir.path(),
+        &["webmention", "send", "--dry-run", "links-out"],
+    );
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert_eq!(
+        stdout(&dry).matches("would be sent").count(),
+        3,
+        "{}",
+        stdout(&dry)
+    );
+    assert!(web.posts_to("/endpoint-a").is_empty());
+
+    let sent = glossator(dir.path(), &["webmention", "send"]);
+    assert!(sent.status.success(), "{}", stderr(&sent));
+    let expect = |target: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("source", source)
+            .append_pair("target", target)
+            .finish()
+    };
+    assert_eq!(
+        web.posts_to("/endpoint-a"),
+        [expect(&web.url("/by-header"))]
+    );
+    assert_eq!(web.posts_to("/endpoint-b"), [expect(&web.url("/by-html"))]);
+    assert!(stdout(&sent).contains("no webmention endpoint"));
+
+    let again = glossator(dir.path(), &["webmention", "send"]);
+    assert!(again.status.success());
+    assert!(
+        stderr(&again).contains("Nothing to send"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(web.posts_to("/endpoint-a").len(), 1, "sent only once");
+    assert_eq!(web.posts_to("/endpoint-b").len(), 1);
+}
