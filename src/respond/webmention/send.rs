@@ -289,6 +289,153 @@ mod tests {
         );
     }
 
+    /// The discovery cases of webmention.rocks, reproduced offline.
+    #[test]
+    fn discovery_follows_the_webmention_rocks_cases() {
+        let page = url("https://rocks.example/test/1");
+        let h = |v: &str| vec![v.to_string()];
+        let cases: Vec<(&str, Vec<String>, &str, Option<&str>)> = vec![
+            (
+                "1 Link header, unquoted rel, relative",
+                h("</test/1/webmention>; rel=webmention"),
+                "",
+                Some("https://rocks.example/test/1/webmention"),
+            ),
+            (
+                "2 Link header, absolute",
+                h("<https://rocks.example/wm/2>; rel=webmention"),
+                "",
+                Some("https://rocks.example/wm/2"),
+            ),
+            (
+                "3 <link>, relative",
+                vec![],
+                "<link rel=\"webmention\" href=\"3/wm\">",
+                Some("https://rocks.example/test/3/wm"),
+            ),
+            (
+                "4 <link>, absolute",
+                vec![],
+                "<link rel=\"webmention\" href=\"https://rocks.example/wm/4\">",
+                Some("https://rocks.example/wm/4"),
+            ),
+            (
+                "5 <a>, relative",
+                vec![],
+                "<a rel=\"webmention\" href=\"/wm/5\">x</a>",
+                Some("https://rocks.example/wm/5"),
+            ),
+            (
+                "7 strange casing",
+                h("</wm/7>; REL=\"WebMention\""),
+                "",
+                Some("https://rocks.example/wm/7"),
+            ),
+            (
+                "8 quoted rel",
+                h("</wm/8>; rel=\"webmention\""),
+                "",
+                Some("https://rocks.example/wm/8"),
+            ),
+            (
+                "9 several rels on <link>",
+                vec![],
+                "<link rel=\"webmention somethingelse\" href=\"/wm/9\">",
+                Some("https://rocks.example/wm/9"),
+            ),
+            (
+                "10 several rels in Link",
+                h("</wm/10>; rel=\"webmention somethingelse\""),
+                "",
+                Some("https://rocks.example/wm/10"),
+            ),
+            (
+                "11 Link wins over HTML",
+                h("</wm/11>; rel=webmention"),
+                "<link rel=\"webmention\" href=\"/no\"><a rel=\"webmention\" href=\"/no\">x</a>",
+                Some("https://rocks.example/wm/11"),
+            ),
+            (
+                "12 exact rel only",
+                vec![],
+                "<link rel=\"not-webmention\" href=\"/no\"><link rel=\"webmention\" href=\"/wm/12\">",
+                Some("https://rocks.example/wm/12"),
+            ),
+            (
+                "13 not in a comment",
+                vec![],
+                "<!-- <link rel=\"webmention\" href=\"/no\"> --><link rel=\"webmention\" href=\"/wm/13\">",
+                Some("https://rocks.example/wm/13"),
+            ),
+            (
+                "14 not in escaped HTML",
+                vec![],
+                "<code>&lt;a href=\"/no\" rel=\"webmention\"&gt;</code><a rel=\"webmention\" href=\"/wm/14\">x</a>",
+                Some("https://rocks.example/wm/14"),
+            ),
+            (
+                "15 empty href is the page",
+                vec![],
+                "<link rel=\"webmention\" href=\"\">",
+                Some("https://rocks.example/test/1"),
+            ),
+            (
+                "16 <a> before <link>",
+                vec![],
+                "<a rel=\"webmention\" href=\"/wm/16\">x</a><link rel=\"webmention\" href=\"/no\">",
+                Some("https://rocks.example/wm/16"),
+            ),
+            (
+                "17 <link> before <a>",
+                vec![],
+                "<link rel=\"webmention\" href=\"/wm/17\"><a rel=\"webmention\" href=\"/no\">x</a>",
+                Some("https://rocks.example/wm/17"),
+            ),
+            (
+                "18 several Link headers",
+                vec!["</no>; rel=other".into(), "</wm/18>; rel=webmention".into()],
+                "",
+                Some("https://rocks.example/wm/18"),
+            ),
+            (
+                "19 one header, several links",
+                h("</no>; rel=\"other\", </wm/19>; rel=\"webmention\""),
+                "",
+                Some("https://rocks.example/wm/19"),
+            ),
+            (
+                "20 <link> without href skipped",
+                vec![],
+                "<link rel=\"webmention\"><a rel=\"webmention\" href=\"/wm/20\">x</a>",
+                Some("https://rocks.example/wm/20"),
+            ),
+            (
+                "21 query string kept",
+                vec![],
+                "<link rel=\"webmention\" href=\"/wm/21?query=yes\">",
+                Some("https://rocks.example/wm/21?query=yes"),
+            ),
+            ("none", vec![], "<p>nothing</p>", None),
+        ];
+        for (name, headers, body, want) in cases {
+            assert_eq!(
+                discover(&page, &headers, Some(body))
+                    .map(|u| u.to_string())
+                    .as_deref(),
+                want,
+                "{name}"
+            );
+        }
+        // 23: relative to the page's address after redirects.
+        let moved = url("https://rocks.example/test/23/page/final");
+        assert_eq!(
+            discover(&moved, &h("<webmention>; rel=webmention"), None)
+                .map(|u| u.to_string())
+                .as_deref(),
+            Some("https://rocks.example/test/23/page/webmention")
+        );
+    }
+
     #[test]
     fn only_links_to_other_sites_are_targets() {
         let post = url("https://me.example/2026/03/03/post/");
