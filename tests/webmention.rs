@@ -150,7 +150,10 @@ fn reply_page(text: &str) -> String {
         r#"<!DOCTYPE html><html><body><article class="h-entry">
         <p class="p-author h-card"><a class="u-url p-name" href="https://ada.example/">Ada Lovelace</a></p>
         <p>In reply to <a class="u-in-reply-to" href="{TARGET}">the harbour fee post</a>:</p>
-        <div class="e-content"><p>{text}</p></div>
+        <div class="e-content">
+            <p>{text}</p>
+            <p>Second paragraph, <a href="javascript:alert(1)">unsafe link</a>, <script>alert(2)</script>done.</p>
+        </div>
         <time class="dt-published" datetime="2026-02-11T08:30:00Z">February 11</time>
         </article></body></html>"#
     )
@@ -286,9 +289,20 @@ fn a_reply_is_verified_queued_approved_updated_and_taken_down() {
     assert_eq!(
         support::texts(
             &doc,
-            &format!("ol.comment-list > li#comment-{id} .comment-body")
+            &format!("ol.comment-list > li#comment-{id} .comment-body p")
         ),
-        ["The fee was announced last year too."]
+        [
+            "The fee was announced last year too.",
+            "Second paragraph, unsafe link, done."
+        ]
+    );
+    let file = read(
+        dir.path()
+            .join(format!("content/comments/open-thread/{id}.md")),
+    );
+    assert!(
+        !file.contains("script") && !file.contains("javascript"),
+        "{file}"
     );
     assert_eq!(
         support::attrs(

@@ -160,7 +160,15 @@ fn verify_and_store(app: &App, job: &Job) -> String {
         url: found.author_url,
         email: None,
         email_hash: None,
-        body: found.content,
+        // As imported comments are: sanitized, then Markdown (HTML kept
+        // where Markdown cannot say it), so the source's indentation is
+        // never read as a code block.
+        body: crate::import::html::to_markdown(&crate::content::comment::sanitize_html(
+            &found.content,
+        ))
+        .text()
+        .trim()
+        .to_string(),
         date,
         client: String::new(),
         user_agent: None,
