@@ -104,6 +104,8 @@ pub struct RawComments {
     pub trust_returning: Option<bool>,
     /// Comments with more links than this are held as spam.
     pub max_links: Option<usize>,
+    /// How to comment when there is no form (Markdown: an address, a URL).
+    pub how: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -402,6 +404,8 @@ pub struct Config {
     pub comments_endpoint: Option<String>,
     pub comments_trust_returning: bool,
     pub comments_max_links: usize,
+    /// `[comments] how`, as HTML: how to comment when there is no form.
+    pub comments_how: Option<String>,
     /// Signs the comment form's token; loaded when there is an endpoint.
     pub comments_key: Option<crate::respond::key::Key>,
     pub feed_entries: usize,
@@ -721,7 +725,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         }
     }
 
-    let (comments_per_page, comments_default, comments_endpoint, trust_returning, max_links) = {
+    let (comments_per_page, comments_default, comments_endpoint, trust_returning, max_links, how) = {
         let c = comments.unwrap_or_default();
         let RawComments {
             per_page,
@@ -729,7 +733,11 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
             endpoint,
             trust_returning,
             max_links,
+            how,
         } = c;
+        let how = how
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| crate::content::comment::render_comment_body(&h));
         let endpoint = endpoint.filter(|e| !e.trim().is_empty());
         if let Some(e) = &endpoint {
             let ok = url::Url::parse(e)
@@ -767,6 +775,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
             endpoint,
             trust_returning.unwrap_or(false),
             max_links.unwrap_or(2),
+            how,
         )
     };
     let RawFeeds {
@@ -831,6 +840,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         comments_endpoint,
         comments_trust_returning: trust_returning,
         comments_max_links: max_links,
+        comments_how: how,
         comments_key: None,
         feed_entries: entries.unwrap_or(20).max(1),
         feed_aliases,
@@ -912,6 +922,15 @@ mod tests {
         assert_eq!(c.comments_max_links, 2);
         // The key is loaded with the site (load_config), never from text.
         assert!(c.comments_key.is_none());
+        let c = parse_config(
+            "[comments]\nhow = \"Write to [me](mailto:me@e.com) <script>x</script>\"\n",
+        )
+        .unwrap();
+        let how = c.comments_how.unwrap();
+        assert!(
+            how.contains("<a href=\"mailto:me@e.com\"") && !how.contains("<script"),
+            "{how}"
+        );
     }
 
     #[test]

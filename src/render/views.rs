@@ -38,6 +38,8 @@ pub struct SiteView<'a> {
     pub comments_endpoint: Option<&'a str>,
     /// Where other sites send webmentions: the endpoint's `webmention`.
     pub webmention_endpoint: Option<String>,
+    /// `[comments] how` as HTML: how to comment when there is no form.
+    pub comments_how: Option<&'a str>,
     pub extra: &'a toml::Table,
 }
 
@@ -247,6 +249,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
         .collect(),
         generator: concat!("glossator ", env!("CARGO_PKG_VERSION")),
         comments_endpoint: c.comments_endpoint.as_deref(),
+        comments_how: c.comments_how.as_deref(),
         webmention_endpoint: c
             .comments_endpoint
             .as_deref()
