@@ -471,7 +471,7 @@ fn send_discovers_endpoints_in_headers_and_html_and_sends_once() {
     std::fs::write(
         dir.path().join("content/posts/2026-02-14-links-out.md"),
         format!(
-            "+++\ntitle = \"Links out\"\nslug = \"links-out\"\ndate = 2026-02-14T09:00:00Z\n+++\n\nSee [one]({}), [two]({}), [three]({}) and [our own post]({TARGET}).\n",
+            "+++\ntitle = \"Links out\"\nslug = \"links-out\"\ndate = 2026-02-14T09:00:00Z\nlink = \"{}\"\n+++\n\nSee [two]({}), [three]({}) and [our own post]({TARGET}).\n",
             web.url("/by-header"),
             web.url("/by-html"),
             web.url("/no-endpoint")

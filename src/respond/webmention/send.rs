@@ -2,7 +2,8 @@
 //! did.
 //!
 //! For each published post whose text changed since the last send, every
-//! link to another site is a target: its endpoint is discovered (the
+//! link to another site is a target (in the text, and a link post's
+//! story, `via` and sources' addresses): its endpoint is discovered (the
 //! first `Link: <…>; rel="webmention"` header, else the first `<link>` or
 //! `<a>` with `rel="webmention"` in the page, resolved against the page's
 //! final address) and notified with the post as `source`. Links the post
@@ -196,10 +197,26 @@ pub fn send(options: &SendOptions) -> anyhow::Result<Vec<Outcome>> {
         let Ok(post_url) = Url::parse(&permalink) else {
             continue;
         };
-        let targets = outside_links(&post.body.html, &post_url);
+        let mut targets = outside_links(&post.body.html, &post_url);
+        // A link post's story, and its sources, are linked from the page too.
+        for url in post
+            .link
+            .iter()
+            .chain(post.sources.values().filter_map(|s| s.url.as_ref()))
+            .chain(post.via.as_ref().and_then(|v| v.url.as_ref()))
+        {
+            if let Ok(mut u) = post_url.join(url)
+                && matches!(u.scheme(), "http" | "https")
+                && u.host_str() != post_url.host_str()
+            {
+                u.set_fragment(None);
+                targets.insert(u.to_string());
+            }
+        }
         let hash = format!(
             "{:016x}",
             xxhash_rust::xxh3::xxh3_64(post.body.html.as_bytes())
+                ^ xxhash_rust::xxh3::xxh3_64(format!("{targets:?}").as_bytes())
         );
         let before = record.get(&permalink).cloned().unwrap_or_default();
         if before.hash == hash && before.targets == targets {
