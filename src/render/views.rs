@@ -89,6 +89,8 @@ pub struct PostView<'a> {
     pub image_url: Option<String>,
     /// Link posts: the page the post is about.
     pub link: Option<&'a str>,
+    /// Link posts: the linked page's site (`nytimes.com`), without `www.`.
+    pub link_domain: Option<String>,
     /// Link posts: who pointed the way.
     pub via: Option<ViaView<'a>>,
     pub sources: Vec<SourceView<'a>>,
@@ -314,6 +316,11 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
             base.join(img).ok().map(String::from)
         }),
         link: post.link.as_deref(),
+        link_domain: post.link.as_deref().and_then(|l| {
+            let url = url::Url::parse(l).ok()?;
+            let host = url.host_str()?;
+            Some(host.strip_prefix("www.").unwrap_or(host).to_string())
+        }),
         via: post.via.as_ref().map(|v| ViaView {
             name: &v.name,
             url: v.url.as_deref(),
