@@ -435,7 +435,7 @@ struct Cut {
 }
 
 /// Where the summary ends: at a top-level `<!-- more -->`, else after the
-/// first top-level paragraph.
+/// first top-level paragraph (and the quotation right after it, if any).
 fn summary_cut(events: &[Spanned<'_>], whole: bool) -> Option<Cut> {
     let mut depth = 0usize;
     let mut first_paragraph: Option<(usize, usize)> = None;
@@ -489,9 +489,54 @@ fn summary_cut(events: &[Spanned<'_>], whole: bool) -> Option<Cut> {
     }
     first_paragraph.map(|(start, end)| Cut {
         start,
-        end,
+        end: quote_after(events, end).unwrap_or(end),
         explicit: false,
     })
+}
+
+/// When the lead paragraph is followed by a quotation (the commentary
+/// shape: "…has the story:" then the quote), the teaser keeps the quote:
+/// gives the index one past its end.
+fn quote_after(events: &[Spanned<'_>], at: usize) -> Option<usize> {
+    let mut i = at;
+    // Only blank text may sit between the paragraph and the quote.
+    while let Some((Event::SoftBreak | Event::HardBreak, _)) = events.get(i) {
+        i += 1;
+    }
+    // An attributed quote is a figure by now (see `commentary`).
+    let is_figure_open =
+        |e: &Event<'_>| matches!(e, Event::Html(h) if h.starts_with("<figure class=\"quote"));
+    if events.get(i).is_some_and(|(e, _)| is_figure_open(e)) {
+        let mut depth = 0usize;
+        for (j, (event, _)) in events.iter().enumerate().skip(i) {
+            if is_figure_open(event) {
+                depth += 1;
+            } else if matches!(event, Event::Html(h) if h.ends_with("</figure>\n")) {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+        }
+        return None;
+    }
+    if !matches!(events.get(i), Some((Event::Start(Tag::BlockQuote(_)), _))) {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (j, (event, _)) in events.iter().enumerate().skip(i) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The events of a summary as shown on list pages: no heading ids, no

@@ -575,3 +575,20 @@ fn headings_named_like_numbered_theme_ids_leave_their_namespace() {
         );
     }
 }
+
+#[test]
+fn a_lead_introducing_a_quote_keeps_the_quote_in_the_summary() {
+    let r = md(
+        "The *Ledger* has the story:\n\n> The fee will rise.\n>\n> — The minister\n\nMy view.\n\nMore.\n",
+    );
+    assert!(
+        r.summary_html.contains("The fee will rise."),
+        "{}",
+        r.summary_html
+    );
+    assert!(!r.summary_html.contains("My view"), "{}", r.summary_html);
+    assert!(r.has_more);
+    // Not when something else comes first.
+    let r = md("A lead.\n\nA second paragraph.\n\n> A later quote.\n");
+    assert_eq!(r.summary_html, "<p>A lead.</p>\n");
+}
