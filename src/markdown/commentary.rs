@@ -36,6 +36,9 @@ const SOURCE_SCHEME: &str = "glossator-source:";
 pub struct CommentaryContext<'a> {
     pub sources: &'a BTreeMap<String, Source>,
     pub timezone: &'a TimeZone,
+    /// The post's day: an update made that day is marked with its time
+    /// alone.
+    pub day: Option<jiff::civil::Date>,
 }
 
 /// A quote with an attribution, as found in the body.
@@ -312,13 +315,23 @@ fn source_caption(s: &Source, trailing_html: &str) -> Caption {
         .as_deref()
         .or(s.publication.as_deref())
         .unwrap_or(&s.id);
+    // An article's title is set in quotation marks, a publication's name
+    // in italics (one citation style: captions and the Sources list).
+    let name_class = if s.title.is_some() {
+        "source-title"
+    } else {
+        "source-publication"
+    };
     let name_html = match &s.url {
         Some(url) => format!(
-            "<a class=\"u-url p-name\" href=\"{}\">{}</a>",
+            "<a class=\"u-url p-name {name_class}\" href=\"{}\">{}</a>",
             escape_attr(url),
             escape_text(name)
         ),
-        None => format!("<span class=\"p-name\">{}</span>", escape_text(name)),
+        None => format!(
+            "<span class=\"p-name {name_class}\">{}</span>",
+            escape_text(name)
+        ),
     };
     parts.push(name_html);
     if s.title.is_some()
@@ -343,7 +356,11 @@ fn source_caption(s: &Source, trailing_html: &str) -> Caption {
     if let Some(retrieved) = &s.retrieved {
         after.push_str(&format!(
             " <span class=\"retrieved\">(as read {})</span>",
-            time_html("", retrieved, &format_minute(retrieved))
+            time_html(
+                "",
+                retrieved,
+                &retrieved.strftime("%B %-d, %Y, %H:%M %Z").to_string()
+            )
         ));
     }
     if let Some(archive) = &s.archive {
@@ -510,12 +527,16 @@ fn parse_update_head(text: &str) -> Option<(Option<&str>, usize)> {
     Some((Some(date), 6 + 1 + colon + 2))
 }
 
-fn update_open(at: Option<&ZonedDateTime>) -> String {
+fn update_open(at: Option<&ZonedDateTime>, ctx: &CommentaryContext<'_>) -> String {
     match at {
         Some(d) => format!(
             "<ins class=\"update\" datetime=\"{}\"><span class=\"update-label\">Update, {}:</span> ",
             d.timestamp(),
-            time_html("", d, &format_minute(d))
+            if ctx.day == Some(d.with_time_zone(ctx.timezone.clone()).date()) {
+                time_html("", d, &d.strftime("%H:%M").to_string())
+            } else {
+                time_html("", d, &format_minute(d))
+            }
         ),
         None => "<ins class=\"update\"><span class=\"update-label\">Update:</span> ".to_string(),
     }
@@ -624,7 +645,7 @@ fn mark_inline_updates(
             offset,
         });
         let open = (
-            Event::InlineHtml(CowStr::from(update_open(at.as_ref()))),
+            Event::InlineHtml(CowStr::from(update_open(at.as_ref(), ctx))),
             range.clone(),
         );
         let before = (

@@ -20,6 +20,7 @@ fn ctx(page_path: &str, whole_summary: bool) -> RenderContext<'_> {
         commentary: CommentaryContext {
             sources: no_sources(),
             timezone: &UTC,
+            day: None,
         },
     }
 }
@@ -164,6 +165,7 @@ fn with_sources(text: &str) -> (Rendered, Vec<MarkdownProblem>) {
         commentary: CommentaryContext {
             sources: &sources,
             timezone: &tz,
+            day: None,
         },
     };
     let (r, p) = render(text, &ctx);
@@ -307,6 +309,7 @@ fn root_relative_links_get_the_sub_folder_prefix() {
         commentary: CommentaryContext {
             sources: no_sources(),
             timezone: &UTC,
+            day: None,
         },
     };
     let (r, _) = render(

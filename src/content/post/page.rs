@@ -87,6 +87,7 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
         commentary: CommentaryContext {
             sources: &no_sources,
             timezone: &config.timezone,
+            day: None,
         },
     };
     let body_text = body_text(&split, raw.summary_separator.as_deref());

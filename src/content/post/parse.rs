@@ -496,6 +496,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         commentary: CommentaryContext {
             sources: &resolved_sources,
             timezone: &config.timezone,
+            day: Some(date.with_time_zone(config.timezone.clone()).date()),
         },
     };
     let body_text = body_text(&split, raw.summary_separator.as_deref());
