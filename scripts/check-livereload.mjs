@@ -88,6 +88,18 @@ try {
   writeFileSync(path.join(site, post), current.replace(sentence, after));
   await page.waitForFunction((s) => document.body.innerText.includes(s), after, { timeout: 15000 });
   console.log("check-livereload: after a server restart the page reconnected and showed the next edit");
+
+  // 4. A broken post: the error panel shows, opaque, and Esc dismisses it.
+  const good = readFileSync(path.join(site, post), "utf8");
+  writeFileSync(path.join(site, post), good.replace(/^date = .*$/m, 'date = "2026-02-30"'));
+  await page.waitForSelector("#glossator-overlay", { timeout: 15000 });
+  const background = await page.evaluate(() => getComputedStyle(document.getElementById("glossator-overlay")).backgroundColor);
+  if (!/^rgb\(/.test(background)) throw new Error(`the error panel is not opaque (${background})`);
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#glossator-overlay", { state: "detached", timeout: 5000 });
+  writeFileSync(path.join(site, post), good);
+  await page.waitForFunction((s) => document.body.innerText.includes(s), after, { timeout: 15000 });
+  console.log("check-livereload: a broken post showed an opaque error panel that Esc dismissed; the fix reloaded the page");
 } catch (e) {
   failed = true;
   console.error(`check-livereload: FAILED: ${e.message}`);

@@ -158,10 +158,20 @@ impl Announcement {
 /// The overlay shown on every page while the last rebuild failed.
 pub fn overlay_html(diagnostics: &Diagnostics, root: &std::path::Path) -> String {
     let mut out = String::from(
-        "<div id=\"glossator-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;\
-         background:rgba(20,20,24,.96);color:#f4f4f5;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:2rem\">\
+        "<div id=\"glossator-overlay\" role=\"alert\" style=\"position:fixed;top:1rem;right:1rem;left:1rem;max-height:calc(100vh - 2rem);\
+         z-index:2147483647;overflow:auto;box-sizing:border-box;border-radius:8px;box-shadow:0 8px 32px rgba(0,0,0,.45);\
+         background:#141418;color:#f4f4f5;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:1.5rem 2rem\">\
+         <button type=\"button\" aria-label=\"Dismiss (Esc)\" title=\"Dismiss (Esc); it comes back on the next failed rebuild\" \
+         onclick=\"this.parentNode.remove()\" style=\"float:right;font:600 1.4rem system-ui,sans-serif;line-height:1;color:#f4f4f5;\
+         background:none;border:1px solid #555;border-radius:4px;padding:.2rem .6rem;cursor:pointer\">×</button>\
          <h2 style=\"margin:0 0 1rem;font:600 1.2rem system-ui,sans-serif;color:#ff8a80\">The last rebuild failed; this is the last good version of the site</h2>",
     );
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 1 {
+        out.push_str(&format!(
+            "<p style=\"margin:0 0 1rem;font:1rem system-ui,sans-serif\">{errors} errors:</p>"
+        ));
+    }
     for d in diagnostics.iter().filter(|d| d.is_error()) {
         out.push_str("<section style=\"margin:0 0 1.5rem\"><p style=\"margin:0\"><strong>");
         out.push_str(&escape_text(&d.location()));

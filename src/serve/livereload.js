@@ -16,6 +16,13 @@
     if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
   }
 
+  // Esc dismisses the error overlay (it returns with the next failure).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var overlay = document.getElementById("glossator-overlay");
+    if (overlay) overlay.remove();
+  });
+
   function reload() {
     sessionStorage.setItem(scrollKey, String(window.scrollY));
     location.reload();
