@@ -230,7 +230,11 @@ pub fn render_block(code: &str, fence: &Fence, enabled: bool) -> Highlighted {
         body
     };
     Highlighted {
-        html: format!("<pre class=\"code\"{data}><code{class}{style}>{inner}</code></pre>\n"),
+        // Focusable: a block wider than the screen scrolls, and keyboard
+        // users must be able to scroll it.
+        html: format!(
+            "<pre class=\"code\" tabindex=\"0\"{data}><code{class}{style}>{inner}</code></pre>\n"
+        ),
         known,
     }
 }
@@ -604,6 +608,6 @@ mod tests {
         assert!(unknown.html.contains("language-klingon"));
         let none = render_block("x\n", &Fence::parse(""), true);
         assert!(none.known);
-        assert!(none.html.starts_with("<pre class=\"code\"><code>"));
+        assert!(none.html.starts_with("<pre class=\"code\" tabindex=\"0\"><code>"));
     }
 }
