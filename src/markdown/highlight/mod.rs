@@ -608,6 +608,9 @@ mod tests {
         assert!(unknown.html.contains("language-klingon"));
         let none = render_block("x\n", &Fence::parse(""), true);
         assert!(none.known);
-        assert!(none.html.starts_with("<pre class=\"code\" tabindex=\"0\"><code>"));
+        assert!(
+            none.html
+                .starts_with("<pre class=\"code\" tabindex=\"0\"><code>")
+        );
     }
 }
