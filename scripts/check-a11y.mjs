@@ -3,7 +3,7 @@
 // colour scheme, at desktop and phone widths, and fails on any violation.
 // Needs scripts/install-test-tools.sh (chromium, playwright-core, axe-core).
 // Usage: node scripts/check-a11y.mjs [SITE_DIR]
-import { createServer } from "node:http";
+import { serveFolder } from "./lib/static-site.mjs";
 import { readFile, stat } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -17,20 +17,7 @@ const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8")
 const site = process.argv[2]
   ?? path.join(root, execFileSync(path.join(root, "scripts/build-sample.sh")).toString().trim().split("\n").pop());
 
-const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml", ".xml": "application/xml", ".json": "application/json" };
-const server = createServer(async (req, res) => {
-  let file = path.join(site, decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (!file.startsWith(site)) { res.writeHead(403).end(); return; }
-  try {
-    if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
-    res.end(await readFile(file));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}`;
+const { base, close: closeSite } = await serveFolder(site);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -76,5 +63,5 @@ for (const [colorScheme, width] of [["light", 1280], ["dark", 1280], ["light", 3
   await context.close();
 }
 await browser.close();
-server.close();
+closeSite();
 process.exit(violations ? 1 : 0);

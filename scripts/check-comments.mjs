@@ -13,7 +13,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { createServer } from "node:http";
+import { serveFolder } from "./lib/static-site.mjs";
 import { createServer as createNetServer } from "node:net";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
@@ -31,21 +31,7 @@ const site = mkdtempSync(path.join(tmpdir(), "glossator-comments-"));
 for (const part of ["glossator.toml", "content", "themes"]) cpSync(path.join(root, part), path.join(site, part), { recursive: true });
 const publicDir = path.join(site, "public");
 
-// The static site, as a web server would serve it.
-const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json" };
-const web = createServer(async (req, res) => {
-  let file = path.join(publicDir, decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (!file.startsWith(publicDir)) { res.writeHead(403).end(); return; }
-  try {
-    if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
-    res.end(await readFile(file));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => web.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${web.address().port}`;
+const { base, close: closeSite } = await serveFolder(publicDir);
 
 async function freePort() {
   const s = createNetServer();
@@ -161,7 +147,7 @@ try {
 } finally {
   await browser.close();
   service.kill();
-  web.close();
+  closeSite();
   rmSync(site, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

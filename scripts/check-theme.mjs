@@ -9,7 +9,7 @@
 //      archive, light and dark, at 1280 px.
 // Needs scripts/install-test-tools.sh.
 // Usage: node scripts/check-theme.mjs [--screenshots DIR] [SITE_DIR]
-import { createServer } from "node:http";
+import { serveFolder } from "./lib/static-site.mjs";
 import { readFile, stat, readdir } from "node:fs/promises";
 import { mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -26,21 +26,7 @@ const shots = shotsAt >= 0 ? args.splice(shotsAt, 2)[1] : null;
 const site = args[0]
   ?? path.join(root, execFileSync(path.join(root, "scripts/build-sample.sh")).toString().trim().split("\n").pop());
 
-const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml" };
-const server = createServer(async (req, res) => {
-  let file = path.join(site, decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (!file.startsWith(site)) { res.writeHead(403).end(); return; }
-  try {
-    if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
-    res.end(await readFile(file));
-  } catch {
-    res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
-    res.end(await readFile(path.join(site, "404.html")).catch(() => ""));
-  }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}`;
+const { base, close: closeSite } = await serveFolder(site);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -176,6 +162,6 @@ try {
   failed = true;
 } finally {
   await browser.close();
-  server.close();
+  closeSite();
 }
 process.exit(failed ? 1 : 0);

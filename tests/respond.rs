@@ -9,10 +9,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use support::{build_ok, glossator, html, read, site, stderr, stdout};
@@ -20,67 +17,12 @@ use support::{build_ok, glossator, html, read, site, stderr, stdout};
 const SITE_ORIGIN: &str = "https://responses.example";
 const EMAIL: &str = "reader.one@mail.example";
 
-struct Service {
-    child: Child,
-    url: String,
-    lines: Receiver<String>,
-}
-
-impl Service {
-    /// Waits (up to 20 s) for the service to print a line containing `text`.
-    fn says(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while let Ok(line) = self
-            .lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            if line.contains(text) {
-                return line;
-            }
-        }
-        panic!("respond never said {text:?}");
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+type Service = support::Running;
 
 fn start(dir: &Path, extra: &[&str]) -> Service {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_glossator"))
-        .args(["respond", "--port", "0"])
-        .args(extra)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines() {
-            let Ok(line) = line else { return };
-            eprintln!("respond: {line}");
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("respond printed its address");
-        if let Some(i) = line.find(" on http://") {
-            let url = line[i + 4..].split_whitespace().next().unwrap().to_string();
-            return Service {
-                child,
-                url,
-                lines: rx,
-            };
-        }
-    }
+    let mut args = vec!["respond", "--port", "0"];
+    args.extend_from_slice(extra);
+    Service::start(dir, &args)
 }
 
 /// The fixture site, built (which makes its secret and the forms).
@@ -626,7 +568,7 @@ fn a_failed_rebuild_is_reported_and_the_service_carries_on() {
         ],
     );
     assert_eq!(published.status, 201, "{}", published.body);
-    service.says("The rebuild failed");
+    service.says(&["The rebuild failed"]);
     // The comment is kept as a file, and shows after the next good build.
     let file = files_containing(
         &dir.path().join("content/comments"),

@@ -12,87 +12,21 @@ mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::site;
 
-struct Server {
-    child: Child,
-    url: String,
-    port: u16,
-    lines: Receiver<String>,
-}
-
-impl Server {
-    /// Waits (up to 20 s) for the server to print a line containing `text`.
-    fn says(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while let Ok(line) = self
-            .lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            if line.contains(text) {
-                return line;
-            }
-        }
-        panic!("serve never said {text:?}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+type Server = support::Running;
 
 fn start(dir: &Path) -> Server {
     start_with(dir, &[])
 }
 
 fn start_with(dir: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_glossator"))
-        .args(["serve", "--port", "0", "--debounce", "20"])
-        .args(extra)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            // Echoed so a failing test shows what the server said.
-            eprintln!("serve: {line}");
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("serve printed its URL");
-        if let Some(i) = line.find("http://") {
-            let url = line[i..].split_whitespace().next().unwrap().to_string();
-            let port = url
-                .trim_end_matches('/')
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            return Server {
-                child,
-                url,
-                port,
-                lines: rx,
-            };
-        }
-    }
+    let mut args = vec!["serve", "--port", "0", "--debounce", "20"];
+    args.extend_from_slice(extra);
+    Server::start(dir, &args)
 }
 
 fn get(url: &str) -> (u16, String, String) {
@@ -377,7 +311,7 @@ fn other_sites_cannot_reach_the_preview() {
         "{response}"
     );
     assert!(!response.contains("Written in TOML"));
-    server.says("Refused a request from host `evil.example`");
+    server.says(&["Refused a request from host `evil.example`"]);
     // The machine's own names, and a name given with --allow-host.
     for host in [
         "localhost",
@@ -474,7 +408,7 @@ fn a_renamed_site_folder_is_noticed_and_rebuilt_when_it_returns() {
 
     let moved = outer.path().join("site-moved");
     std::fs::rename(&root, &moved).unwrap();
-    server.says("the site folder");
+    server.says(&["the site folder"]);
     expect_message(&mut socket, "error");
     let (status, _, body) = get(&page);
     assert_eq!(status, 200, "the last good site is still served");
@@ -491,7 +425,7 @@ fn a_renamed_site_folder_is_noticed_and_rebuilt_when_it_returns() {
     .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     std::fs::rename(&moved, &root).unwrap();
-    server.says("is back");
+    server.says(&["is back"]);
     expect_message(&mut socket, "reload");
     let (status, _, body) = get(&page);
     assert_eq!(status, 200);
@@ -517,25 +451,25 @@ fn deleted_content_is_noticed_not_served_as_an_empty_site() {
     let away = dir.path().join("content-away");
 
     std::fs::rename(&content, &away).unwrap();
-    server.says("content/ is gone");
+    server.says(&["content/ is gone"]);
     expect_message(&mut socket, "error");
     let (status, _, body) = get(&page);
     assert_eq!(status, 200, "the last good site stays");
     assert!(body.contains("content/ is gone"), "{body}");
 
     std::fs::rename(&away, &content).unwrap();
-    server.says("content/ is back");
+    server.says(&["content/ is back"]);
     expect_message(&mut socket, "reload");
     let (_, _, body) = get(&page);
     assert!(!body.contains("glossator-overlay"), "{body}");
 
     // Gone again, and the writer confirms by saving the config.
     std::fs::remove_dir_all(&content).unwrap();
-    server.says("content/ is gone");
+    server.says(&["content/ is gone"]);
     let config = dir.path().join("glossator.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, text).unwrap();
-    server.says("serving the site without content");
+    server.says(&["serving the site without content"]);
     expect_message(&mut socket, "reload");
     let (status, _, _) = get(&page);
     assert_eq!(status, 404);

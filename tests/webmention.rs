@@ -14,10 +14,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::{build_ok, glossator, html, read, site, stderr, stdout};
 
@@ -159,90 +157,36 @@ fn reply_page(text: &str) -> String {
     )
 }
 
-struct Service {
-    child: Child,
-    url: String,
-    lines: Receiver<String>,
+type Service = support::Running;
+
+fn start(dir: &Path, extra: &[&str]) -> Service {
+    let mut args = vec![
+        "respond",
+        "--port",
+        "0",
+        "--rate",
+        "0",
+        "--source-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    Service::start(dir, &args)
 }
 
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Service {
-    fn start(dir: &Path, extra: &[&str]) -> Service {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_glossator"))
-            .args([
-                "respond",
-                "--port",
-                "0",
-                "--rate",
-                "0",
-                "--source-timeout",
-                "2",
-            ])
-            .args(extra)
-            .current_dir(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { return };
-                eprintln!("respond: {line}");
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let line = rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("respond printed its address");
-            if let Some(i) = line.find(" on http://") {
-                let url = line[i + 4..].split_whitespace().next().unwrap().to_string();
-                return Service {
-                    child,
-                    url,
-                    lines: rx,
-                };
-            }
-        }
-    }
-
-    /// Waits (up to 20 s) for a line containing every one of `texts`.
-    fn says(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while let Ok(line) = self
-            .lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            if texts.iter().all(|t| line.contains(t)) {
-                return line;
-            }
-        }
-        panic!("respond never said {texts:?}");
-    }
-
-    fn mention(&self, source: &str, target: &str) -> (u16, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut r = agent
-            .post(format!("{}webmention", self.url))
-            .send_form([("source", source), ("target", target)])
-            .unwrap();
-        (
-            r.status().as_u16(),
-            r.body_mut().read_to_string().unwrap_or_default(),
-        )
-    }
+/// Sends a webmention; gives the status and the answer.
+fn mention(service: &Service, source: &str, target: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .post(format!("{}webmention", service.url))
+        .send_form([("source", source), ("target", target)])
+        .unwrap();
+    (
+        r.status().as_u16(),
+        r.body_mut().read_to_string().unwrap_or_default(),
+    )
 }
 
 /// The id in a "Webmention wm… from" line.
@@ -272,10 +216,10 @@ fn a_reply_is_verified_queued_approved_updated_and_taken_down() {
         200,
         &reply_page("The fee was announced last year too."),
     );
-    let service = Service::start(dir.path(), &["--allow-private-sources"]);
+    let service = start(dir.path(), &["--allow-private-sources"]);
     let source = web.url("/notes/1");
 
-    let (status, _) = service.mention(&source, TARGET);
+    let (status, _) = mention(&service, &source, TARGET);
     assert_eq!(status, 202);
     let line = service.says(&["Webmention", "a reply by Ada Lovelace, waiting"]);
     let id = id_in(&line);
@@ -320,7 +264,7 @@ fn a_reply_is_verified_queued_approved_updated_and_taken_down() {
         200,
         &reply_page("Correction: it was announced in 2024."),
     );
-    assert_eq!(service.mention(&source, TARGET).0, 202);
+    assert_eq!(mention(&service, &source, TARGET).0, 202);
     service.says(&[&id, "updated (published)"]);
     service.says(&["Rebuilt the site"]);
     let page = post_page(dir.path());
@@ -334,7 +278,7 @@ fn a_reply_is_verified_queued_approved_updated_and_taken_down() {
 
     // The source is deleted: the mention is taken down.
     web.serve("/notes/1", 410, "Gone");
-    assert_eq!(service.mention(&source, TARGET).0, 202);
+    assert_eq!(mention(&service, &source, TARGET).0, 202);
     service.says(&[&id, "the source is gone (410): taken down"]);
     service.says(&["Rebuilt the site"]);
     assert!(!post_page(dir.path()).contains("Correction"));
@@ -361,10 +305,10 @@ fn a_like_is_listed_compactly_and_a_source_without_the_link_is_rejected() {
         200,
         "<p>Nothing about <a href=\"https://responses.example/\">that site</a>'s posts.</p>",
     );
-    let service = Service::start(dir.path(), &["--allow-private-sources"]);
-    assert_eq!(service.mention(&web.url("/unrelated"), TARGET).0, 202);
+    let service = start(dir.path(), &["--allow-private-sources"]);
+    assert_eq!(mention(&service, &web.url("/unrelated"), TARGET).0, 202);
     service.says(&["rejected: the source does not link to the target"]);
-    assert_eq!(service.mention(&web.url("/likes/7"), old).0, 202);
+    assert_eq!(mention(&service, &web.url("/likes/7"), old).0, 202);
     let id = id_in(&service.says(&["a like by Bo Reader, waiting"]));
     assert!(
         glossator(dir.path(), &["comments", "approve", &id])
@@ -404,28 +348,31 @@ fn requests_are_checked_and_slow_or_private_sources_do_not_get_through() {
     );
     web.serve("/quick", 200, &reply_page("Quick."));
     {
-        let service = Service::start(dir.path(), &["--allow-private-sources"]);
+        let service = start(dir.path(), &["--allow-private-sources"]);
         assert_eq!(
-            service
-                .mention(&web.url("/quick"), "https://elsewhere.example/post/")
-                .0,
+            mention(
+                &service,
+                &web.url("/quick"),
+                "https://elsewhere.example/post/"
+            )
+            .0,
             400
         );
-        assert_eq!(service.mention("ftp://example.com/x", TARGET).0, 400);
-        assert_eq!(service.mention(TARGET, TARGET).0, 400);
+        assert_eq!(mention(&service, "ftp://example.com/x", TARGET).0, 400);
+        assert_eq!(mention(&service, TARGET, TARGET).0, 400);
         assert_eq!(
-            service
-                .mention(
-                    &web.url("/quick"),
-                    "https://responses.example/2026/02/11/closed-thread/"
-                )
-                .0,
+            mention(
+                &service,
+                &web.url("/quick"),
+                "https://responses.example/2026/02/11/closed-thread/"
+            )
+            .0,
             400,
             "closed posts take no responses"
         );
         // A slow source is accepted at once and does not hold up the next.
-        assert_eq!(service.mention(&web.url("/slow"), TARGET).0, 202);
-        assert_eq!(service.mention(&web.url("/quick"), TARGET).0, 202);
+        assert_eq!(mention(&service, &web.url("/slow"), TARGET).0, 202);
+        assert_eq!(mention(&service, &web.url("/quick"), TARGET).0, 202);
         let first = service.says(&["Webmention"]);
         assert!(
             first.contains("/quick") && first.contains("waiting"),
@@ -434,9 +381,9 @@ fn requests_are_checked_and_slow_or_private_sources_do_not_get_through() {
         service.says(&["/slow", "could not be fetched: timed out"]);
     }
     // Without --allow-private-sources, a source on 127.0.0.1 is refused.
-    let service = Service::start(dir.path(), &[]);
+    let service = start(dir.path(), &[]);
     web.serve("/private", 200, &reply_page("From inside."));
-    assert_eq!(service.mention(&web.url("/private"), TARGET).0, 202);
+    assert_eq!(mention(&service, &web.url("/private"), TARGET).0, 202);
     service.says(&["/private", "refused", "private or local addresses"]);
     let queue: Vec<_> = std::fs::read_dir(dir.path().join(".glossator/respond/queue"))
         .unwrap()

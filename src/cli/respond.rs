@@ -122,14 +122,9 @@ pub enum CommentsAction {
     },
 }
 
+/// A visitor's text on one terminal line, at most `most` characters.
 fn one_line(text: &str, most: usize) -> String {
-    let flat: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
+    let flat = crate::respond::form::one_line(text);
     if flat.chars().count() > most {
         format!("{}…", flat.chars().take(most).collect::<String>())
     } else {

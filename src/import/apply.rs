@@ -129,18 +129,10 @@ fn check_path(path: &str) -> anyhow::Result<PathBuf> {
     Ok(p.to_path_buf())
 }
 
-/// Writes to a temporary file beside the target, then renames it.
+/// Imported files replace what a previous run of the import wrote.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create {}", parent.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.glossator-import.tmp"));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    use crate::output::atomic::{Place, Sync, write_atomic};
+    write_atomic(path, bytes, Place::Replace, Sync::Lazy)
 }
 
 /// True when the site at `root` is fresh from `init`: its only content is

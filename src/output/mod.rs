@@ -8,6 +8,7 @@
 //! build reaches the disk without ever leaving a broken site, and `target`
 //! for which folders it may write).
 
+pub mod atomic;
 mod commit;
 #[cfg(test)]
 mod commit_tests;

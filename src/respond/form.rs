@@ -38,7 +38,7 @@ pub struct Form {
 
 /// One line of plain text: trimmed, control characters and runs of
 /// spaces made one space.
-fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()

@@ -24,6 +24,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{Accepted, App, Refusal};
+use crate::markdown::{escape_attr, escape_text};
 
 /// The service's routes: every path takes the form (a web server may
 /// forward `/respond/` with or without its prefix).
@@ -250,13 +251,13 @@ fn refused(r: &Refusal, json: bool) -> Response {
             .map(|url| {
                 format!(
                     "<p><a href=\"{}#respond\">Back to the post</a> (your browser's Back button keeps what you wrote).</p>\n",
-                    escape(url)
+                    escape_attr(url)
                 )
             })
             .unwrap_or_default();
         let page = format!(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n<title>Comment not sent</title>\n</head>\n<body>\n<main>\n<h1>Comment not sent</h1>\n<p role=\"alert\">{}</p>\n{back}</main>\n</body>\n</html>\n",
-            escape(&r.message)
+            escape_text(&r.message)
         );
         (
             status,
@@ -271,10 +272,4 @@ fn refused(r: &Refusal, json: bool) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }
     response
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    pulldown_cmark_escape::escape_html(&mut out, text).ok();
-    out
 }

@@ -529,30 +529,17 @@ pub fn respond(options: RespondOptions, reporter: Arc<dyn Reporter>) -> anyhow::
         reporter.info(&format!("Your web server should forward {endpoint} here."));
     }
     let router = http::router(app);
-    let cap = crate::serve::listen::connection_cap();
     // Storing a comment waits for the disk (fsync) on a blocking thread;
     // a few such threads keep the disk busy, and a crowd of them would
     // only hold memory (each thread its own allocator heap).
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(16)
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        let report = reporter.clone();
-        crate::serve::listen::run(
-            listener,
-            router,
-            timeout,
-            cap,
-            Arc::new(move |m: &str| report.info(m)),
-            async {
-                let _ = tokio::signal::ctrl_c().await;
-            },
-        )
-        .await;
-        anyhow::Ok(())
-    })?;
+    let report = reporter.clone();
+    crate::serve::listen::serve_until_interrupted(
+        listener,
+        router,
+        timeout,
+        16,
+        Arc::new(move |m: &str| report.info(m)),
+    )?;
     drop(watcher);
     Ok(())
 }

@@ -13,13 +13,13 @@
 //! service, never chosen by a visitor, and a new entry is only linked to
 //! a name that is free.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 
 use super::key::private_dir;
+use crate::output::atomic::{Place, Sync};
 
 /// Where a received comment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,40 +116,11 @@ fn check_id(id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to a temporary file beside `path`, synced, then puts
-/// it at `path`: linked (failing if `path` exists) or renamed over it.
+/// Queue files are synced before they appear: the commenter was told
+/// their comment is kept.
 fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> anyhow::Result<()> {
-    let dir = path.parent().context("no folder")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display()))?;
-    let mut suffix = [0u8; 6];
-    getrandom::fill(&mut suffix).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let temp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        suffix
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    ));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        if replace {
-            std::fs::rename(&temp, path)
-        } else {
-            let linked = std::fs::hard_link(&temp, path);
-            let _ = std::fs::remove_file(&temp);
-            linked
-        }
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
+    let place = if replace { Place::Replace } else { Place::New };
+    crate::output::atomic::write_atomic(path, bytes, place, Sync::Durable)
 }
 
 impl Store {

@@ -42,6 +42,31 @@ pub fn out_of_descriptors(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(23 | 24))
 }
 
+/// Serves `router` on `listener` until Ctrl-C (or SIGTERM), on a runtime of
+/// its own whose blocking work (`spawn_blocking`) gets at most `blocking`
+/// threads.
+pub fn serve_until_interrupted(
+    listener: std::net::TcpListener,
+    router: Router,
+    timeout: Duration,
+    blocking: usize,
+    report: Arc<dyn Fn(&str) + Send + Sync>,
+) -> anyhow::Result<()> {
+    let cap = connection_cap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(blocking)
+        .build()?;
+    runtime.block_on(async move {
+        let listener = TcpListener::from_std(listener)?;
+        run(listener, router, timeout, cap, report, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+        anyhow::Ok(())
+    })
+}
+
 /// Serves `router` on `listener` until `stop` resolves.
 pub async fn run(
     listener: TcpListener,

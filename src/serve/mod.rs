@@ -166,26 +166,15 @@ pub fn serve(options: ServeOptions, reporter: Arc<dyn Reporter>) -> anyhow::Resu
         })
     };
     let router = http::router(shared, Arc::new(allowed));
-    let cap = listen::connection_cap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        let report = reporter.clone();
-        listen::run(
-            listener,
-            router,
-            options.timeout,
-            cap,
-            Arc::new(move |m: &str| report.info(m)),
-            async {
-                let _ = tokio::signal::ctrl_c().await;
-            },
-        )
-        .await;
-        anyhow::Ok(())
-    })?;
+    let report = reporter.clone();
+    // tokio's own default for blocking threads: serve does little such work.
+    listen::serve_until_interrupted(
+        listener,
+        router,
+        options.timeout,
+        512,
+        Arc::new(move |m: &str| report.info(m)),
+    )?;
     Ok(())
 }
 

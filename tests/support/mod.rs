@@ -100,3 +100,82 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// A long-running command of the real binary (`serve`, `respond`): its
+/// address, and the lines it prints. Killed when dropped.
+pub struct Running {
+    pub child: std::process::Child,
+    /// The address it printed last on its first line with one.
+    pub url: String,
+    pub port: u16,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Running {
+    /// Starts `glossator ARGS` in `dir` and waits (up to 30 s) for it to
+    /// print its `http://` address.
+    pub fn start(dir: &Path, args: &[&str]) -> Running {
+        use std::io::BufRead as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_glossator"))
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let name = args.first().copied().unwrap_or("glossator").to_string();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                // Echoed so a failing test shows what the command said.
+                eprintln!("{name}: {line}");
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let line = rx
+                .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+                .expect("the command printed its address");
+            if let Some(i) = line.rfind("http://") {
+                let url = line[i..].split_whitespace().next().unwrap().to_string();
+                let port = url
+                    .trim_end_matches('/')
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                return Running {
+                    child,
+                    url,
+                    port,
+                    lines: rx,
+                };
+            }
+        }
+    }
+
+    /// Waits (up to 20 s) for a line containing every one of `texts`.
+    pub fn says(&self, texts: &[&str]) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        {
+            if texts.iter().all(|t| line.contains(t)) {
+                return line;
+            }
+        }
+        panic!("never said {texts:?}");
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

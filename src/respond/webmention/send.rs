@@ -16,7 +16,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -46,12 +45,14 @@ pub fn read_record(root: &Path) -> Record {
 }
 
 fn write_record(root: &Path, record: &Record) -> anyhow::Result<()> {
+    use crate::output::atomic::{Place, Sync, write_atomic};
     crate::respond::key::private_dir(root)?;
-    let path = record_path(root);
-    std::fs::create_dir_all(path.parent().context("no folder")?)?;
-    let temp = path.with_extension("json.tmp");
-    std::fs::write(&temp, serde_json::to_vec_pretty(record)?)?;
-    std::fs::rename(&temp, &path).with_context(|| format!("cannot write {}", path.display()))
+    write_atomic(
+        &record_path(root),
+        &serde_json::to_vec_pretty(record)?,
+        Place::Replace,
+        Sync::Durable,
+    )
 }
 
 /// Where a page takes webmentions: from its `Link` headers, else its

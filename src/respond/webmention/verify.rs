@@ -186,10 +186,10 @@ pub fn read_mention(html: &str, source: &Url, target: &Url) -> Found {
                 .as_str()
                 .or_else(|| c["value"].as_str())
                 .map(str::to_string),
-            Value::String(s) => Some(pulldown_escape(s)),
+            Value::String(s) => Some(crate::markdown::escape_text(s)),
             _ => None,
         })
-        .or_else(|| first_text(&chosen, "summary").map(|s| pulldown_escape(&s)))
+        .or_else(|| first_text(&chosen, "summary").map(|s| crate::markdown::escape_text(&s)))
         .unwrap_or_default();
     Found {
         mention,
@@ -198,12 +198,6 @@ pub fn read_mention(html: &str, source: &Url, target: &Url) -> Found {
         content: content.chars().take(20_000).collect(),
         published: first_text(&chosen, "published"),
     }
-}
-
-fn pulldown_escape(text: &str) -> String {
-    let mut out = String::new();
-    pulldown_cmark_escape::escape_html(&mut out, text).ok();
-    out
 }
 
 #[cfg(test)]
