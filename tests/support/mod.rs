@@ -1,6 +1,12 @@
 //! Helpers shared by the integration tests: fixture copies, the real
 //! binary, and HTML queries.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::zombie_processes
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
