@@ -304,6 +304,18 @@ fn bad_comments_are_refused_with_the_right_status() {
     let q = queue(dir.path());
     assert_eq!(q.len(), 1);
     assert_eq!(q[0]["status"], "spam");
+    let id = q[0]["id"].as_str().unwrap();
+    assert!(!stdout(&glossator(dir.path(), &["comments", "list"])).contains(id));
+    assert!(stdout(&glossator(dir.path(), &["comments", "list", "--spam"])).contains(id));
+    assert!(stdout(&glossator(dir.path(), &["comments", "list", "--all"])).contains(id));
+    // Ids come from the queue, never a path.
+    let bad = glossator(dir.path(), &["comments", "approve", "../../etc/passwd"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("is not a comment id"),
+        "{}",
+        stderr(&bad)
+    );
 
     // The writer closes the thread while the service runs: the page's
     // token no longer opens it.

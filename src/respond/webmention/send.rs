@@ -128,7 +128,9 @@ fn split_links(header: &str) -> Vec<&str> {
 }
 
 /// The links of a post's HTML to other sites, absolute, without
-/// fragments.
+/// fragments. Read from the rendered HTML rather than the body's
+/// `links` (which lists Markdown's links only), so links written as raw
+/// HTML, as imported posts have them, count too.
 pub fn outside_links(html: &str, post_url: &Url) -> BTreeSet<String> {
     use lol_html::{RewriteStrSettings, element, rewrite_str};
     let out: std::cell::RefCell<BTreeSet<String>> = std::cell::RefCell::new(BTreeSet::new());
