@@ -12,10 +12,12 @@ bin="$PWD/target/release/glossator"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && "$bin" --quiet init starter && cd starter && "$bin" build --quiet)
-# The sample again with the comment form on ([comments] endpoint).
+# The sample again with the comment form on ([comments] endpoint) and
+# whole posts on the home page ([home] full_posts: ids must stay unique).
 mkdir "$work/withform"
 cp -r glossator.toml content themes "$work/withform/"
 sed -i 's|^\[comments\]$|[comments]\nendpoint = "https://marginalia.example/respond/"|' "$work/withform/glossator.toml"
+printf '\n[home]\nfull_posts = true\n' >> "$work/withform/glossator.toml"
 (cd "$work/withform" && "$bin" build --quiet)
 
 status=0

@@ -39,6 +39,7 @@ pub struct RawConfig {
     pub feeds: Option<RawFeeds>,
     pub related: Option<RawRelated>,
     pub markdown: Option<RawMarkdown>,
+    pub home: Option<RawHome>,
     pub extra: Option<toml::Table>,
 }
 
@@ -120,6 +121,14 @@ pub struct RawFeeds {
 #[serde(deny_unknown_fields)]
 pub struct RawRelated {
     pub count: Option<usize>,
+}
+
+/// `[home]`: what the home page lists.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHome {
+    /// Whole posts instead of teasers, as link blogs show them.
+    pub full_posts: Option<bool>,
 }
 
 /// `[markdown]`, named as Zola names it.
@@ -413,6 +422,8 @@ pub struct Config {
     /// subscribers of an old feed address stay subscribed.
     pub feed_aliases: Vec<String>,
     pub related_count: usize,
+    /// `[home] full_posts`: whole posts on the home page.
+    pub home_full_posts: bool,
     /// Highlight fenced code (`[markdown] highlight_code`).
     pub highlight_code: bool,
     pub extra: toml::Table,
@@ -595,6 +606,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         feeds,
         related,
         markdown,
+        home,
         extra,
     } = raw;
     let mut diagnostics = Diagnostics::new();
@@ -845,6 +857,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         feed_entries: entries.unwrap_or(20).max(1),
         feed_aliases,
         related_count: count.unwrap_or(3),
+        home_full_posts: home.and_then(|h| h.full_posts).unwrap_or(false),
         highlight_code: markdown.and_then(|m| m.highlight_code).unwrap_or(true),
         extra: extra.unwrap_or_default(),
     })

@@ -384,3 +384,47 @@ fn reading_time_and_word_count_are_in_the_post_view() {
     .clone();
     assert!(meta.contains("6 words, 1 min read"), "{meta}");
 }
+
+#[test]
+fn whole_posts_on_the_home_page_keep_their_ids_apart() {
+    let dir = site("discovery");
+    let toml = dir.path().join("glossator.toml");
+    let mut config = read(&toml);
+    config.push_str("\n[home]\nfull_posts = true\n");
+    fs::write(&toml, config).unwrap();
+    // Two posts with the same heading, the same footnote numbers and an
+    // Updates box each: every id would collide on one page.
+    for (day, name) in [("2013-01-01", "first"), ("2013-01-02", "second")] {
+        fs::write(
+            dir.path().join(format!("content/posts/{day}-{name}.md")),
+            format!(
+                "+++\ntitle = \"{name}\"\n[[updates]]\nat = \"{day}T12:00:00Z\"\nnote = \"Fixed.\"\n+++\n\n\
+                 ## Background\n\n{name} says a thing.[^1] See [above](#background).\n\n\
+                 <!-- more -->\n\nThe rest of {name}.\n\n[^1]: The {name} note.\n"
+            ),
+        )
+        .unwrap();
+    }
+    build_ok(dir.path(), &[]);
+    let doc = html(dir.path().join("public/index.html"));
+    let ids = attrs(&doc, "[id]", "id");
+    let mut seen = std::collections::HashSet::new();
+    for id in &ids {
+        assert!(seen.insert(id), "id {id} appears twice on the home page");
+    }
+    // Whole posts, not teasers: the text after the cut is there.
+    let page = read(dir.path().join("public/index.html"));
+    assert!(page.contains("The rest of first.") && page.contains("The rest of second."));
+    // Every in-page link lands on an id of the page.
+    let fragments: Vec<String> = attrs(&doc, "a[href^='#']", "href");
+    assert!(fragments.len() >= 6, "{fragments:?}");
+    for href in fragments {
+        assert!(
+            seen.contains(&href[1..].to_string()),
+            "{href} points nowhere"
+        );
+    }
+    // The post's own page keeps its plain ids.
+    let own = html(dir.path().join("public/2013/01/02/second/index.html"));
+    assert!(attrs(&own, "h2[id]", "id").contains(&"background".to_string()));
+}

@@ -11,6 +11,7 @@
 pub mod commentary;
 mod footnotes;
 pub mod highlight;
+pub mod ids;
 
 use std::collections::HashSet;
 use std::ops::Range;

@@ -293,7 +293,11 @@ pub fn job_fingerprint(site: &Site, job: &Job, global: u128, fps: &PostFingerpri
                 .skip((number - 1) * list.per_page)
                 .take(list.per_page)
             {
-                post(&mut h, id);
+                if list.full_posts {
+                    full(&mut h, id);
+                } else {
+                    post(&mut h, id);
+                }
             }
         }
         JobKind::Terms(kind) => {

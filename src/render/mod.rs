@@ -158,7 +158,15 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
                 .iter()
                 .skip((number - 1) * list.per_page)
                 .take(list.per_page)
-                .map(|id| inputs.posts[*id].clone())
+                .map(|&id| {
+                    if list.full_posts {
+                        let post = &site.posts[id];
+                        let url = site.config.link(&post.url);
+                        views::with_namespaced_content(&inputs.posts[id], post, &url)
+                    } else {
+                        inputs.posts[id].clone()
+                    }
+                })
                 .collect();
             let url_of = |n: usize| site.config.link(&plan::page_url(&list.base_url, n));
             let paginator = PaginatorView {
@@ -184,6 +192,7 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
                 url: site.config.link(&list.base_url),
                 name: list.name.as_deref(),
                 feed_url: list.feed.as_ref().map(|f| site.config.link(f)),
+                full_posts: list.full_posts,
             };
             let page_title = if number > 1 {
                 format!("{} (page {number})", list.title)

@@ -82,6 +82,8 @@ pub struct ListSpec {
     pub per_page: usize,
     /// Site path of the list's Atom feed, when it has one.
     pub feed: Option<String>,
+    /// Items carry the whole post (`[home] full_posts`), not a teaser.
+    pub full_posts: bool,
 }
 
 impl ListSpec {
@@ -460,6 +462,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             posts: home,
             per_page: config.paginate_by,
             feed: Some("/atom.xml".into()),
+            full_posts: config.home_full_posts,
         },
         "index.html",
     );
@@ -499,6 +502,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                     posts: ids.clone(),
                     per_page: config.paginate_by,
                     feed: Some(format!("{base}atom.xml")),
+                    full_posts: false,
                 },
                 "list.html",
             );
@@ -543,6 +547,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                     posts: term.posts.clone(),
                     per_page: t.paginate_by,
                     feed: Some(format!("{base}atom.xml")),
+                    full_posts: false,
                 },
                 "list.html",
             );
@@ -600,6 +605,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 posts: ids,
                 per_page: config.paginate_by,
                 feed: None,
+                full_posts: false,
             },
             "list.html",
         );

@@ -188,6 +188,8 @@ pub struct ListView<'a> {
     pub name: Option<&'a str>,
     /// The list's Atom feed, when it has one.
     pub feed_url: Option<String>,
+    /// Items carry `content`, the whole post (`[home] full_posts`).
+    pub full_posts: bool,
 }
 
 /// `taxonomy`: the list of all tags or categories.
@@ -416,6 +418,17 @@ pub fn post_values(site: &Site) -> Vec<Value> {
 pub fn with_content(list_value: &Value, post: &Post) -> Value {
     let mut map = list_value.as_map().cloned().unwrap_or_default();
     map.insert("content".into(), Value::from(post.body.html.as_str()));
+    Value::from(map)
+}
+
+/// A post's value on a list of whole posts (`[home] full_posts`): the
+/// list value plus `content`, its ids prefixed with the slug so that
+/// several posts' footnotes and headings do not collide on one page.
+pub fn with_namespaced_content(list_value: &Value, post: &Post, page_url: &str) -> Value {
+    let mut map = list_value.as_map().cloned().unwrap_or_default();
+    let prefix = format!("{}--", post.slug);
+    let html = crate::markdown::ids::namespace_ids(&post.body.html, &prefix, page_url);
+    map.insert("content".into(), Value::from(html));
     Value::from(map)
 }
 
