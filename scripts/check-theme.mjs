@@ -5,7 +5,8 @@
 //      longest post: 55-80 at 1280 px, 30-55 at 390 px;
 //   2. on every page type, no list outside post content keeps the
 //      browser's bullets, and no form control the browser's font size;
-//   3. with --screenshots DIR, the home page, the seed-shaped post and the
+//   3. search results dated in the site's format, matched words marked;
+//   4. with --screenshots DIR, the home page, the seed-shaped post and the
 //      archive, light and dark, at 1280 px.
 // Needs scripts/install-test-tools.sh.
 // Usage: node scripts/check-theme.mjs [--screenshots DIR] [SITE_DIR]
@@ -143,6 +144,26 @@ try {
     }
   }
   console.log(`check-theme: lists and form controls checked on ${existing.length} pages, at 1280 and 390 px`);
+
+  // Search: results dated as the rest of the site dates posts, and the
+  // matched words marked.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(base + "/");
+  const homeDate = await page.evaluate(() => document.querySelector("time.dt-published").textContent.trim());
+  const title = await page.evaluate(() => document.querySelector(".summary h2 a").textContent);
+  const term = title.split(/[^\p{L}]+/u).sort((a, b) => b.length - a.length)[0].toLowerCase();
+  await page.goto(base + "/search/?q=" + encodeURIComponent(term));
+  await page.waitForSelector("#search-results li", { timeout: 5000 });
+  const results = await page.evaluate(() => [...document.querySelectorAll("#search-results li")].map((li) => ({
+    date: li.querySelector("time")?.textContent ?? "",
+    marks: [...li.querySelectorAll("mark")].map((m) => m.textContent.toLowerCase()),
+  })));
+  const shape = (d) => d.replace(/\d+/g, "9").replace(/\p{L}+/gu, "W");
+  for (const r of results) {
+    if (shape(r.date) !== shape(homeDate)) fail(`search result dated "${r.date}", the site dates posts "${homeDate}"`);
+  }
+  if (!results.some((r) => r.marks.some((m) => m.includes(term)))) fail(`search for "${term}": no matched word marked`);
+  console.log(`check-theme: search for "${term}": ${results.length} results, dated like "${homeDate}", matches marked`);
 
   if (shots) {
     mkdirSync(shots, { recursive: true });

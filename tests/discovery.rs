@@ -428,3 +428,17 @@ fn whole_posts_on_the_home_page_keep_their_ids_apart() {
     let own = html(dir.path().join("public/2013/01/02/second/index.html"));
     assert!(attrs(&own, "h2[id]", "id").contains(&"background".to_string()));
 }
+
+#[test]
+fn the_404_page_offers_search_and_the_newest_posts() {
+    let b = discovery();
+    let doc = html(b.public.join("404.html"));
+    assert_eq!(attrs(&doc, "form[role=search]", "action"), ["/search/"]);
+    // The five newest posts, newest first, as the home page orders them.
+    let home = html(b.public.join("index.html"));
+    let newest: Vec<String> = texts(&home, ".summary h2 a:first-child")
+        .into_iter()
+        .take(5)
+        .collect();
+    assert_eq!(texts(&doc, ".recent-list li a"), newest);
+}

@@ -119,6 +119,11 @@ pub(crate) fn dependencies(site: &Site, jobs: &[Job]) -> Deps {
                     add(id);
                 }
             }
+            JobKind::Standalone { .. } => {
+                for id in 0..site.posts.len().min(super::plan::RECENT_POSTS) {
+                    add(id);
+                }
+            }
             JobKind::Archive | JobKind::SearchIndex | JobKind::Sitemap(_) => {
                 deps.all_posts.push(index)
             }
@@ -363,6 +368,9 @@ pub fn job_fingerprint(site: &Site, job: &Job, global: u128, fps: &PostFingerpri
         JobKind::Standalone { title } => {
             h.write_u8(11);
             hash_str(&mut h, title);
+            for id in 0..site.posts.len().min(super::plan::RECENT_POSTS) {
+                post(&mut h, id);
+            }
         }
         JobKind::Robots => h.write_u8(12),
         JobKind::Copy { source } => {

@@ -225,6 +225,8 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
         }
         JobKind::Standalone { title } => {
             ctx.insert("page_title", title);
+            let recent: Vec<&Value> = inputs.posts.iter().take(plan::RECENT_POSTS).collect();
+            ctx.insert("recent", &recent);
         }
         JobKind::Feed { format, spec } => {
             let view = feeds::feed_view(inputs, spec);

@@ -57,7 +57,8 @@ pub enum JobKind {
     Robots,
     /// `search.json`.
     SearchIndex,
-    /// A page that needs only the site: `404.html`, the search page.
+    /// A page that needs only the site and the newest posts (`recent`,
+    /// [`RECENT_POSTS`] of them): `404.html`, the search page.
     Standalone {
         title: String,
     },
@@ -66,6 +67,10 @@ pub enum JobKind {
         source: AssetSource,
     },
 }
+
+/// How many of the newest posts a standalone page (404, search) sees as
+/// `recent`.
+pub const RECENT_POSTS: usize = 5;
 
 /// A paginated list of posts, shared by the jobs of its pages.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,6 +21,33 @@
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
+  // Dates as the rest of the site writes them ("March 3, 2026"), in the
+  // page's language. The index holds the post's local date, so read it as
+  // noon UTC and format it in UTC: no time zone can move it a day.
+  var lang = document.documentElement.lang || "en";
+  var dateFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+  function siteDate(iso) {
+    var d = new Date(iso + "T12:00:00Z");
+    return isNaN(d) ? iso : dateFormat.format(d);
+  }
+
+  // Appends `text` to `el`, each word that holds a search term in <mark>.
+  function marked(el, text, terms) {
+    var token = /[\p{L}\p{N}]+/gu;
+    var last = 0, m;
+    while ((m = token.exec(text)) !== null) {
+      var w = words(m[0]).join("");
+      var hit = terms.some(function (t) { return w.indexOf(t) !== -1; });
+      if (!hit) continue;
+      if (m.index > last) el.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var mark = document.createElement("mark");
+      mark.textContent = m[0];
+      el.appendChild(mark);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) el.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   function score(entry, terms) {
     var title = words(entry.title).join(" ");
     var body = words(entry.excerpt + " " + entry.tags.join(" ")).join(" ");
@@ -49,12 +76,22 @@
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = h.e.url;
-        a.textContent = h.e.title;
-        var meta = document.createElement("span");
+        marked(a, h.e.title, terms);
+        var meta = document.createElement("p");
         meta.className = "meta";
-        meta.textContent = " " + h.e.date + (h.e.kind !== "entry" ? " · " + h.e.kind : "");
+        var time = document.createElement("time");
+        time.dateTime = h.e.date;
+        time.textContent = siteDate(h.e.date);
+        meta.appendChild(time);
+        if (h.e.kind !== "entry") {
+          var kind = document.createElement("span");
+          kind.className = "kind";
+          kind.textContent = h.e.kind;
+          meta.appendChild(document.createTextNode(" "));
+          meta.appendChild(kind);
+        }
         var p = document.createElement("p");
-        p.textContent = h.e.excerpt;
+        marked(p, h.e.excerpt, terms);
         li.appendChild(a);
         li.appendChild(meta);
         li.appendChild(p);
