@@ -8,6 +8,8 @@
     clippy::zombie_processes
 )]
 
+pub mod web;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
