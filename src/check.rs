@@ -6,6 +6,8 @@
 //!   quote attributed to an undeclared source, a link post without a link;
 //! - keeps as warnings what is a matter of judgement: a declared source
 //!   never cited, a post that is mostly quotation;
+//! - checks every cited quote against its source's snapshot (and, with
+//!   `--refresh`, each source against the live page: [`crate::cite`]);
 //! - follows every internal link in posts and pages to a page the build
 //!   produces, and every `#fragment` to an id the target page has.
 //!
@@ -25,8 +27,21 @@ use crate::site::Site;
 /// Lint codes that `check` reports as errors.
 const ERROR_CODES: [&str; 3] = ["unknown-source", "link-without-link", "heading-id-taken"];
 
+/// What `check` does besides its own checks.
+#[derive(Debug, Clone, Default)]
+pub struct CheckExtras {
+    /// Read each snapshotted source again (`--refresh`): the fetcher's
+    /// timeout, and whether to keep new versions (`--update`).
+    pub refresh: Option<(std::time::Duration, bool)>,
+}
+
 /// Runs every check; the result holds errors and warnings.
 pub fn check_site(options: &BuildOptions) -> Diagnostics {
+    check_site_with(options, &CheckExtras::default())
+}
+
+/// [`check_site`], with `--refresh` when asked.
+pub fn check_site_with(options: &BuildOptions, extras: &CheckExtras) -> Diagnostics {
     let rendered = match render_site(options) {
         Ok(r) => r,
         Err(failure) => return promote(failure.diagnostics),
@@ -36,6 +51,20 @@ pub fn check_site(options: &BuildOptions) -> Diagnostics {
     diagnostics.extend(check_links(&rendered.site, &outputs));
     diagnostics.extend(mostly_quoted(&rendered.site));
     diagnostics.extend(heading_ids_taken(&rendered.site, &rendered.files));
+    diagnostics.extend(crate::cite::verify::verify_quotes(
+        &rendered.site,
+        &options.root,
+    ));
+    if let Some((timeout, update)) = extras.refresh {
+        let fetcher = crate::cite::fetch::Fetcher::new(timeout);
+        diagnostics.extend(crate::cite::refresh::refresh(
+            &rendered.site,
+            &options.root,
+            &fetcher,
+            update,
+            jiff::Timestamp::now(),
+        ));
+    }
     let mut diagnostics = promote(diagnostics);
     diagnostics.sort();
     diagnostics

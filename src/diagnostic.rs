@@ -11,9 +11,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// How bad a diagnostic is: errors fail the build, warnings do not.
+/// How bad a diagnostic is: errors fail the build, warnings do not, and
+/// notes only say what was not checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    Note,
     Warning,
     Error,
 }
@@ -52,6 +54,13 @@ impl Diagnostic {
     pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(path, message)
+        }
+    }
+
+    pub fn note(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
             ..Diagnostic::error(path, message)
         }
     }
@@ -167,6 +176,7 @@ impl fmt::Display for Diagnostic {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         write!(f, "{}: {label}: {}", self.location(), self.message)?;
         if let Some(hint) = &self.hint {

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{Verbosity, print_diagnostics};
 use crate::build::BuildOptions;
-use crate::check::check_site;
+use crate::check::{CheckExtras, check_site_with};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -17,6 +17,17 @@ pub struct CheckArgs {
     /// Check posts dated in the future too.
     #[arg(long)]
     pub future: bool,
+    /// Read every snapshotted source again and report what changed, what
+    /// is gone or moved, and quotes the live page no longer has.
+    #[arg(long)]
+    pub refresh: bool,
+    /// With --refresh: keep each changed source's new version as a new
+    /// snapshot beside the old one.
+    #[arg(long, requires = "refresh")]
+    pub update: bool,
+    /// With --refresh: seconds to wait for each page.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub timeout: u64,
 }
 
 impl CheckArgs {
@@ -24,7 +35,15 @@ impl CheckArgs {
         let mut options = BuildOptions::new(root);
         options.drafts = self.drafts;
         options.future = self.future;
-        let diagnostics = check_site(&options);
+        let extras = CheckExtras {
+            refresh: self.refresh.then(|| {
+                (
+                    std::time::Duration::from_secs(self.timeout.max(1)),
+                    self.update,
+                )
+            }),
+        };
+        let diagnostics = check_site_with(&options, &extras);
         // Warnings are the point of `check`: show them even with -q.
         let shown = if verbosity == Verbosity::Quiet {
             Verbosity::Normal
@@ -33,11 +52,20 @@ impl CheckArgs {
         };
         print_diagnostics(&diagnostics, root, shown);
         let errors = diagnostics.error_count();
-        let warnings = diagnostics.len() - errors;
+        let notes = diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Note)
+            .count();
+        let warnings = diagnostics.len() - errors - notes;
         eprintln!(
-            "check: {errors} error{}, {warnings} warning{}",
+            "check: {errors} error{}, {warnings} warning{}{}",
             if errors == 1 { "" } else { "s" },
-            if warnings == 1 { "" } else { "s" }
+            if warnings == 1 { "" } else { "s" },
+            match notes {
+                0 => String::new(),
+                1 => ", 1 note".to_string(),
+                n => format!(", {n} notes"),
+            }
         );
         Ok(if errors > 0 {
             ExitCode::from(1)

@@ -8,6 +8,7 @@
 
 mod build;
 mod check;
+mod cite;
 mod import;
 mod init;
 mod new;
@@ -50,6 +51,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Check the site without writing it: sources, quotes, links, anchors.
     Check(check::CheckArgs),
+    /// Keep a snapshot of a page you quote, and give its [sources.ID] entry.
+    Cite(cite::CiteArgs),
     /// Bring an existing blog in: its posts, pages, comments and old URLs.
     Import(import::ImportArgs),
     /// Take readers' comments: the service behind `[comments] endpoint`.
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => args.run(&cli.root, verbosity),
         Command::Serve(args) => args.run(&cli.root, verbosity),
         Command::Check(args) => args.run(&cli.root, verbosity),
+        Command::Cite(args) => args.run(&cli.root, verbosity),
         Command::Import(args) => args.run(&cli.root, verbosity),
         Command::Respond(args) => args.run(&cli.root, verbosity),
         Command::Comments(args) => args.run(&cli.root, verbosity),

@@ -51,6 +51,10 @@ pub struct CitedQuote {
     pub url: Option<String>,
     /// Byte offset of the attribution line in the body.
     pub offset: usize,
+    /// Byte offset of the quote's first line in the body.
+    pub start: usize,
+    /// The quoted words, as plain text (the attribution left out).
+    pub text: String,
 }
 
 /// An inline `[UPDATE ...]`.
@@ -217,7 +221,9 @@ fn cite_quotes(
             "</blockquote>\n<figcaption>— <cite>{}</cite>{}</figcaption>\n</figure>\n",
             caption.cite_html, caption.after_html
         );
+        let quoted_text = plain_text(events[i + 1..para_start].iter().map(|(e, _)| e));
         let range_open = events[i].1.clone();
+        let quote_start = range_open.start;
         let range_close = events[end].1.clone();
         events.splice(
             para_start..=end,
@@ -229,6 +235,8 @@ fn cite_quotes(
             author: caption.author,
             url: caption.url,
             offset,
+            start: quote_start,
+            text: quoted_text,
         });
     }
     findings.quotes.reverse();

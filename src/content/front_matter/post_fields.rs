@@ -122,6 +122,8 @@ pub struct RawSource {
     pub date: Option<At<String>>,
     pub retrieved: Option<At<String>>,
     pub archive: Option<At<String>>,
+    /// A snapshot file under `sources/` (`glossator cite` writes it).
+    pub snapshot: Option<At<String>>,
 }
 
 /// `{ at = ..., note = "..." }`.
@@ -539,6 +541,7 @@ const SOURCE_FIELDS: &[&str] = &[
     "date",
     "retrieved",
     "archive",
+    "snapshot",
 ];
 
 fn source(id: &Key, node: &Node, r: &mut Reader) -> Option<RawSource> {
@@ -557,10 +560,21 @@ fn source(id: &Key, node: &Node, r: &mut Reader) -> Option<RawSource> {
             "date" => s.date = r.date(k, v),
             "retrieved" => s.retrieved = r.date(k, v),
             "archive" => s.archive = r.url(k, v),
+            "snapshot" => {
+                s.snapshot = r.text(k, v).filter(|t| {
+                    match crate::cite::snapshot::checked_path(&t.value) {
+                        Ok(_) => true,
+                        Err(e) => {
+                            r.error(t.at, e, None);
+                            false
+                        }
+                    }
+                })
+            }
             _ => r.unknown(
                 k,
                 SOURCE_FIELDS,
-                "a source takes publication, author, title, url, date, retrieved and archive",
+                "a source takes publication, author, title, url, date, retrieved, archive and snapshot",
             ),
         }
     }

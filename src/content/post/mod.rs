@@ -91,6 +91,9 @@ pub struct Source {
     pub date: Option<ZonedDateTime>,
     pub retrieved: Option<ZonedDateTime>,
     pub archive: Option<String>,
+    /// Its snapshot under `sources/`, and where the post names it (line,
+    /// column).
+    pub snapshot: Option<(std::path::PathBuf, (usize, usize))>,
 }
 
 /// A timestamped update from front matter.

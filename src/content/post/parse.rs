@@ -351,6 +351,10 @@ fn resolve_sources(
                 date: s.date.as_ref().and_then(|d| p.date(d, config)),
                 retrieved: s.retrieved.as_ref().and_then(|d| p.date(d, config)),
                 archive: s.archive.as_ref().map(|u| u.value.clone()),
+                snapshot: s
+                    .snapshot
+                    .as_ref()
+                    .map(|t| (std::path::PathBuf::from(&t.value), t.at)),
             };
             (s.id.clone(), source)
         })
