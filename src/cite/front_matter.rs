@@ -85,26 +85,25 @@ fn rfc3339(text: &str) -> Option<String> {
         .map(|d| d.strftime("%Y-%m-%d").to_string())
 }
 
-fn toml_key(id: &str) -> String {
+/// An id as a key: bare when it is letters, digits, `-` and `_`, else as
+/// a quoted string (`quote` makes it one, for TOML or YAML).
+fn bare_or(id: &str, quote: impl Fn(&str) -> String) -> String {
     if id
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         id.to_string()
     } else {
-        toml::Value::String(id.to_string()).to_string()
+        quote(id)
     }
 }
 
+fn toml_key(id: &str) -> String {
+    bare_or(id, |s| toml::Value::String(s.to_string()).to_string())
+}
+
 fn yaml_key(id: &str) -> String {
-    if id
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        id.to_string()
-    } else {
-        serde_json::Value::String(id.to_string()).to_string()
-    }
+    bare_or(id, |s| serde_json::Value::String(s.to_string()).to_string())
 }
 
 /// A short id for a source: the publication's first significant word

@@ -150,15 +150,15 @@ pub fn verify_quotes(site: &Site, root: &Path) -> Vec<Diagnostic> {
 }
 
 /// The line and column of a byte offset in a post's body, read again from
-/// the file (only for a quote that failed).
+/// the file (only for a quote that failed) with the build's own reader, so
+/// offsets match what the parser saw.
 pub(crate) fn body_position(file: &Path, body_line: usize, offset: usize) -> (usize, usize) {
-    let Ok(text) = std::fs::read_to_string(file) else {
+    let Some(text) = std::fs::read(file)
+        .ok()
+        .and_then(|b| crate::content::source::decode_text(b).ok())
+    else {
         return (body_line, 1);
     };
-    let text = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(&text)
-        .replace("\r\n", "\n");
     let body_start: usize = text
         .split_inclusive('\n')
         .take(body_line.saturating_sub(1))
