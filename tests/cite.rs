@@ -468,3 +468,81 @@ fn the_sample_blogs_seed_post_is_verified_against_both_snapshots() {
         "{err}"
     );
 }
+
+#[test]
+fn many_sources_without_snapshots_are_counted_not_listed() {
+    let dir = blog("");
+    for n in 0..8 {
+        fs::write(
+            dir.path().join(format!("content/posts/2026-02-0{}-old-{n}.md", n + 1)),
+            format!("+++\ntitle = \"Old {n}\"\n[sources.paper{n}]\npublication = \"Paper {n}\"\n+++\n\n> Words.\n>\n> — [paper{n}]\n"),
+        )
+        .unwrap();
+    }
+    let out = glossator(dir.path(), &["check"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        err.matches("are not verified: it has no snapshot").count(),
+        5,
+        "{err}"
+    );
+    assert!(
+        err.contains("and 3 more sources without a snapshot"),
+        "{err}"
+    );
+    assert!(
+        err.contains("check: 0 errors, 0 warnings, 8 notes"),
+        "{err}"
+    );
+    let out = glossator(dir.path(), &["-v", "check"]);
+    assert_eq!(
+        stderr(&out)
+            .matches("are not verified: it has no snapshot")
+            .count(),
+        8
+    );
+}
+
+#[test]
+fn a_missing_or_outside_snapshot_is_an_error_at_the_post_line() {
+    let dir = blog("> Words.\n>\n> — [paper]\n");
+    let with = |snapshot: &str| {
+        let text = read(dir.path().join(POST)).replacen(
+            "+++\n\nThe",
+            &format!("[sources.paper]\npublication = \"The Paper\"\nsnapshot = \"{snapshot}\"\n+++\n\nThe"),
+            1,
+        );
+        fs::write(dir.path().join(POST), text).unwrap();
+    };
+    with("sources/paper/gone.txt");
+    let out = glossator(dir.path(), &["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("sources/paper/gone.txt: error: cannot read the snapshot"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{POST}:6:12: error: the snapshot of `[paper]` cannot be read"
+        )),
+        "{err}"
+    );
+
+    let dir = blog("> Words.\n>\n> — [paper]\n");
+    let text = read(dir.path().join(POST)).replacen(
+        "+++\n\nThe",
+        "[sources.paper]\npublication = \"The Paper\"\nsnapshot = \"../../etc/passwd\"\n+++\n\nThe",
+        1,
+    );
+    fs::write(dir.path().join(POST), text).unwrap();
+    let out = glossator(dir.path(), &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{POST}:6:12: error:"))
+            && err.contains("a snapshot is a path under `sources/`"),
+        "{err}"
+    );
+}

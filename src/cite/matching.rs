@@ -37,6 +37,10 @@ pub fn fold(text: &str) -> String {
             c if c.is_whitespace() => ' ',
             c => c,
         };
+        // Two hyphens are a dash, as Markdown's smart punctuation makes one.
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
         if c == ' ' {
             if !space {
                 out.push(' ');
@@ -51,10 +55,6 @@ pub fn fold(text: &str) -> String {
     }
     if out.ends_with(' ') {
         out.pop();
-    }
-    // Two hyphens are a dash, as Markdown's smart punctuation makes one.
-    while out.contains("--") {
-        out = out.replace("--", "-");
     }
     out
 }

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use similar::{DiffTag, TextDiff};
 
 use super::fetch::Fetcher;
@@ -47,144 +48,156 @@ pub fn refresh(
             }
         }
     }
+    // Each source is its own page: read them side by side.
+    by_snapshot
+        .into_par_iter()
+        .flat_map_iter(|(rel, citers)| refresh_one(site, root, fetcher, update, now, &rel, &citers))
+        .collect()
+}
+
+/// One snapshot read again and compared; what to tell the writer.
+fn refresh_one(
+    site: &Site,
+    root: &Path,
+    fetcher: &Fetcher,
+    update: bool,
+    now: jiff::Timestamp,
+    rel: &Path,
+    citers: &Citers,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (rel, citers) in by_snapshot {
-        let old = match load(root, &rel) {
-            Ok(s) => s,
-            Err(d) => {
-                out.push(d);
-                continue;
-            }
-        };
-        let (first_post, first_id) = &citers[0];
-        let post = &site.posts[*first_post];
-        let at = post.sources[first_id]
-            .snapshot
-            .as_ref()
-            .map_or((1, 1), |(_, at)| *at);
-        let here = |message: String| Diagnostic::warning(&post.source, message).at(at.0, at.1);
-        let url = old.meta.url.clone();
-        let page = match fetcher.get(&url) {
-            Ok(p) => p,
-            Err(e) => {
-                out.push(here(format!("`[{first_id}]` could not be read again: {e}")));
-                continue;
-            }
-        };
-        if matches!(page.status, 404 | 410) {
-            out.push(
-                here(format!(
-                    "`[{first_id}]` is gone: {url} answers {}",
-                    page.status
-                ))
-                .with_hint("the snapshot keeps what you quoted; add an `archive` link if a copy exists elsewhere")
-                .with_code("source-gone"),
-            );
-            continue;
+    let old = match load(root, rel) {
+        Ok(s) => s,
+        Err(d) => {
+            out.push(d);
+            return out;
         }
-        let before = old.meta.final_url.as_deref().unwrap_or(&old.meta.url);
-        if page.url != before {
-            out.push(
-                here(format!(
-                    "`[{first_id}]` has moved: {url} now leads to {}",
-                    page.url
-                ))
-                .with_hint("update the source's `url` if the new address is the same story")
-                .with_code("source-moved"),
-            );
+    };
+    let (first_post, first_id) = &citers[0];
+    let post = &site.posts[*first_post];
+    let at = post.sources[first_id]
+        .snapshot
+        .as_ref()
+        .map_or((1, 1), |(_, at)| *at);
+    let here = |message: String| Diagnostic::warning(&post.source, message).at(at.0, at.1);
+    let url = old.meta.url.clone();
+    let page = match fetcher.get(&url) {
+        Ok(p) => p,
+        Err(e) => {
+            out.push(here(format!("`[{first_id}]` could not be read again: {e}")));
+            return out;
         }
-        let Some(html) = page.html.filter(|_| (200..300).contains(&page.status)) else {
-            out.push(here(format!(
-                "`[{first_id}]` answers {} ({}); nothing to compare",
-                page.status, page.content_type
-            )));
-            continue;
-        };
-        let live = match super::extract::extract(&html, &page.url) {
-            Ok(e) => e,
-            Err(e) => {
-                out.push(here(format!("`[{first_id}]`: {e}")));
-                continue;
-            }
-        };
-        let diff = paragraph_diff(&old.paragraphs, &live.paragraphs);
-        if diff.is_empty() {
-            continue;
-        }
-        let mut message = format!(
-            "`[{first_id}]` has changed since its snapshot of {}:",
-            old.meta.retrieved
+    };
+    if matches!(page.status, 404 | 410) {
+        out.push(
+            here(format!(
+                "`[{first_id}]` is gone: {url} answers {}",
+                page.status
+            ))
+            .with_hint("the snapshot keeps what you quoted; add an `archive` link if a copy exists elsewhere")
+            .with_code("source-gone"),
         );
-        for line in diff.iter().take(DIFF_LINES) {
-            message.push_str("\n    ");
-            message.push_str(line);
+        return out;
+    }
+    let before = old.meta.final_url.as_deref().unwrap_or(&old.meta.url);
+    if page.url != before {
+        out.push(
+            here(format!(
+                "`[{first_id}]` has moved: {url} now leads to {}",
+                page.url
+            ))
+            .with_hint("update the source's `url` if the new address is the same story")
+            .with_code("source-moved"),
+        );
+    }
+    let Some(html) = page.html.filter(|_| (200..300).contains(&page.status)) else {
+        out.push(here(format!(
+            "`[{first_id}]` answers {} ({}); nothing to compare",
+            page.status, page.content_type
+        )));
+        return out;
+    };
+    let live = match super::extract::extract(&html, &page.url) {
+        Ok(e) => e,
+        Err(e) => {
+            out.push(here(format!("`[{first_id}]`: {e}")));
+            return out;
         }
-        if diff.len() > DIFF_LINES {
-            message.push_str(&format!("\n    … and {} more", diff.len() - DIFF_LINES));
+    };
+    let diff = paragraph_diff(&old.paragraphs, &live.paragraphs);
+    if diff.is_empty() {
+        return out;
+    }
+    let mut message = format!(
+        "`[{first_id}]` has changed since its snapshot of {}:",
+        old.meta.retrieved
+    );
+    for line in diff.iter().take(DIFF_LINES) {
+        message.push_str("\n    ");
+        message.push_str(line);
+    }
+    if diff.len() > DIFF_LINES {
+        message.push_str(&format!("\n    … and {} more", diff.len() - DIFF_LINES));
+    }
+    let mut hint =
+        "`glossator check --refresh --update` keeps the new version beside the old, to quote both"
+            .to_string();
+    if update {
+        let new_rel = super::snapshot::free_path(
+            root,
+            &rel.with_file_name(format!("{}.txt", now.strftime("%Y-%m-%dT%H%M%SZ"))),
+        );
+        let mut snapshot = old.clone();
+        snapshot.meta.retrieved = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        snapshot.meta.final_url = (page.url != url).then(|| page.url.clone());
+        snapshot.meta.redirects = page.redirects.clone();
+        let m = live.meta.clone();
+        snapshot.meta.title = m.title.or(snapshot.meta.title);
+        snapshot.meta.author = m.author.or(snapshot.meta.author);
+        snapshot.meta.modified = m.modified.or(snapshot.meta.modified);
+        snapshot.paragraphs = live.paragraphs.clone();
+        match write_atomic(
+            &root.join(&new_rel),
+            snapshot.to_text().as_bytes(),
+            Place::New,
+            Sync::Durable,
+        ) {
+            Ok(()) => {
+                let entry = Entry::for_snapshot(
+                    &format!("{first_id}-later"),
+                    &snapshot,
+                    &new_rel.to_string_lossy(),
+                );
+                hint = format!(
+                    "the new version is kept in {}; to quote it, add:\n{}",
+                    new_rel.display(),
+                    entry.toml().trim_end()
+                );
+            }
+            Err(e) => hint = format!("the new snapshot could not be written: {e:#}"),
         }
-        let mut hint = "`glossator check --refresh --update` keeps the new version beside the old, to quote both".to_string();
-        if update {
-            let new_rel = super::snapshot::free_path(
-                root,
-                &rel.with_file_name(format!("{}.txt", now.strftime("%Y-%m-%dT%H%M%SZ"))),
+    }
+    out.push(here(message).with_hint(hint).with_code("source-changed"));
+    let live_text = fold(&live.paragraphs.join("\n"));
+    for (post_index, id) in citers {
+        let post = &site.posts[*post_index];
+        for quote in &post.body.commentary.quotes {
+            if quote.source.as_deref() != Some(id.as_str()) || appears_in(&quote.text, &live_text) {
+                return out;
+            }
+            let (line, col) =
+                super::verify::body_position(&root.join(&post.source), post.body_line, quote.start);
+            out.push(
+                Diagnostic::warning(
+                    &post.source,
+                    format!("this quote of `[{id}]` is no longer in the live page"),
+                )
+                .at(line, col)
+                .with_hint(
+                    "it is still in the snapshot you quoted from; say so if the change matters",
+                )
+                .with_code("quote-gone-live"),
             );
-            let mut snapshot = old.clone();
-            snapshot.meta.retrieved = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-            snapshot.meta.final_url = (page.url != url).then(|| page.url.clone());
-            snapshot.meta.redirects = page.redirects.clone();
-            let m = live.meta.clone();
-            snapshot.meta.title = m.title.or(snapshot.meta.title);
-            snapshot.meta.author = m.author.or(snapshot.meta.author);
-            snapshot.meta.modified = m.modified.or(snapshot.meta.modified);
-            snapshot.paragraphs = live.paragraphs.clone();
-            match write_atomic(
-                &root.join(&new_rel),
-                snapshot.to_text().as_bytes(),
-                Place::New,
-                Sync::Durable,
-            ) {
-                Ok(()) => {
-                    let entry = Entry::for_snapshot(
-                        &format!("{first_id}-later"),
-                        &snapshot,
-                        &new_rel.to_string_lossy(),
-                    );
-                    hint = format!(
-                        "the new version is kept in {}; to quote it, add:\n{}",
-                        new_rel.display(),
-                        entry.toml().trim_end()
-                    );
-                }
-                Err(e) => hint = format!("the new snapshot could not be written: {e:#}"),
-            }
-        }
-        out.push(here(message).with_hint(hint).with_code("source-changed"));
-        let live_text = fold(&live.paragraphs.join("\n"));
-        for (post_index, id) in &citers {
-            let post = &site.posts[*post_index];
-            for quote in &post.body.commentary.quotes {
-                if quote.source.as_deref() != Some(id.as_str())
-                    || appears_in(&quote.text, &live_text)
-                {
-                    continue;
-                }
-                let (line, col) = super::verify::body_position(
-                    &root.join(&post.source),
-                    post.body_line,
-                    quote.start,
-                );
-                out.push(
-                    Diagnostic::warning(
-                        &post.source,
-                        format!("this quote of `[{id}]` is no longer in the live page"),
-                    )
-                    .at(line, col)
-                    .with_hint(
-                        "it is still in the snapshot you quoted from; say so if the change matters",
-                    )
-                    .with_code("quote-gone-live"),
-                );
-            }
         }
     }
     out

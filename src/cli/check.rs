@@ -8,6 +8,7 @@ use clap::Args;
 use super::{Verbosity, print_diagnostics};
 use crate::build::BuildOptions;
 use crate::check::{CheckExtras, check_site_with};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -50,7 +51,7 @@ impl CheckArgs {
         } else {
             verbosity
         };
-        print_diagnostics(&diagnostics, root, shown);
+        print_diagnostics(&shown_notes(&diagnostics, verbosity), root, shown);
         let errors = diagnostics.error_count();
         let notes = diagnostics
             .iter()
@@ -73,4 +74,42 @@ impl CheckArgs {
             ExitCode::SUCCESS
         })
     }
+}
+
+/// How many "no snapshot" notes are printed before the rest are counted:
+/// an archive moved in from elsewhere has thousands of sources that were
+/// never snapshotted, and a screen of notes would hide the errors.
+const NO_SNAPSHOT_SHOWN: usize = 5;
+
+/// The diagnostics to print: all of them with -v, else the first few
+/// "no snapshot" notes and one more that counts the others.
+fn shown_notes(diagnostics: &Diagnostics, verbosity: Verbosity) -> Diagnostics {
+    let is_note = |d: &Diagnostic| d.code == Some("no-snapshot");
+    let notes = diagnostics.iter().filter(|d| is_note(d)).count();
+    if verbosity == Verbosity::Verbose || notes <= NO_SNAPSHOT_SHOWN {
+        return diagnostics.clone();
+    }
+    let mut kept = 0;
+    let mut out: Diagnostics = diagnostics
+        .iter()
+        .filter(|d| {
+            if !is_note(d) {
+                return true;
+            }
+            kept += 1;
+            kept <= NO_SNAPSHOT_SHOWN
+        })
+        .cloned()
+        .collect();
+    out.push(
+        Diagnostic::note(
+            "sources/",
+            format!(
+                "and {} more sources without a snapshot",
+                notes - NO_SNAPSHOT_SHOWN
+            ),
+        )
+        .with_hint("`glossator -v check` lists them all"),
+    );
+    out
 }
