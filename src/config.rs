@@ -424,6 +424,11 @@ pub struct Config {
     pub related_count: usize,
     /// `[home] full_posts`: whole posts on the home page.
     pub home_full_posts: bool,
+    /// What `check --refresh` found changed, by snapshot path: read from
+    /// `sources/` with the config (both are rare, site-wide edits; `serve`
+    /// starts afresh on either).
+    pub source_changes:
+        std::collections::BTreeMap<std::path::PathBuf, crate::cite::snapshot::ChangeMark>,
     /// Highlight fenced code (`[markdown] highlight_code`).
     pub highlight_code: bool,
     pub extra: toml::Table,
@@ -858,6 +863,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         feed_aliases,
         related_count: count.unwrap_or(3),
         home_full_posts: home.and_then(|h| h.full_posts).unwrap_or(false),
+        source_changes: Default::default(),
         highlight_code: markdown.and_then(|m| m.highlight_code).unwrap_or(true),
         extra: extra.unwrap_or_default(),
     })

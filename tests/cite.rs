@@ -62,7 +62,11 @@ fn snapshots(dir: &Path) -> Vec<PathBuf> {
     if !root.exists() {
         return Vec::new();
     }
-    let mut out: Vec<PathBuf> = walk(&root);
+    // Snapshots only, not the change marks beside them.
+    let mut out: Vec<PathBuf> = walk(&root)
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".changed.toml"))
+        .collect();
     out.sort();
     out
 }
@@ -278,7 +282,21 @@ fn refresh_reports_a_revised_story_and_update_keeps_both_versions() {
     assert_eq!(
         snapshots(dir.path()).len(),
         1,
-        "--refresh alone writes nothing"
+        "--refresh alone writes no snapshot"
+    );
+    // It records the change beside the snapshot, and the post's page says so.
+    let mark = snapshots(dir.path())[0].with_extension("changed.toml");
+    assert!(
+        read(&mark).contains("what = \"changed\""),
+        "{}",
+        read(&mark)
+    );
+    let out = glossator(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = read(dir.path().join("public/2026/03/03/fish/index.html"));
+    assert!(
+        page.contains("class=\"source-changed\">(changed since; noticed"),
+        "{page}"
     );
 
     std::thread::sleep(Duration::from_millis(1100));
@@ -294,6 +312,18 @@ fn refresh_reports_a_revised_story_and_update_keeps_both_versions() {
         "{}",
         stderr(&out)
     );
+
+    // The story back as it was: the mark goes, and so does the notice.
+    web.serve(
+        "/2026/03/03/fish-for-ports",
+        200,
+        &article(&[LEAD, SECOND, THIRD, FOURTH]),
+    );
+    let out = glossator(dir.path(), &["check", "--refresh"]);
+    assert!(!mark.exists(), "{}", stderr(&out));
+    glossator(dir.path(), &["build"]);
+    let page = read(dir.path().join("public/2026/03/03/fish/index.html"));
+    assert!(!page.contains("source-changed\">"), "{page}");
 }
 
 #[test]

@@ -474,3 +474,41 @@ fn deleted_content_is_noticed_not_served_as_an_empty_site() {
     let (status, _, _) = get(&page);
     assert_eq!(status, 404);
 }
+
+#[test]
+fn a_change_mark_under_sources_reaches_the_served_page() {
+    // The sample blog, without its sources/ folder: `cite` or
+    // `check --refresh` makes it while serve runs.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["content", "themes"] {
+        support::copy_dir(&repo.join(part), &dir.path().join(part));
+    }
+    std::fs::copy(
+        repo.join("glossator.toml"),
+        dir.path().join("glossator.toml"),
+    )
+    .unwrap();
+    let server = start(dir.path());
+    let post = format!("{}2026/03/03/fish-for-ports/", server.url);
+    let (_, _, body) = get(&post);
+    assert!(!body.contains("source-changed\">"), "no mark yet");
+
+    let mut socket = connect(server.port);
+    expect_message(&mut socket, "hello");
+    let folder = dir
+        .path()
+        .join("sources/meridian-post-example/kestria-fishing-ports");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("2026-03-03T133000Z.changed.toml"),
+        "found = \"2026-03-04T09:00:00Z\"\nwhat = \"changed\"\ndetails = [\"+ A new paragraph.\"]\n",
+    )
+    .unwrap();
+    expect_message(&mut socket, "reload");
+    let (_, _, body) = get(&post);
+    assert!(
+        body.contains("(changed since; noticed March 4, 2026)"),
+        "{body}"
+    );
+}

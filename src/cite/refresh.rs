@@ -17,6 +17,7 @@ use similar::{DiffTag, TextDiff};
 use super::fetch::Fetcher;
 use super::front_matter::Entry;
 use super::matching::{appears_in, fold};
+use super::snapshot::{ChangeMark, change_mark_path};
 use super::verify::load;
 use crate::diagnostic::Diagnostic;
 use crate::output::atomic::{Place, Sync, write_atomic};
@@ -97,6 +98,14 @@ fn refresh_one(
             .with_hint("the snapshot keeps what you quoted; add an `archive` link if a copy exists elsewhere")
             .with_code("source-gone"),
         );
+        mark(
+            root,
+            rel,
+            now,
+            "gone",
+            vec![format!("{url} answers {}", page.status)],
+            &mut out,
+        );
         return out;
     }
     let before = old.meta.final_url.as_deref().unwrap_or(&old.meta.url);
@@ -126,8 +135,15 @@ fn refresh_one(
     };
     let diff = paragraph_diff(&old.paragraphs, &live.paragraphs);
     if diff.is_empty() {
+        if page.url != before {
+            let details = vec![format!("now at {}", page.url)];
+            mark(root, rel, now, "moved", details, &mut out);
+        } else {
+            unmark(root, rel, &mut out);
+        }
         return out;
     }
+    mark(root, rel, now, "changed", diff.clone(), &mut out);
     let mut message = format!(
         "`[{first_id}]` has changed since its snapshot of {}:",
         old.meta.retrieved
@@ -201,6 +217,46 @@ fn refresh_one(
         }
     }
     out
+}
+
+/// Records beside the snapshot that its page differs now, for the build
+/// to show (`<snapshot>.changed.toml`).
+fn mark(
+    root: &Path,
+    rel: &Path,
+    now: jiff::Timestamp,
+    what: &str,
+    details: Vec<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mark = ChangeMark {
+        found: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        what: what.to_string(),
+        details,
+    };
+    let path = change_mark_path(rel);
+    let text = toml::to_string(&mark).unwrap_or_default();
+    if let Err(e) = write_atomic(
+        &root.join(&path),
+        text.as_bytes(),
+        Place::Replace,
+        Sync::Lazy,
+    ) {
+        out.push(Diagnostic::warning(
+            &path,
+            format!("cannot record the change: {e:#}"),
+        ));
+    }
+}
+
+/// The page reads as its snapshot again: no mark.
+fn unmark(root: &Path, rel: &Path, out: &mut Vec<Diagnostic>) {
+    let path = change_mark_path(rel);
+    match std::fs::remove_file(root.join(&path)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => out.push(Diagnostic::warning(&path, format!("cannot remove: {e}"))),
+    }
 }
 
 /// A short diff of two paragraph lists: `- old`, `+ new`, `~ edited`.

@@ -126,6 +126,54 @@ pub fn path_for(url: &url::Url, stamp: &jiff::Timestamp) -> PathBuf {
         .join(format!("{name}.txt"))
 }
 
+/// What `check --refresh` found when it last read a snapshotted page
+/// again and it differed: kept beside the snapshot as
+/// `<snapshot>.changed.toml`, read by the build so a theme can say "this
+/// source has changed since", and removed when the page reads as the
+/// snapshot again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeMark {
+    /// When the change was found (RFC 3339, UTC).
+    pub found: String,
+    /// `changed`, `moved` or `gone`.
+    pub what: String,
+    /// The short paragraph diff, or where it moved, or the status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+/// Where the change mark of the snapshot at `rel` is kept.
+pub fn change_mark_path(rel: &Path) -> PathBuf {
+    rel.with_extension("changed.toml")
+}
+
+/// Every change mark under `root/sources/`, by its snapshot's path
+/// (site-relative). A mark that cannot be read is skipped: it is only a
+/// hint to readers, and the next `--refresh` writes it again.
+pub fn read_change_marks(root: &Path) -> std::collections::BTreeMap<PathBuf, ChangeMark> {
+    let dir = root.join(SOURCES_DIR);
+    if !dir.is_dir() {
+        return Default::default();
+    }
+    walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?;
+            let stem = name.strip_suffix(".changed.toml")?;
+            let mark: ChangeMark = toml::from_str(&std::fs::read_to_string(e.path()).ok()?).ok()?;
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .ok()?
+                .with_file_name(format!("{stem}.txt"));
+            Some((rel, mark))
+        })
+        .collect()
+}
+
 /// `rel`, or `rel` with `-2`, `-3`... before its extension when a
 /// snapshot of the same page was already taken that second.
 pub fn free_path(root: &Path, rel: &Path) -> PathBuf {
@@ -181,6 +229,25 @@ mod tests {
         assert_eq!(line, 2);
         assert!(Snapshot::parse("no front matter").is_err());
         assert!(Snapshot::parse("+++\nurl = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn change_marks_are_found_by_their_snapshot() {
+        let root = tempfile::tempdir().unwrap();
+        let rel = Path::new("sources/e-com/a/2026-03-03T133000Z.txt");
+        std::fs::create_dir_all(root.path().join("sources/e-com/a")).unwrap();
+        let mark = ChangeMark {
+            found: "2026-03-04T10:00:00Z".into(),
+            what: "changed".into(),
+            details: vec!["+ New.".into()],
+        };
+        std::fs::write(
+            root.path().join(change_mark_path(rel)),
+            toml::to_string(&mark).unwrap(),
+        )
+        .unwrap();
+        let marks = read_change_marks(root.path());
+        assert_eq!(marks.get(rel), Some(&mark));
     }
 
     #[test]

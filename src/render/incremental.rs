@@ -106,6 +106,8 @@ fn global_fingerprint(site: &Site, theme_generation: u64) -> (u128, Value) {
     let view = site_view(site);
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&serde_json::to_vec(&view).unwrap_or_default());
+    // Change marks show on post pages, not in the site view.
+    h.update(&serde_json::to_vec(&site.config.source_changes).unwrap_or_default());
     h.update(&theme_generation.to_le_bytes());
     (h.digest128(), Value::from_serializable(&view))
 }

@@ -128,6 +128,10 @@ pub struct SourceView<'a> {
     pub date: Option<String>,
     pub retrieved: Option<String>,
     pub archive: Option<&'a str>,
+    /// When `check --refresh` found the page changed since the snapshot
+    /// was taken: `{ found, what, details }` (`what` is `changed`, `moved`
+    /// or `gone`).
+    pub changed: Option<&'a crate::cite::snapshot::ChangeMark>,
 }
 
 #[derive(Serialize)]
@@ -339,6 +343,10 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
                 date: s.date.as_ref().map(|d| d.timestamp().to_string()),
                 retrieved: s.retrieved.as_ref().map(|d| d.timestamp().to_string()),
                 archive: s.archive.as_deref(),
+                changed: s
+                    .snapshot
+                    .as_ref()
+                    .and_then(|(path, _)| site.config.source_changes.get(path)),
             })
             .collect(),
         updates: post

@@ -24,6 +24,9 @@ pub enum PathKind {
     Static,
     /// `content/`: posts, pages, comments, bundle files.
     Content,
+    /// `sources/`: snapshots and their change marks (`cite`, `check
+    /// --refresh`); read with the config, so handled as a config change.
+    Sources,
     /// Anything else: editor files, `public/`, `.git/`, build output.
     Ignored,
 }
@@ -46,6 +49,7 @@ pub fn classify_path(root: &Path, path: &Path) -> PathKind {
     match parts.as_slice() {
         [name] if *name == CONFIG_FILE => PathKind::Config,
         ["content", ..] => PathKind::Content,
+        ["sources", ..] => PathKind::Sources,
         ["static", ..] => PathKind::Static,
         ["templates", ..] => PathKind::Template,
         ["themes", _, "static", _, ..] => PathKind::ThemeStatic,
@@ -70,6 +74,10 @@ mod tests {
             ("content/posts", PathKind::Content),
             ("content/comments/a/c1.md", PathKind::Content),
             ("static/style.css", PathKind::Static),
+            (
+                "sources/e-com/a/2026-03-03T133000Z.changed.toml",
+                PathKind::Sources,
+            ),
             ("static/img/x.png", PathKind::Static),
             ("templates/post.html", PathKind::Template),
             ("themes/default/templates/base.html", PathKind::Template),

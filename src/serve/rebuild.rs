@@ -262,7 +262,8 @@ impl Rebuilder {
         }
 
         let changes = Changes {
-            config: batch.has(PathKind::Config) || batch.rescan,
+            // Snapshots and change marks are read with the config.
+            config: batch.has(PathKind::Config) || batch.has(PathKind::Sources) || batch.rescan,
             templates: batch.has(PathKind::Template)
                 || batch.has(PathKind::ThemeStatic)
                 || batch.rescan,

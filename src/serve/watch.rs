@@ -20,7 +20,7 @@ use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use super::classify::{PathKind, classify_path};
 
 /// The folders under the root that are watched recursively.
-pub const WATCHED: [&str; 4] = ["content", "static", "templates", "themes"];
+pub const WATCHED: [&str; 5] = ["content", "static", "templates", "themes", "sources"];
 
 /// A quiet burst of changes, classified.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
