@@ -576,3 +576,48 @@ fn a_missing_or_outside_snapshot_is_an_error_at_the_post_line() {
         "{err}"
     );
 }
+
+#[test]
+fn new_with_fetch_prefills_from_the_page_and_keeps_its_snapshot() {
+    let web = served();
+    let url = web.url("/2026/03/03/fish-for-ports");
+    let dir = blog("");
+    let out = glossator(dir.path(), &["new", "link", "--url", &url, "--fetch"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = read(dir.path().join(stdout(&out).trim()));
+    assert!(
+        text.contains("title = \"Kestria offers fish for ports\""),
+        "{text}"
+    );
+    assert!(text.contains(&format!("link = \"{url}\"")), "{text}");
+    assert!(
+        text.contains("[sources.ledger]") && text.contains("author = \"Hannah Ruiz\""),
+        "{text}"
+    );
+    let snapshot = &snapshots(dir.path())[0];
+    let rel = snapshot
+        .strip_prefix(dir.path())
+        .unwrap()
+        .display()
+        .to_string();
+    assert!(text.contains(&format!("snapshot = \"{rel}\"")), "{text}");
+
+    let out = glossator(dir.path(), &["new", "quote", "--url", &url, "--fetch"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = read(dir.path().join(stdout(&out).trim()));
+    assert!(
+        text.contains("publication = \"The Ledger\"") && text.contains("> — [ledger]"),
+        "{text}"
+    );
+    // The new posts build, and their (placeholder) quotes are checked.
+    assert!(glossator(dir.path(), &["build"]).status.success());
+
+    // Without --fetch, nothing is read: a dead address is fine.
+    let before = snapshots(dir.path()).len();
+    let out = glossator(
+        dir.path(),
+        &["new", "link", "A title", "--url", "http://127.0.0.1:9/x"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(snapshots(dir.path()).len(), before);
+}

@@ -27,6 +27,11 @@ pub struct NewArgs {
     /// Write it as a draft (left out of builds without --drafts).
     #[arg(long)]
     pub draft: bool,
+    /// Read the --url page (as `glossator cite` does): keep its snapshot
+    /// and fill the title, author and publication from it. Without it,
+    /// `new` never touches the network.
+    #[arg(long, requires = "url")]
+    pub fetch: bool,
 }
 
 /// A post to scaffold.
@@ -36,6 +41,9 @@ pub struct Scaffold<'a> {
     pub date: &'a ZonedDateTime,
     pub url: Option<&'a str>,
     pub draft: bool,
+    /// The source entry of a fetched page (`--fetch`), in place of the
+    /// blank one.
+    pub source: Option<&'a crate::cite::front_matter::Entry>,
 }
 
 /// The file name and text of a new post.
@@ -60,16 +68,31 @@ pub fn scaffold(s: &Scaffold<'_>) -> anyhow::Result<(String, String)> {
         fm.insert("draft".into(), true.into());
     }
     fm.insert("tags".into(), toml::Value::Array(Vec::new()));
+    let id = s.source.map_or("source", |e| e.id.as_str());
     let body = match s.kind {
-        Kind::Entry => "Write the post here. Quote what you comment on:\n\n> The words you are quoting.\n>\n> — [source]\n\nAnd say what you think.\n".to_string(),
+        Kind::Entry => format!(
+            "Write the post here. Quote what you comment on:\n\n> The words you are quoting.\n>\n> — [{id}]\n\nAnd say what you think.\n"
+        ),
         Kind::Link => {
             fm.insert("link".into(), s.url.unwrap_or("https://").into());
             "Why this link is worth a click.\n".to_string()
         }
-        Kind::Quote => "> The words you are quoting.\n>\n> — [source]\n".to_string(),
+        Kind::Quote => format!("> The words you are quoting.\n>\n> — [{id}]\n"),
         Kind::Note => "A short note.\n".to_string(),
     };
-    if matches!(s.kind, Kind::Entry | Kind::Quote) {
+    if let Some(entry) = s.source {
+        let mut source = toml::Table::new();
+        for (k, v) in &entry.fields {
+            let value = match v.parse::<toml::value::Datetime>() {
+                Ok(d) if matches!(*k, "date" | "retrieved") => toml::Value::Datetime(d),
+                _ => v.as_str().into(),
+            };
+            source.insert((*k).into(), value);
+        }
+        let mut sources = toml::Table::new();
+        sources.insert(entry.id.clone(), toml::Value::Table(source));
+        fm.insert("sources".into(), toml::Value::Table(sources));
+    } else if matches!(s.kind, Kind::Entry | Kind::Quote) {
         let mut source = toml::Table::new();
         source.insert("publication".into(), "".into());
         source.insert("author".into(), "".into());
@@ -104,6 +127,39 @@ fn short_slug(slug: &str) -> String {
         .to_string()
 }
 
+/// `--fetch`: the page read and kept as `glossator cite` keeps it; its
+/// source entry and its title.
+fn fetch_source(
+    root: &Path,
+    url: &str,
+    verbosity: Verbosity,
+) -> anyhow::Result<(crate::cite::front_matter::Entry, Option<String>)> {
+    use crate::cite::front_matter::{Entry, default_id};
+    use crate::output::atomic::{Place, Sync, write_atomic};
+    let fetcher = crate::cite::fetch::Fetcher::new(std::time::Duration::from_secs(30));
+    let taken = crate::cite::take(&fetcher, url, jiff::Timestamp::now())
+        .map_err(|e| anyhow::anyhow!("new --fetch: {e}; nothing written"))?;
+    let path = crate::cite::snapshot::free_path(root, &taken.path);
+    let rel = path.to_string_lossy().replace('\\', "/");
+    write_atomic(
+        &root.join(&path),
+        taken.snapshot.to_text().as_bytes(),
+        Place::New,
+        Sync::Durable,
+    )
+    .with_context(|| format!("cannot write {rel}"))?;
+    if verbosity != Verbosity::Quiet {
+        eprintln!("new: kept a snapshot of {url} in {rel}");
+    }
+    let id = default_id(
+        taken.snapshot.meta.publication.as_deref(),
+        url,
+        &Default::default(),
+    );
+    let entry = Entry::for_snapshot(&id, &taken.snapshot, &rel);
+    Ok((entry, taken.snapshot.meta.title.clone()))
+}
+
 impl NewArgs {
     /// Splits `[KIND] TITLE`.
     fn kind_and_title(&self) -> anyhow::Result<(Kind, Option<&str>)> {
@@ -114,6 +170,8 @@ impl NewArgs {
             },
             [one] => match Kind::parse(one) {
                 Some(k @ (Kind::Note | Kind::Quote)) => Ok((k, None)),
+                // The title comes from the page.
+                Some(Kind::Link) if self.fetch => Ok((Kind::Link, None)),
                 _ => Ok((
                     if self.url.is_some() {
                         Kind::Link
@@ -137,12 +195,22 @@ impl NewArgs {
         };
         let (kind, title) = self.kind_and_title()?;
         let now = ZonedDateTime::now().with_time_zone(config.timezone.clone());
+        let fetched = match (&self.url, self.fetch) {
+            (Some(url), true) => Some(fetch_source(root, url, verbosity)?),
+            _ => None,
+        };
+        let title: Option<String> = title.map(str::to_string).or_else(|| {
+            (kind == Kind::Link)
+                .then(|| fetched.as_ref().and_then(|e| e.1.clone()))
+                .flatten()
+        });
         let (name, text) = scaffold(&Scaffold {
             kind,
-            title,
+            title: title.as_deref(),
             date: &now,
             url: self.url.as_deref(),
             draft: self.draft,
+            source: fetched.as_ref().map(|e| &e.0),
         })?;
         let dir = root.join("content").join("posts");
         std::fs::create_dir_all(&dir)
@@ -205,6 +273,7 @@ mod tests {
                 date: &date,
                 url,
                 draft: false,
+                source: None,
             })
             .unwrap();
             assert!(name.starts_with("2009-03-03-"), "{name}");
