@@ -119,6 +119,7 @@ def make_post(i, rng, tags, start, code=0.0):
     return {
         "slug": slug, "title": title, "date": date, "tags": post_tags, "category": category,
         "author": author, "paper": paper, "story": story, "body": body, "second": second,
+        "quotes": [part for part in parts if part.startswith("> ")],
     }
 
 
@@ -126,7 +127,24 @@ def toml_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def glossator_post(p):
+def snapshot_rel(p, which):
+    return f"sources/news-example/{p['slug']}-story/{which}.txt"
+
+
+def snapshot_text(p, quote_block, which):
+    """The quoted story as `glossator cite` keeps it: the quoted
+    paragraphs among others of the story (a separate random stream, so
+    the posts stay the same with or without snapshots)."""
+    rng = random.Random(f"{p['slug']}/{which}")
+    quoted = [line[2:] for line in quote_block.split("\n") if line.startswith("> ") and not line.startswith("> —")]
+    paras = [paragraph(rng) for _ in range(rng.randint(2, 5))] + quoted + [paragraph(rng) for _ in range(rng.randint(2, 5))]
+    meta = (f'url = {toml_str(p["story"])}\ntitle = {toml_str(p["title"])}\n'
+            f'author = {toml_str(p["author"])}\npublication = {toml_str(p["paper"])}\n'
+            f'retrieved = "{p["date"]:%Y-%m-%dT%H:%M:%S}Z"\n')
+    return "+++\n" + meta + "+++\n\n" + "\n\n".join(paras) + "\n"
+
+
+def glossator_post(p, snapshots=False):
     lines = [
         "+++",
         f"title = {toml_str(p['title'])}",
@@ -140,10 +158,14 @@ def glossator_post(p):
         f"url = {toml_str(p['story'])}",
         f"date = {p['date']:%Y-%m-%d}",
     ]
+    if snapshots:
+        lines.append(f"snapshot = {toml_str(snapshot_rel(p, 'first'))}")
     if p["second"]:
         lines += ["", "[sources.src-later]", f"publication = {toml_str(p['paper'])}",
                   f"author = {toml_str(p['author'])}", f"url = {toml_str(p['story'])}",
                   f"retrieved = {p['date'] + timedelta(hours=5):%Y-%m-%dT%H:%M:%S}Z"]
+        if snapshots:
+            lines.append(f"snapshot = {toml_str(snapshot_rel(p, 'later'))}")
     lines.append("+++")
     return "\n".join(lines) + "\n\n" + p["body"]
 
@@ -215,6 +237,8 @@ def main():
     ap.add_argument("--seed", type=int, default=2009)
     ap.add_argument("--code", type=float, default=0.0,
                     help="the share of posts that quote 1 to 3 code blocks (0.33 for the highlighting bench)")
+    ap.add_argument("--snapshots", action="store_true",
+                    help="give every source a snapshot under sources/ holding its quote (the quote-check bench)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     tags = sorted({" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 2))) for _ in range(400)})[:200]
@@ -230,7 +254,10 @@ def main():
         write(os.path.join(h, "layouts", name), text)
     for i in range(args.n):
         p = make_post(i, rng, tags, start, args.code)
-        write(os.path.join(g, "content", "posts", f"{p['slug']}.md"), glossator_post(p))
+        write(os.path.join(g, "content", "posts", f"{p['slug']}.md"), glossator_post(p, args.snapshots))
+        if args.snapshots:
+            for which, block in zip(["first", "later"], p["quotes"]):
+                write(os.path.join(g, snapshot_rel(p, which)), snapshot_text(p, block, which))
         write(os.path.join(h, "content", "posts", f"{p['slug']}.md"), hugo_post(p))
     print(f"gen_corpus: {args.n} posts in {g} and {h}")
 
