@@ -143,7 +143,11 @@ pub(crate) fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
 /// Reads the config, applying command-line overrides.
 pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> {
     let mut config = load_config(&options.root)?;
-    config.source_changes = crate::cite::snapshot::read_change_marks(&options.root);
+    let sources = crate::cite::snapshot::read_sources_dir(&options.root);
+    config.source_changes = sources.marks;
+    if config.publish_snapshots {
+        config.snapshot_files = sources.snapshots;
+    }
     if let Some(url) = &options.base_url {
         // The same rules as glossator.toml's `base_url`.
         config.base_url = crate::config::check_base_url(url).map_err(|message| {

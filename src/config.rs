@@ -40,6 +40,7 @@ pub struct RawConfig {
     pub related: Option<RawRelated>,
     pub markdown: Option<RawMarkdown>,
     pub home: Option<RawHome>,
+    pub sources: Option<RawSources>,
     pub extra: Option<toml::Table>,
 }
 
@@ -129,6 +130,14 @@ pub struct RawRelated {
 pub struct RawHome {
     /// Whole posts instead of teasers, as link blogs show them.
     pub full_posts: Option<bool>,
+}
+
+/// `[sources]`: the snapshots `glossator cite` keeps.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSources {
+    /// Copy `sources/` into the site, so readers can see what was quoted.
+    pub publish_snapshots: Option<bool>,
 }
 
 /// `[markdown]`, named as Zola names it.
@@ -429,6 +438,11 @@ pub struct Config {
     /// starts afresh on either).
     pub source_changes:
         std::collections::BTreeMap<std::path::PathBuf, crate::cite::snapshot::ChangeMark>,
+    /// `[sources] publish_snapshots`: snapshots are copied to the site.
+    pub publish_snapshots: bool,
+    /// With it, the snapshot files found under `sources/`: (absolute path,
+    /// site-relative `/`-separated path).
+    pub snapshot_files: Vec<(std::path::PathBuf, String)>,
     /// Highlight fenced code (`[markdown] highlight_code`).
     pub highlight_code: bool,
     pub extra: toml::Table,
@@ -612,6 +626,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         related,
         markdown,
         home,
+        sources,
         extra,
     } = raw;
     let mut diagnostics = Diagnostics::new();
@@ -864,6 +879,8 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         related_count: count.unwrap_or(3),
         home_full_posts: home.and_then(|h| h.full_posts).unwrap_or(false),
         source_changes: Default::default(),
+        publish_snapshots: sources.and_then(|s| s.publish_snapshots).unwrap_or(false),
+        snapshot_files: Vec::new(),
         highlight_code: markdown.and_then(|m| m.highlight_code).unwrap_or(true),
         extra: extra.unwrap_or_default(),
     })

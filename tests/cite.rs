@@ -621,3 +621,37 @@ fn new_with_fetch_prefills_from_the_page_and_keeps_its_snapshot() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(snapshots(dir.path()).len(), before);
 }
+
+#[test]
+fn snapshots_are_published_only_when_asked() {
+    let (_web, dir) = with_snapshot(&format!("> {LEAD}\n>\n> — [ledger]\n"));
+    let rel = snapshots(dir.path())[0]
+        .strip_prefix(dir.path())
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let out = glossator(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!dir.path().join("public").join(&rel).exists());
+    assert!(
+        !read(dir.path().join("public/2026/03/03/fish/index.html")).contains("the text as quoted")
+    );
+
+    let toml = dir.path().join("glossator.toml");
+    fs::write(
+        &toml,
+        read(&toml) + "\n[sources]\npublish_snapshots = true\n",
+    )
+    .unwrap();
+    let out = glossator(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        read(dir.path().join("public").join(&rel)),
+        read(dir.path().join(&rel))
+    );
+    let page = read(dir.path().join("public/2026/03/03/fish/index.html"));
+    assert!(
+        page.contains(&format!("<a href=\"/{rel}\">the text as quoted</a>")),
+        "{page}"
+    );
+}

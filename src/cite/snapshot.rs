@@ -148,30 +148,52 @@ pub fn change_mark_path(rel: &Path) -> PathBuf {
     rel.with_extension("changed.toml")
 }
 
-/// Every change mark under `root/sources/`, by its snapshot's path
-/// (site-relative). A mark that cannot be read is skipped: it is only a
-/// hint to readers, and the next `--refresh` writes it again.
-pub fn read_change_marks(root: &Path) -> std::collections::BTreeMap<PathBuf, ChangeMark> {
+/// What the build reads of `root/sources/`: every change mark, by its
+/// snapshot's path (site-relative), and every snapshot file (absolute and
+/// site-relative `/`-separated paths). A mark that cannot be read is
+/// skipped: it is only a hint to readers, and the next `--refresh`
+/// writes it again.
+#[derive(Debug, Clone, Default)]
+pub struct SourcesDir {
+    pub marks: std::collections::BTreeMap<PathBuf, ChangeMark>,
+    pub snapshots: Vec<(PathBuf, String)>,
+}
+
+/// Reads `root/sources/` once (nothing when there is none).
+pub fn read_sources_dir(root: &Path) -> SourcesDir {
     let dir = root.join(SOURCES_DIR);
+    let mut out = SourcesDir::default();
     if !dir.is_dir() {
-        return Default::default();
+        return out;
     }
-    walkdir::WalkDir::new(&dir)
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let name = e.file_name().to_str()?;
-            let stem = name.strip_suffix(".changed.toml")?;
-            let mark: ChangeMark = toml::from_str(&std::fs::read_to_string(e.path()).ok()?).ok()?;
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .ok()?
-                .with_file_name(format!("{stem}.txt"));
-            Some((rel, mark))
-        })
-        .collect()
+    {
+        let (Some(name), Ok(rel)) = (entry.file_name().to_str(), entry.path().strip_prefix(root))
+        else {
+            continue;
+        };
+        if crate::content::source::is_ignored_name(name) {
+            continue;
+        }
+        if let Some(stem) = name.strip_suffix(".changed.toml") {
+            let mark = std::fs::read_to_string(entry.path())
+                .ok()
+                .and_then(|t| toml::from_str::<ChangeMark>(&t).ok());
+            if let Some(mark) = mark {
+                out.marks
+                    .insert(rel.with_file_name(format!("{stem}.txt")), mark);
+            }
+        } else if name.ends_with(".txt") {
+            let web: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+            out.snapshots
+                .push((entry.path().to_path_buf(), web.join("/")));
+        }
+    }
+    out
 }
 
 /// `rel`, or `rel` with `-2`, `-3`... before its extension when a
@@ -246,8 +268,14 @@ mod tests {
             toml::to_string(&mark).unwrap(),
         )
         .unwrap();
-        let marks = read_change_marks(root.path());
-        assert_eq!(marks.get(rel), Some(&mark));
+        std::fs::write(root.path().join(rel), "+++\n+++\n").unwrap();
+        let found = read_sources_dir(root.path());
+        assert_eq!(found.marks.get(rel), Some(&mark));
+        assert_eq!(found.snapshots.len(), 1);
+        assert_eq!(
+            found.snapshots[0].1,
+            "sources/e-com/a/2026-03-03T133000Z.txt"
+        );
     }
 
     #[test]

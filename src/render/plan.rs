@@ -686,6 +686,19 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             format!("the file {}", file.rel.display()),
         );
     }
+    // Snapshots, with `[sources] publish_snapshots`, at their own paths.
+    for (abs, rel) in &config.snapshot_files {
+        p.add(
+            format!("/{rel}"),
+            OutputPath::new(rel),
+            "",
+            JobKind::Copy {
+                source: AssetSource::File(abs.clone()),
+            },
+            Some(PathBuf::from(rel)),
+            format!("the snapshot {rel}"),
+        );
+    }
     // Theme files come after the site's: a static file of the site at the
     // same path wins.
     for file in &theme.static_files {

@@ -132,6 +132,8 @@ pub struct SourceView<'a> {
     /// was taken: `{ found, what, details }` (`what` is `changed`, `moved`
     /// or `gone`).
     pub changed: Option<&'a crate::cite::snapshot::ChangeMark>,
+    /// The snapshot's address, when `[sources] publish_snapshots` is on.
+    pub snapshot_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -347,6 +349,14 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
                     .snapshot
                     .as_ref()
                     .and_then(|(path, _)| site.config.source_changes.get(path)),
+                snapshot_url: s
+                    .snapshot
+                    .as_ref()
+                    .filter(|_| site.config.publish_snapshots)
+                    .map(|(path, _)| {
+                        let web: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
+                        site.config.link(&format!("/{}", web.join("/")))
+                    }),
             })
             .collect(),
         updates: post
