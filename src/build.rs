@@ -17,74 +17,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
-
-use crate::config::{Config, load_config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{BuildLock, DiskSink, MemorySink, OutputFile, WriteStats, check_target};
+pub use crate::request::{BuildFailure, BuildOptions, Built, fail, load_build_config};
 use crate::session::{Changes, Session};
-use crate::site::{Filters, Site};
-
-/// What `glossator build` was asked to do.
-#[derive(Debug, Clone)]
-pub struct BuildOptions {
-    pub root: PathBuf,
-    /// Defaults to `<root>/public`.
-    pub output: Option<PathBuf>,
-    pub drafts: bool,
-    pub future: bool,
-    pub base_url: Option<String>,
-    /// Replace an output folder glossator did not write.
-    pub force: bool,
-    pub now: Timestamp,
-}
-
-impl BuildOptions {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        BuildOptions {
-            root: root.into(),
-            output: None,
-            drafts: false,
-            future: false,
-            base_url: None,
-            force: false,
-            now: Timestamp::now(),
-        }
-    }
-
-    pub fn output_dir(&self) -> PathBuf {
-        self.output
-            .clone()
-            .unwrap_or_else(|| self.root.join("public"))
-    }
-
-    pub fn filters(&self) -> Filters {
-        Filters {
-            drafts: self.drafts,
-            future: self.future,
-            now: self.now,
-        }
-    }
-}
-
-/// How long each stage took.
-#[derive(Debug, Clone, Default)]
-pub struct Timings(pub Vec<(&'static str, Duration)>);
-
-impl Timings {
-    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
-        let out = f();
-        self.0.push((stage, start.elapsed()));
-        out
-    }
-
-    pub fn total(&self) -> Duration {
-        self.0.iter().map(|(_, d)| *d).sum()
-    }
-}
+use crate::site::Site;
+pub use crate::timings::Timings;
 
 /// A successful build.
 #[derive(Debug)]
@@ -97,66 +36,12 @@ pub struct BuildReport {
     pub timings: Timings,
 }
 
-/// A failed build: every diagnostic found, and nothing written.
-#[derive(Debug)]
-pub struct BuildFailure {
-    pub diagnostics: Diagnostics,
-    /// Stopped by Ctrl-C (or SIGTERM) before anything was written.
-    pub interrupted: bool,
-    /// The commit failed half-way and could not be undone: the output
-    /// folder is not the previous site (the next build finishes it).
-    pub unfinished: bool,
-}
-
-/// What a session build produced besides the files it sent to the sink.
-pub struct Built {
-    pub site: Arc<Site>,
-    pub diagnostics: Diagnostics,
-    pub timings: Timings,
-    /// True when the sink received every output of the site; otherwise it
-    /// received only those that differ from this session's last build.
-    pub complete: bool,
-    /// Outputs sent to the sink.
-    pub rendered: Vec<crate::output::OutputPath>,
-    /// Outputs of the last build that are gone.
-    pub removed: Vec<crate::output::OutputPath>,
-}
-
 /// A rendered site, in memory.
 pub struct Rendered {
     pub site: Arc<Site>,
     pub files: Vec<OutputFile>,
     pub diagnostics: Diagnostics,
     pub timings: Timings,
-}
-
-/// A failure with these diagnostics, sorted.
-pub(crate) fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
-    diagnostics.sort();
-    BuildFailure {
-        diagnostics,
-        interrupted: false,
-        unfinished: false,
-    }
-}
-
-/// Reads the config, applying command-line overrides.
-pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> {
-    let mut config = load_config(&options.root)?;
-    let sources = crate::cite::snapshot::read_sources_dir(&options.root);
-    config.source_changes = sources.marks;
-    if config.publish_snapshots {
-        config.snapshot_files = sources.snapshots;
-    }
-    if let Some(url) = &options.base_url {
-        // The same rules as glossator.toml's `base_url`.
-        config.base_url = crate::config::check_base_url(url).map_err(|message| {
-            Diagnostics::from_iter([Diagnostic::error("--base-url", message).with_hint(
-                "give the address the site will be served at, e.g. https://preview.example.com",
-            )])
-        })?;
-    }
-    Ok(config)
 }
 
 /// Runs every stage up to rendering, once, into memory; nothing is written.

@@ -23,15 +23,16 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::build::{BuildFailure, BuildOptions, Built, Timings, fail, load_build_config};
 use crate::config::Config;
 use crate::content::source::{Found, read_sources, walk_sources};
 use crate::content::{Item, Parsed, ParsedOne, Post, SourceFile, parse_one};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::OutputSink;
-use crate::render::{RenderCache, render_site_outputs};
+use crate::render::{RenderCache, RenderRequest, render_site_outputs};
+use crate::request::{BuildFailure, BuildOptions, Built, fail, load_build_config};
 use crate::site::{IndexCache, PostId, Site, index_site};
 use crate::theme::{Theme, load_theme};
+use crate::timings::Timings;
 
 /// What changed since the last build.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,7 +129,7 @@ impl Session {
     }
 
     /// When every changed path is a post whose new version keeps its place
-    /// in the index (same [`PostHashes::index`]), the last site with those
+    /// in the index (same [`Post::index_hash`]), the last site with those
     /// posts swapped in is exactly what indexing again would give: returns
     /// the swaps.
     fn fast_path(&self, changes: &Changes) -> Option<Vec<(PostId, Arc<Post>)>> {
@@ -170,7 +171,7 @@ impl Session {
                 return None;
             }
             let id = *last.ids.get(rel)?;
-            if last.site.posts.get(id)?.hashes.index != post.hashes.index {
+            if last.site.posts.get(id)?.index_hash != post.index_hash {
                 return None;
             }
             swaps.push((id, post.clone()));
@@ -289,19 +290,23 @@ impl Session {
             return Err(fail(diagnostics));
         };
         // Only a long-lived session (serve) gains from keeping outputs.
-        if self.keep_texts && self.render_cache.is_none() {
-            self.render_cache = Some(RenderCache::default());
-        }
-        let outcome = render_site_outputs(
-            &site,
+        let keep = self.keep_texts;
+        let cache = self.render_cache.get_or_insert_with(|| {
+            if keep {
+                RenderCache::kept()
+            } else {
+                RenderCache::one_shot()
+            }
+        });
+        let touched = changes.paths.iter().cloned().collect();
+        let request = RenderRequest {
+            site: &site,
             theme,
-            self.theme_generation,
-            sink,
-            &mut timings,
-            self.render_cache.as_mut(),
-            &changes.paths.iter().cloned().collect(),
-            changed_posts.as_deref(),
-        );
+            theme_generation: self.theme_generation,
+            same_index: changed_posts.is_some(),
+            touched: &touched,
+        };
+        let outcome = render_site_outputs(&request, sink, &mut timings, cache);
         diagnostics.extend(outcome.diagnostics);
         if diagnostics.has_errors() {
             // A failed render may have half-filled the cache's view of the

@@ -35,7 +35,12 @@ fn seed_site(dir: &Path) {
     };
     w(
         "glossator.toml",
-        "title = \"Prop\"\nbase_url = \"https://prop.example\"\npaginate_by = 2\n[comments]\nper_page = 2\n",
+        "title = \"Prop\"\nbase_url = \"https://prop.example\"\ntheme = \"local\"\npaginate_by = 2\n[comments]\nper_page = 2\n",
+    );
+    w("themes/local/static/theme.css", "body { margin: 0 }\n");
+    w(
+        "sources/paper.example/x/2020-01-01T000000Z.txt",
+        "+++\nurl = \"https://paper.example/x\"\nretrieved = 2020-01-01T00:00:00Z\n+++\n\nQuoted words.\n",
     );
     for i in 0..6u8 {
         let tags = [TAGS[i as usize % 5], TAGS[(i as usize + 2) % 5]];
@@ -97,6 +102,61 @@ enum Edit {
     Config(u8),
     Static(u16),
     Break(u8),
+    /// Sets one front matter field of a post (see [`FIELDS`]).
+    Field(u8, u8, u16),
+    /// A comment from the author, or a webmention, pingback or like.
+    Social(u8, u16),
+    ThemeStatic(u16),
+    /// `check --refresh` marking the snapshot changed, or clearing it.
+    SourceMark(bool),
+}
+
+/// Every front matter field a view shows, one line each (inline tables so
+/// that a line can be replaced): `{n}` varies the value, `{d}` is a day.
+const FIELDS: [(&str, &str); 20] = [
+    ("description", "description = \"Described {n}\""),
+    ("summary", "summary = \"Summed up {n}\""),
+    ("image", "image = \"/img/{n}.png\""),
+    ("link", "link = \"https://link.example/{n}\""),
+    (
+        "via",
+        "via = { name = \"Via {n}\", url = \"https://via.example/{n}\" }",
+    ),
+    ("updated", "updated = 2020-03-{d}T00:00:00Z"),
+    ("author", "author = \"Writer {n}\""),
+    ("categories", "categories = [\"cat{n}\"]"),
+    ("pinned", "pinned = {b}"),
+    ("draft", "draft = {b}"),
+    ("comments", "comments = \"{mode}\""),
+    ("extra", "extra = { mood = \"m{n}\" }"),
+    (
+        "updates",
+        "updates = [{ at = 2020-03-{d}T00:00:00Z, note = \"Update {n}\" }]",
+    ),
+    (
+        "sources",
+        "sources = { paper = { publication = \"Paper {n}\", url = \"https://paper.example/x\", snapshot = \"sources/paper.example/x/2020-01-01T000000Z.txt\" } }",
+    ),
+    ("kind", "kind = \"{kind}\""),
+    ("slug", "slug = \"s{n}\""),
+    ("aliases", "aliases = [\"/old/{n}/\"]"),
+    ("series", "series = \"Saga {n}\""),
+    ("tags", "tags = [\"t{n}\", \"iran\"]"),
+    ("title", "title = \"Field title {n}\""),
+];
+
+/// Replaces (or adds) the line of front matter key `key` in `text`.
+fn set_field(text: &str, key: &str, line: &str) -> Option<String> {
+    let body_at = text[4..].find("+++\n")? + 4;
+    let front: Vec<&str> = text[4..body_at]
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{key} =")))
+        .collect();
+    Some(format!(
+        "+++\n{line}\n{}\n{}",
+        front.join("\n"),
+        &text[body_at..]
+    ))
 }
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
@@ -115,6 +175,10 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         (1u8..4).prop_map(Edit::Config),
         any::<u16>().prop_map(Edit::Static),
         (0u8..12).prop_map(Edit::Break),
+        (0u8..12, 0u8..FIELDS.len() as u8, any::<u16>()).prop_map(|(i, f, n)| Edit::Field(i, f, n)),
+        (0u8..12, any::<u16>()).prop_map(|(i, n)| Edit::Social(i, n)),
+        any::<u16>().prop_map(Edit::ThemeStatic),
+        any::<bool>().prop_map(Edit::SourceMark),
     ]
 }
 
@@ -227,6 +291,77 @@ fn apply(dir: &Path, edit: &Edit) -> Changes {
             .unwrap();
             touched.insert(dir.join("static/extra.css"));
         }
+        Edit::Field(i, f, n) => {
+            let (key, template) = FIELDS[*f as usize];
+            let line = template
+                .replace("{n}", &(n % 7).to_string())
+                .replace("{d}", &format!("{:02}", n % 27 + 1))
+                .replace("{b}", if n % 2 == 0 { "true" } else { "false" })
+                .replace("{mode}", ["open", "closed", "off"][*n as usize % 3])
+                .replace(
+                    "{kind}",
+                    ["entry", "note", "quote", "link"][*n as usize % 4],
+                );
+            if let Ok(text) = fs::read_to_string(post(*i))
+                && let Some(mut new) = set_field(&text, key, &line)
+            {
+                if key == "sources" {
+                    // Quote the declared source by its id, so the post
+                    // lists it.
+                    new = new.replace("— Some One, [Paper](https://paper.example/x)", "— [paper]");
+                }
+                fs::write(post(*i), new).unwrap();
+                touched.insert(post(*i));
+            }
+        }
+        Edit::Social(i, n) => {
+            let folder = dir.join(format!("content/comments/p{i}"));
+            fs::create_dir_all(&folder).unwrap();
+            let file = folder.join(format!("s{}.md", n % 5));
+            let fields = match n % 4 {
+                0 => "author = \"Prop\"\nrole = \"author\"".to_string(),
+                1 => format!(
+                    "author = \"Liker\"\ntype = \"webmention\"\nmention = \"like\"\nsource = \"https://other.example/{n}\""
+                ),
+                2 => format!(
+                    "author = \"Blog\"\ntype = \"pingback\"\nsource = \"https://pings.example/{n}\""
+                ),
+                _ => format!(
+                    "author = \"Replier\"\ntype = \"webmention\"\nmention = \"reply\"\nsource = \"https://reply.example/{n}\""
+                ),
+            };
+            fs::write(
+                &file,
+                format!(
+                    "+++\n{fields}\ndate = 2020-02-{:02}\n+++\nSaid {n}.\n",
+                    n % 27 + 1
+                ),
+            )
+            .unwrap();
+            touched.insert(file);
+        }
+        Edit::ThemeStatic(n) => {
+            fs::write(
+                dir.join("themes/local/static/theme.css"),
+                format!("body {{ margin: {n}px }}\n"),
+            )
+            .unwrap();
+            changes.templates = true;
+        }
+        Edit::SourceMark(on) => {
+            let mark = dir.join("sources/paper.example/x/2020-01-01T000000Z.changed.toml");
+            if *on {
+                fs::write(
+                    &mark,
+                    "found = \"2020-05-01T00:00:00Z\"\nwhat = \"changed\"\ndetails = [\"a paragraph changed\"]\n",
+                )
+                .unwrap();
+            } else {
+                let _ = fs::remove_file(&mark);
+            }
+            // serve treats `sources/` as configuration.
+            changes.config = true;
+        }
         Edit::Break(i) => {
             if post(*i).exists() {
                 fs::write(post(*i), "+++\ntitle = \"broken\n+++\n").unwrap();
@@ -316,9 +451,9 @@ fn first_difference(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) -> String 
 }
 
 proptest! {
-    // 24 sequences by default; PROPTEST_CASES=500 for a longer search.
+    // 96 sequences by default; PROPTEST_CASES=1000 for a longer search.
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96),
         max_shrink_iters: 200,
         ..ProptestConfig::default()
     })]

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::content::CommentMode;
 use crate::content::comment::{Comment, Thread, paginate_threads};
-use crate::site::{PostId, Site};
+use crate::render::reads::Reads;
+use crate::site::PostId;
 
 /// A comment and its replies.
 #[derive(Serialize)]
@@ -122,7 +122,7 @@ pub struct ReactionGroup<'a> {
 
 /// A post's mentions (pages that link here), oldest first, and its
 /// reactions (likes, reposts, bookmarks) grouped by kind.
-pub fn mentions(site: &Site, id: PostId) -> (Vec<MentionView<'_>>, Vec<ReactionGroup<'_>>) {
+pub fn mentions<'a>(r: &Reads<'a>, id: PostId) -> (Vec<MentionView<'a>>, Vec<ReactionGroup<'a>>) {
     let mut groups: Vec<ReactionGroup> = [
         ("like", "Liked by"),
         ("repost", "Reposted by"),
@@ -136,7 +136,7 @@ pub fn mentions(site: &Site, id: PostId) -> (Vec<MentionView<'_>>, Vec<ReactionG
     })
     .collect();
     let mut mentions = Vec::new();
-    for view in mention_views(site, id) {
+    for view in mention_views(r, id) {
         match groups.iter_mut().find(|g| Some(g.kind) == view.mention) {
             Some(g) => g.people.push(view),
             None => mentions.push(view),
@@ -146,8 +146,8 @@ pub fn mentions(site: &Site, id: PostId) -> (Vec<MentionView<'_>>, Vec<ReactionG
     (mentions, groups)
 }
 
-fn mention_views(site: &Site, id: PostId) -> Vec<MentionView<'_>> {
-    site.mentions[id]
+fn mention_views<'a>(r: &Reads<'a>, id: PostId) -> Vec<MentionView<'a>> {
+    r.mentions(id)
         .iter()
         .map(|m: &Comment| MentionView {
             id: &m.id,
@@ -167,23 +167,16 @@ pub fn comment_page_path(post_url: &str, n: usize) -> String {
     format!("{post_url}comments/page/{n}/")
 }
 
-/// How many comment pages a post has (0 when comments are off or none).
-pub fn comment_page_count(site: &Site, id: PostId) -> usize {
-    if site.posts[id].comments == CommentMode::Off {
-        return 0;
-    }
-    paginate_threads(&site.comments[id], site.config.comments_per_page).len()
-}
-
 /// The comments shown on page `number` of a post, and the page links.
-pub fn comment_page(
-    site: &Site,
+pub fn comment_page<'a>(
+    r: &Reads<'a>,
     id: PostId,
     number: usize,
-) -> (Vec<CommentView<'_>>, CommentPagesView) {
-    let threads = &site.comments[id];
+) -> (Vec<CommentView<'a>>, CommentPagesView) {
+    let site = r.site();
+    let threads = r.comments(id);
     let pages = paginate_threads(threads, site.config.comments_per_page);
-    let post_url = &site.posts[id].url;
+    let post_url = &r.post(id).url;
     let link = |n: usize| {
         if n <= 1 {
             format!("{}#comments", site.config.link(post_url))

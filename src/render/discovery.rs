@@ -9,7 +9,9 @@
 use serde::Serialize;
 use tera::Value;
 
-use crate::render::RenderInputs;
+use crate::config::Config;
+use crate::content::Post;
+use crate::render::reads::{Reads, Shared};
 use crate::render::views::truncate_words;
 use crate::site::archive::{day_path, month_path, year_path};
 use crate::site::series::series_path;
@@ -40,6 +42,10 @@ pub fn month_name(m: i8) -> &'static str {
 /// A post as listed in the archive: title, link, date, kind.
 #[derive(Serialize)]
 pub struct ArchivePost<'a> {
+    /// Only in tests: a field no fingerprint was told about, to show that
+    /// what a page shows is what invalidates it.
+    #[cfg(test)]
+    pub words: usize,
     pub title: &'a str,
     pub url: String,
     pub date: String,
@@ -70,11 +76,14 @@ pub struct ArchiveView<'a> {
     pub years: Vec<ArchiveYear<'a>>,
 }
 
-pub fn archive_view(site: &Site) -> ArchiveView<'_> {
+pub fn archive_view<'a>(r: &Reads<'a>) -> ArchiveView<'a> {
+    let site = r.site();
     let c = &site.config;
     let post = |id: PostId| {
-        let p = &site.posts[id];
+        let p = r.post(id);
         ArchivePost {
+            #[cfg(test)]
+            words: p.body.words,
             title: &p.title,
             url: c.link(&p.url),
             date: p.date.timestamp().to_string(),
@@ -157,18 +166,18 @@ pub struct SeriesView {
     pub url: String,
     pub feed_url: String,
     /// Post views, part 1 first.
-    pub posts: Vec<Value>,
+    pub posts: Vec<Shared<Value>>,
 }
 
-pub fn series_view(inputs: &RenderInputs<'_>, index: usize) -> SeriesView {
-    let site = inputs.site;
+pub fn series_view(r: &Reads<'_>, index: usize) -> SeriesView {
+    let site = r.site();
     let s = &site.series[index];
     let path = series_path(&s.slug);
     SeriesView {
         name: s.name.clone(),
         url: site.config.link(&path),
         feed_url: site.config.link(&format!("{path}atom.xml")),
-        posts: s.posts.iter().map(|&id| inputs.posts[id].clone()).collect(),
+        posts: s.posts.iter().map(|&id| r.value(id)).collect(),
     }
 }
 
@@ -183,20 +192,20 @@ pub struct SitemapEntry {
 
 /// `entries`, for `sitemap.xml`: posts and pages with their last change,
 /// then the lists (home, kinds, tags, categories, series, archive).
-pub fn sitemap_entries(site: &Site, list_paths: &[(String, Vec<PostId>)]) -> Vec<SitemapEntry> {
+pub fn sitemap_entries(r: &Reads<'_>, list_paths: &[(String, Vec<PostId>)]) -> Vec<SitemapEntry> {
+    let site = r.site();
     let c = &site.config;
     let last = |ids: &[PostId]| {
         ids.iter()
             .map(|&id| {
-                let p = &site.posts[id];
+                let p = r.post(id);
                 p.updated.as_ref().unwrap_or(&p.date).timestamp()
             })
             .max()
             .map(|t| t.to_string())
     };
-    let mut entries: Vec<SitemapEntry> = site
-        .posts
-        .iter()
+    let mut entries: Vec<SitemapEntry> = (0..site.posts.len())
+        .map(|id| r.post(id))
         .map(|p| SitemapEntry {
             loc: c.absolute(&p.url),
             lastmod: Some(
@@ -230,28 +239,25 @@ struct SearchEntry<'a> {
     excerpt: String,
 }
 
-/// The search index: compact JSON, one entry a post, newest first.
-/// Each entry is serialized once per post and kept with it (see
-/// `Post::search_entry`), so after an edit only that post's is made again.
-pub fn search_index(site: &Site) -> Vec<u8> {
-    let entries: Vec<&str> = site
-        .posts
-        .iter()
-        .map(|p| {
-            p.search_entry
-                .get_or_init(|| {
-                    serde_json::to_string(&SearchEntry {
-                        title: &p.title,
-                        url: site.config.link(&p.url),
-                        date: p.date.strftime("%Y-%m-%d").to_string(),
-                        kind: p.kind.name(),
-                        tags: &p.tags,
-                        excerpt: truncate_words(&p.body.summary_text, 30),
-                    })
-                    .unwrap_or_default()
-                })
-                .as_str()
-        })
+/// A post's entry in the search index, as JSON.
+pub fn search_entry(config: &Config, p: &Post) -> String {
+    serde_json::to_string(&SearchEntry {
+        title: &p.title,
+        url: config.link(&p.url),
+        date: p.date.strftime("%Y-%m-%d").to_string(),
+        kind: p.kind.name(),
+        tags: &p.tags,
+        excerpt: truncate_words(&p.body.summary_text, 30),
+    })
+    .unwrap_or_default()
+}
+
+/// The search index: compact JSON, one entry a post, newest first. Each
+/// entry is made once per post (see `render::reads`), so after an edit
+/// only that post's is made again.
+pub fn search_index(r: &Reads<'_>) -> Vec<u8> {
+    let entries: Vec<std::sync::Arc<str>> = (0..r.site().posts.len())
+        .map(|id| r.search_entry(id))
         .collect();
     let mut out = Vec::with_capacity(entries.iter().map(|e| e.len() + 1).sum::<usize>() + 2);
     out.push(b'[');

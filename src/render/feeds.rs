@@ -17,8 +17,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use url::Url;
 
+use crate::config::Config;
 use crate::content::{Kind, Post};
-use crate::render::RenderInputs;
+use crate::render::reads::{Reads, Shared};
 use crate::site::PostId;
 
 /// Which feed file.
@@ -97,7 +98,7 @@ pub struct FeedEntryView {
     pub author: String,
     pub categories: Vec<String>,
     /// The whole post as HTML, links absolute.
-    pub content: String,
+    pub content: Shared<Arc<str>>,
     /// Plain text.
     pub summary: String,
 }
@@ -175,31 +176,26 @@ fn rfc2822(ts: jiff::Timestamp) -> String {
 }
 
 /// The feed's HTML for a post: the whole post, absolute links, and for
-/// link posts a permalink back to ours.
-pub fn entry_content(inputs: &RenderInputs<'_>, id: PostId) -> String {
-    inputs.feed_html[id]
-        .get_or_init(|| {
-            let site = inputs.site;
-            let post = &site.posts[id];
-            let permalink = site.config.absolute(&post.url);
-            let mut html = match Url::parse(&permalink) {
-                Ok(base) => absolute_html(&post.body.html, &base),
-                Err(_) => post.body.html.clone(),
-            };
-            if post.kind == Kind::Link {
-                html.push_str(&format!(
-                    "<p><a href=\"{}\">★ Permalink</a></p>\n",
-                    crate::markdown::escape_attr(&permalink)
-                ));
-            }
-            xml_safe(&html)
-        })
-        .clone()
+/// link posts a permalink back to ours. Made once per post (see
+/// `render::reads`), whatever the number of feeds it is in.
+pub fn feed_html(config: &Config, post: &Post) -> String {
+    let permalink = config.absolute(&post.url);
+    let mut html = match Url::parse(&permalink) {
+        Ok(base) => absolute_html(&post.body.html, &base),
+        Err(_) => post.body.html.clone(),
+    };
+    if post.kind == Kind::Link {
+        html.push_str(&format!(
+            "<p><a href=\"{}\">★ Permalink</a></p>\n",
+            crate::markdown::escape_attr(&permalink)
+        ));
+    }
+    xml_safe(&html)
 }
 
-fn entry(inputs: &RenderInputs<'_>, id: PostId) -> FeedEntryView {
-    let site = inputs.site;
-    let post: &Post = &site.posts[id];
+fn entry(r: &Reads<'_>, id: PostId) -> FeedEntryView {
+    let site = r.site();
+    let post: &Post = r.post(id);
     let permalink = site.config.absolute(&post.url);
     let updated = post.updated.as_ref().unwrap_or(&post.date).timestamp();
     FeedEntryView {
@@ -215,7 +211,10 @@ fn entry(inputs: &RenderInputs<'_>, id: PostId) -> FeedEntryView {
         published: post.date.timestamp().to_string(),
         updated: updated.to_string(),
         published_rfc2822: rfc2822(post.date.timestamp()),
-        author: post.author.clone().unwrap_or_else(|| site_author(inputs)),
+        author: post
+            .author
+            .clone()
+            .unwrap_or_else(|| site_author(&site.config)),
         categories: post
             .tags
             .iter()
@@ -223,13 +222,12 @@ fn entry(inputs: &RenderInputs<'_>, id: PostId) -> FeedEntryView {
             .take(MAX_CATEGORIES)
             .map(|c| xml_safe(c))
             .collect(),
-        content: entry_content(inputs, id),
+        content: r.feed_html(id),
         summary: xml_safe(&post.body.summary_text),
     }
 }
 
-fn site_author(inputs: &RenderInputs<'_>) -> String {
-    let c = &inputs.site.config;
+fn site_author(c: &Config) -> String {
     if c.author.name.is_empty() {
         c.title.clone()
     } else {
@@ -238,15 +236,14 @@ fn site_author(inputs: &RenderInputs<'_>) -> String {
 }
 
 /// Builds the view a feed template sees.
-pub fn feed_view(inputs: &RenderInputs<'_>, spec: &FeedSpec) -> FeedView {
-    let site = inputs.site;
-    let c = &site.config;
-    let entries: Vec<FeedEntryView> = spec.posts.iter().map(|&id| entry(inputs, id)).collect();
+pub fn feed_view(r: &Reads<'_>, spec: &FeedSpec) -> FeedView {
+    let c = &r.site().config;
+    let entries: Vec<FeedEntryView> = spec.posts.iter().map(|&id| entry(r, id)).collect();
     let latest = spec
         .posts
         .iter()
         .map(|&id| {
-            let p = &site.posts[id];
+            let p = r.post(id);
             p.updated.as_ref().unwrap_or(&p.date).timestamp()
         })
         .max()
@@ -260,7 +257,7 @@ pub fn feed_view(inputs: &RenderInputs<'_>, spec: &FeedSpec) -> FeedView {
         updated: latest.to_string(),
         updated_rfc2822: rfc2822(latest),
         language: c.language.clone(),
-        author: site_author(inputs),
+        author: site_author(c),
         author_email: c.author.email.clone(),
         author_url: c.author.url.clone(),
         entries,

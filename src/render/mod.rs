@@ -3,7 +3,7 @@
 //! Rendering is split in two. [`plan_site`] lists every output the site
 //! has, as [`Job`]s (a post page, page 3 of a tag, a copied image), checks
 //! that no two claim one path, and that every template named exists; it is
-//! cheap and has no template work. [`render_jobs`] then renders the jobs in
+//! cheap and has no template work. [`render_job`] then renders each job, in
 //! parallel. Keeping the plan separate lets collisions be reported before
 //! any rendering, and lets `serve` re-render only the jobs whose inputs
 //! changed.
@@ -15,47 +15,48 @@ pub mod feeds;
 mod incremental;
 mod plan;
 mod portable;
+pub mod reads;
 pub mod views;
 
+use std::hash::Hasher as _;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-use tera::{Context, Value};
+use tera::Value;
 
 use crate::content::CommentMode;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Body, OutputFile};
 use crate::site::Site;
-use crate::theme::Theme;
+use crate::theme::{AssetSource, Theme};
 pub use cache::RenderCache;
-pub use incremental::{RenderOutcome, render_site_outputs};
+pub use incremental::{RenderOutcome, RenderRequest, render_site_outputs};
 pub use plan::{Job, JobKind, ListSpec, alias_path, plan_site};
-use views::{
-    ListView, PaginatorView, TaxonomyView, TermView, neighbour, page_view, post_values, site_view,
-    with_content,
-};
+use reads::{JobContext, PostMemo, Reads, Recorded, Shared};
+use views::{ListItem, ListView, PaginatorView, TaxonomyView, TermView, neighbour, page_view};
 
 /// Everything a render needs that is shared by all jobs.
 pub struct RenderInputs<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
-    /// List values of posts, by [`crate::site::PostId`].
-    pub posts: Vec<Value>,
-    pub site_value: Value,
-    /// Each post's feed HTML (absolute links), made on first use.
-    pub feed_html: Vec<OnceLock<String>>,
+    /// Bumped on every theme load: part of every template job's
+    /// fingerprint.
+    pub theme_generation: u64,
+    pub memo: &'a PostMemo,
+    /// The `site` value every template sees.
+    pub site_value: Shared<Value>,
+    /// Whether jobs are fingerprinted (a session that keeps outputs).
+    pub hashed: bool,
 }
 
-impl<'a> RenderInputs<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        RenderInputs {
-            site,
-            theme,
-            posts: post_values(site),
-            site_value: Value::from_serializable(&site_view(site)),
-            feed_html: (0..site.posts.len()).map(|_| OnceLock::new()).collect(),
-        }
-    }
+/// One job, rendered.
+pub struct JobResult {
+    /// The fingerprint of the job's inputs (0 when not hashed).
+    pub fingerprint: u128,
+    /// What the job read while its context was built.
+    pub reads: Recorded,
+    /// The output, `None` when the fingerprint matched the one given (the
+    /// last output still holds), or the template's errors.
+    pub output: Result<Option<OutputFile>, Vec<Diagnostic>>,
 }
 
 /// Template errors, one per distinct template problem (not one per page).
@@ -94,55 +95,148 @@ fn strip_page(message: &str) -> String {
     }
 }
 
-/// Renders one job.
-pub fn render_job(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Vec<Diagnostic>> {
+/// What a job hands to its template, or makes without one.
+enum Prepared {
+    Template(Box<JobContext>),
+    Bytes(Vec<u8>),
+    Copy(AssetSource),
+}
+
+/// Renders one job, unless its fingerprint equals `previous`.
+pub fn render_job(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) -> JobResult {
     let path = job
         .source
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from(job.output.as_str()));
-    crate::crash::guard(&path, || render_unguarded(inputs, job)).unwrap_or_else(|d| Err(vec![*d]))
+    crate::crash::guard(&path, || render_unguarded(inputs, job, previous)).unwrap_or_else(|d| {
+        JobResult {
+            fingerprint: 0,
+            reads: Recorded::default(),
+            output: Err(vec![*d]),
+        }
+    })
 }
 
-fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, Vec<Diagnostic>> {
-    let site = inputs.site;
-    let mut ctx = Context::new();
-    ctx.insert_value("site", inputs.site_value.clone());
-    ctx.insert("current_url", &site.config.link(&job.url));
-    ctx.insert("current_permalink", &site.config.absolute(&job.url));
-    ctx.insert("meta", &views::meta(inputs, job));
+fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) -> JobResult {
+    let reads = Reads::new(inputs.site, inputs.memo);
+    let prepared = prepare(inputs, &reads, job);
+    let reads = reads.finish();
+    let (fingerprint, prepared) = match prepared {
+        Prepared::Template(ctx) => {
+            let (ctx, hasher) = ctx.finish();
+            let fingerprint = hasher.map_or(0, |mut h| {
+                h.write_u64(inputs.theme_generation);
+                h.write_usize(job.template.len());
+                h.update(job.template.as_bytes());
+                h.digest128()
+            });
+            (fingerprint, Ok(ctx))
+        }
+        Prepared::Bytes(bytes) => {
+            let body = Body::Bytes(bytes.into());
+            let fingerprint = if inputs.hashed {
+                crate::output::fingerprint(&body)
+            } else {
+                0
+            };
+            (fingerprint, Err(body))
+        }
+        Prepared::Copy(source) => {
+            let body = Body::Copy(source);
+            let fingerprint = if inputs.hashed {
+                crate::output::fingerprint(&body)
+            } else {
+                0
+            };
+            (fingerprint, Err(body))
+        }
+    };
+    if inputs.hashed && previous == Some(fingerprint) {
+        return JobResult {
+            fingerprint,
+            reads,
+            output: Ok(None),
+        };
+    }
+    let body = match prepared {
+        Err(body) => Ok(body),
+        Ok(ctx) => {
+            let mut out = Vec::with_capacity(16 * 1024);
+            inputs
+                .theme
+                .render_to(&job.template, &ctx, &mut out)
+                .map(|()| Body::Bytes(out.into()))
+                .map_err(|e| {
+                    let what = match &job.source {
+                        Some(src) => format!("{} from {}", job.url, src.display()),
+                        None => job.url.clone(),
+                    };
+                    inputs.theme.diagnostics_for(&e, Some(&what))
+                })
+        }
+    };
+    JobResult {
+        fingerprint,
+        reads,
+        output: body.map(|body| {
+            Some(OutputFile {
+                path: job.output.clone(),
+                body,
+            })
+        }),
+    }
+}
+
+/// Builds a job's template context through `r`, so that what it reads is
+/// recorded and what it shows is hashed.
+fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job) -> Prepared {
+    let site = r.site();
+    let mut ctx = JobContext::new(inputs.hashed);
     match &job.kind {
         JobKind::Copy { source } => {
-            return Ok(OutputFile {
-                path: job.output.clone(),
-                body: Body::Copy(source.clone()),
-            });
+            if let AssetSource::File(path) = source {
+                r.file(path);
+            }
+            return Prepared::Copy(source.clone());
         }
+        JobKind::SearchIndex => return Prepared::Bytes(discovery::search_index(r)),
+        JobKind::Feed { format, spec } if *format == feeds::FeedFormat::Json => {
+            return Prepared::Bytes(feeds::json_feed(&feeds::feed_view(r, spec)));
+        }
+        _ => {}
+    }
+    ctx.insert("site", &inputs.site_value);
+    ctx.insert("current_url", &site.config.link(&job.url));
+    ctx.insert("current_permalink", &site.config.absolute(&job.url));
+    ctx.insert("meta", &views::meta(r, job));
+    match &job.kind {
+        JobKind::Copy { .. } | JobKind::SearchIndex => unreachable!("returned above"),
         JobKind::Post(id) => {
-            let post = &site.posts[*id];
-            ctx.insert_value("post", with_content(&inputs.posts[*id], post));
+            let post = r.post(*id);
+            ctx.insert("post", &r.page_value(*id));
             if post.comments != CommentMode::Off {
-                let (list, pages) = comments::comment_page(site, *id, 1);
+                let (list, pages) = comments::comment_page(r, *id, 1);
                 ctx.insert("comments", &list);
                 ctx.insert("comments_paginator", &pages);
-                let (mentions, reactions) = comments::mentions(site, *id);
+                let (mentions, reactions) = comments::mentions(r, *id);
                 ctx.insert("mentions", &mentions);
                 ctx.insert("reactions", &reactions);
             }
             // Posts are newest first: the next-newer post is id - 1.
-            ctx.insert("newer", &neighbour(site, id.checked_sub(1)));
-            ctx.insert("older", &neighbour(site, Some(id + 1)));
-            ctx.insert("related", &views::related(site, *id));
-            ctx.insert("series", &views::series_place(site, *id));
+            ctx.insert("newer", &neighbour(r, id.checked_sub(1)));
+            ctx.insert("older", &neighbour(r, Some(id + 1)));
+            ctx.insert("related", &views::related(r, *id));
+            ctx.insert("series", &views::series_place(r, *id));
             ctx.insert("page_title", &post.title);
         }
         JobKind::Comments { post, number } => {
-            let (list, pages) = comments::comment_page(site, *post, *number);
-            ctx.insert_value("post", inputs.posts[*post].clone());
+            let (list, pages) = comments::comment_page(r, *post, *number);
+            ctx.insert("post", &r.value(*post));
             ctx.insert("comments", &list);
             ctx.insert("comments_paginator", &pages);
             ctx.insert(
                 "page_title",
-                &format!("Comments on {} (page {number})", site.posts[*post].title),
+                &format!("Comments on {} (page {number})", r.post(*post).title),
             );
         }
         JobKind::Page(id) => {
@@ -153,18 +247,21 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
         JobKind::List { list, number } => {
             let number = *number;
             let total_pages = list.total_pages();
-            let items: Vec<Value> = list
+            let items: Vec<ListItem> = list
                 .posts
                 .iter()
                 .skip((number - 1) * list.per_page)
                 .take(list.per_page)
                 .map(|&id| {
                     if list.full_posts {
-                        let post = &site.posts[id];
-                        let url = site.config.link(&post.url);
-                        views::with_namespaced_content(&inputs.posts[id], post, &url)
+                        let url = site.config.link(&r.post(id).url);
+                        ListItem::Whole(views::with_namespaced_content(
+                            &r.value(id),
+                            r.post(id),
+                            &url,
+                        ))
                     } else {
-                        inputs.posts[id].clone()
+                        ListItem::Shared(r.value(id))
                     }
                 })
                 .collect();
@@ -225,26 +322,21 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
         }
         JobKind::Standalone { title } => {
             ctx.insert("page_title", title);
-            let recent: Vec<&Value> = inputs.posts.iter().take(plan::RECENT_POSTS).collect();
+            let recent: Vec<Shared<Value>> = (0..site.posts.len().min(plan::RECENT_POSTS))
+                .map(|id| r.value(id))
+                .collect();
             ctx.insert("recent", &recent);
         }
-        JobKind::Feed { format, spec } => {
-            let view = feeds::feed_view(inputs, spec);
-            if *format == feeds::FeedFormat::Json {
-                return Ok(OutputFile {
-                    path: job.output.clone(),
-                    body: Body::Bytes(feeds::json_feed(&view).into()),
-                });
-            }
-            ctx.insert("feed", &view);
+        JobKind::Feed { spec, .. } => {
+            ctx.insert("feed", &feeds::feed_view(r, spec));
         }
         JobKind::Series(index) => {
-            let view = discovery::series_view(inputs, *index);
+            let view = discovery::series_view(r, *index);
             ctx.insert("page_title", &view.name);
             ctx.insert("series", &view);
         }
         JobKind::Archive => {
-            ctx.insert("archive", &discovery::archive_view(site));
+            ctx.insert("archive", &discovery::archive_view(r));
             ctx.insert("page_title", "Archive");
         }
         JobKind::Alias { target, title } => {
@@ -262,29 +354,9 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job) -> Result<OutputFile, 
             ctx.insert("page_title", title);
         }
         JobKind::Sitemap(lists) => {
-            ctx.insert("entries", &discovery::sitemap_entries(site, lists));
+            ctx.insert("entries", &discovery::sitemap_entries(r, lists));
         }
         JobKind::Robots => {}
-        JobKind::SearchIndex => {
-            return Ok(OutputFile {
-                path: job.output.clone(),
-                body: Body::Bytes(discovery::search_index(site).into()),
-            });
-        }
     }
-    let mut out = Vec::with_capacity(16 * 1024);
-    inputs
-        .theme
-        .render_to(&job.template, &ctx, &mut out)
-        .map_err(|e| {
-            let what = match &job.source {
-                Some(src) => format!("{} from {}", job.url, src.display()),
-                None => job.url.clone(),
-            };
-            inputs.theme.diagnostics_for(&e, Some(&what))
-        })?;
-    Ok(OutputFile {
-        path: job.output.clone(),
-        body: Body::Bytes(out.into()),
-    })
+    Prepared::Template(Box::new(ctx))
 }

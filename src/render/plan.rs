@@ -420,7 +420,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             Some(post.source.clone()),
             format!("post `{}`", post.title),
         );
-        for number in 2..=super::comments::comment_page_count(site, id) {
+        for number in 2..=comment_page_count(site, id) {
             let url = super::comments::comment_page_path(&post.url, number);
             p.add(
                 url.clone(),
@@ -774,6 +774,15 @@ fn capitalize(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
+}
+
+/// How many comment pages a post has (0 when comments are off or none).
+fn comment_page_count(site: &Site, id: PostId) -> usize {
+    if site.posts[id].comments == crate::content::CommentMode::Off {
+        return 0;
+    }
+    crate::content::comment::paginate_threads(&site.comments[id], site.config.comments_per_page)
+        .len()
 }
 
 #[cfg(test)]

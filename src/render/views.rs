@@ -10,9 +10,11 @@
 use serde::Serialize;
 use tera::Value;
 
-use crate::config::{Author, TaxonomyKind};
+use crate::config::{Author, Config, TaxonomyKind};
+use crate::content::comment::Thread;
 use crate::content::{CommentMode, Page, Post};
 use crate::markdown::Heading;
+use crate::render::reads::Reads;
 use crate::site::{PostId, Site};
 
 /// `site`: in every template (Tera's global context).
@@ -168,12 +170,21 @@ pub struct PaginatorView {
     pub total_items: usize,
     pub per_page: usize,
     /// Post views (as in `post`, without `content`).
-    pub items: Vec<Value>,
+    pub items: Vec<ListItem>,
     pub previous: Option<String>,
     pub next: Option<String>,
     pub first: String,
     pub last: String,
     pub pages: Vec<PageLinkView>,
+}
+
+/// A post on a list page: its shared list value, or (whole posts on the
+/// home page) a value of its own with `content`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ListItem {
+    Shared(crate::render::reads::Shared<Value>),
+    Whole(Value),
 }
 
 #[derive(Serialize)]
@@ -268,13 +279,18 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
     }
 }
 
-fn term_refs(site: &Site, kind: TaxonomyKind, names: &[String], slugs: &[String]) -> Vec<TermRef> {
+fn term_refs(
+    config: &Config,
+    kind: TaxonomyKind,
+    names: &[String],
+    slugs: &[String],
+) -> Vec<TermRef> {
     names
         .iter()
         .zip(slugs)
         .filter(|(_, slug)| !slug.is_empty())
         .map(|(name, slug)| TermRef {
-            url: site.config.link(&site.term_url(kind, slug)),
+            url: config.link(&crate::site::term_url(config, kind, slug)),
             name: name.clone(),
             slug: slug.clone(),
         })
@@ -288,9 +304,9 @@ pub fn reading_minutes(words: usize) -> usize {
     words.div_ceil(READING_WPM).max(1)
 }
 
-/// Builds a post's view.
-pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
-    let post = &site.posts[id];
+/// Builds a post's view. It reads only the post, its comments and the
+/// config: the per-post memo (`render::reads`) relies on that.
+pub fn post_view<'a>(config: &'a Config, post: &'a Post, comments: &[Thread]) -> PostView<'a> {
     let summary = post.body.summary_html.as_str();
     let description = post
         .description
@@ -301,15 +317,15 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
         title: &post.title,
         title_derived: post.title_derived,
         slug: &post.slug,
-        url: site.config.link(&post.url),
-        permalink: site.config.absolute(&post.url),
+        url: config.link(&post.url),
+        permalink: config.absolute(&post.url),
         date: post.date.timestamp().to_string(),
         updated: post.updated.as_ref().map(|u| u.timestamp().to_string()),
         draft: post.draft,
         pinned: post.pinned,
-        tags: term_refs(site, TaxonomyKind::Tags, &post.tags, &post.tag_slugs),
+        tags: term_refs(config, TaxonomyKind::Tags, &post.tags, &post.tag_slugs),
         categories: term_refs(
-            site,
+            config,
             TaxonomyKind::Categories,
             &post.categories,
             &post.category_slugs,
@@ -320,7 +336,7 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
         description,
         image: post.image.as_deref(),
         image_url: post.image.as_deref().and_then(|img| {
-            let base = url::Url::parse(&site.config.absolute(&post.url)).ok()?;
+            let base = url::Url::parse(&config.absolute(&post.url)).ok()?;
             base.join(img).ok().map(String::from)
         }),
         link: post.link.as_deref(),
@@ -348,14 +364,14 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
                 changed: s
                     .snapshot
                     .as_ref()
-                    .and_then(|(path, _)| site.config.source_changes.get(path)),
+                    .and_then(|(path, _)| config.source_changes.get(path)),
                 snapshot_url: s
                     .snapshot
                     .as_ref()
-                    .filter(|_| site.config.publish_snapshots)
+                    .filter(|_| config.publish_snapshots)
                     .map(|(path, _)| {
                         let web: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
-                        site.config.link(&format!("/{}", web.join("/")))
+                        config.link(&format!("/{}", web.join("/")))
                     }),
             })
             .collect(),
@@ -370,7 +386,7 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
         words: post.body.words,
         reading_minutes: reading_minutes(post.body.words),
         headings: &post.body.headings,
-        author: post.author.as_deref().unwrap_or(&site.config.author.name),
+        author: post.author.as_deref().unwrap_or(&config.author.name),
         comments_mode: match post.comments {
             CommentMode::Open => "open",
             CommentMode::Closed => "closed",
@@ -379,10 +395,10 @@ pub fn post_view(site: &Site, id: PostId) -> PostView<'_> {
         comment_count: if post.comments == CommentMode::Off {
             0
         } else {
-            site.comments[id].iter().map(|t| t.len()).sum()
+            comments.iter().map(|t| t.len()).sum()
         },
-        comment_token: match (&site.config.comments_key, post.comments) {
-            (Some(key), CommentMode::Open) if site.config.comments_endpoint.is_some() => {
+        comment_token: match (&config.comments_key, post.comments) {
+            (Some(key), CommentMode::Open) if config.comments_endpoint.is_some() => {
                 Some(key.form_token(&post.slug))
             }
             _ => None,
@@ -422,16 +438,6 @@ pub fn truncate_words(text: &str, n: usize) -> String {
     }
 }
 
-/// The list-ready value of every post, built once per build.
-pub fn post_values(site: &Site) -> Vec<Value> {
-    use rayon::prelude::*;
-    site.posts
-        .par_iter()
-        .enumerate()
-        .map(|(id, _)| Value::from_serializable(&post_view(site, id)))
-        .collect()
-}
-
 /// A post's value for its own page: the list value plus `content`.
 pub fn with_content(list_value: &Value, post: &Post) -> Value {
     let mut map = list_value.as_map().cloned().unwrap_or_default();
@@ -458,20 +464,20 @@ pub struct PostRef<'a> {
     pub date: String,
 }
 
-fn post_ref(site: &Site, id: PostId) -> PostRef<'_> {
-    let p = &site.posts[id];
+fn post_ref<'a>(r: &Reads<'a>, id: PostId) -> PostRef<'a> {
+    let p = r.post(id);
     PostRef {
         title: &p.title,
-        url: site.config.link(&p.url),
+        url: r.site().config.link(&p.url),
         date: p.date.timestamp().to_string(),
     }
 }
 
 /// `related`: the posts sharing the most tags with this one.
-pub fn related(site: &Site, id: PostId) -> Vec<PostRef<'_>> {
-    site.related[id]
+pub fn related<'a>(r: &Reads<'a>, id: PostId) -> Vec<PostRef<'a>> {
+    r.site().related[id]
         .iter()
-        .map(|&r| post_ref(site, r))
+        .map(|&other| post_ref(r, other))
         .collect()
 }
 
@@ -487,7 +493,8 @@ pub struct SeriesPlaceView<'a> {
     pub next: Option<PostRef<'a>>,
 }
 
-pub fn series_place(site: &Site, id: PostId) -> Option<SeriesPlaceView<'_>> {
+pub fn series_place<'a>(r: &Reads<'a>, id: PostId) -> Option<SeriesPlaceView<'a>> {
+    let site = r.site();
     let place = site.series_of[id]?;
     let s = &site.series[place.series];
     Some(SeriesPlaceView {
@@ -495,19 +502,18 @@ pub fn series_place(site: &Site, id: PostId) -> Option<SeriesPlaceView<'_>> {
         url: site.config.link(&crate::site::series::series_path(&s.slug)),
         part: place.index + 1,
         total: s.posts.len(),
-        previous: place
-            .index
-            .checked_sub(1)
-            .map(|i| post_ref(site, s.posts[i])),
-        next: s.posts.get(place.index + 1).map(|&i| post_ref(site, i)),
+        previous: place.index.checked_sub(1).map(|i| post_ref(r, s.posts[i])),
+        next: s.posts.get(place.index + 1).map(|&i| post_ref(r, i)),
     })
 }
 
 /// `{title, url}` of a neighbouring post.
-pub fn neighbour(site: &Site, id: Option<PostId>) -> Option<LinkView<'_>> {
-    id.and_then(|i| site.posts.get(i)).map(|p| LinkView {
+pub fn neighbour<'a>(r: &Reads<'a>, id: Option<PostId>) -> Option<LinkView<'a>> {
+    let id = id.filter(|&i| i < r.site().posts.len())?;
+    let p = r.post(id);
+    Some(LinkView {
         title: &p.title,
-        url: site.config.link(&p.url),
+        url: r.site().config.link(&p.url),
     })
 }
 
@@ -521,13 +527,13 @@ pub struct MetaView {
     pub image: Option<String>,
 }
 
-pub fn meta(inputs: &crate::render::RenderInputs<'_>, job: &crate::render::Job) -> MetaView {
+pub fn meta(r: &Reads<'_>, job: &crate::render::Job) -> MetaView {
     use crate::render::JobKind;
-    let site = inputs.site;
+    let site = r.site();
     match &job.kind {
         JobKind::Post(id) => {
-            // Read from the post's value, built once per build.
-            let value = &inputs.posts[*id];
+            // Read from the post's value, made once.
+            let value = r.value(*id);
             let text = |key: &str| {
                 value
                     .get_from_path(key)

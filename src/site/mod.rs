@@ -111,8 +111,13 @@ impl Site {
 
     /// The URL of a term's page, e.g. `/tags/russia/`.
     pub fn term_url(&self, kind: TaxonomyKind, slug: &str) -> String {
-        format!("/{}/{slug}/", self.config.taxonomy(kind).path)
+        term_url(&self.config, kind, slug)
     }
+}
+
+/// The URL of a term's page, e.g. `/tags/russia/`.
+pub fn term_url(config: &Config, kind: TaxonomyKind, slug: &str) -> String {
+    format!("/{}/{slug}/", config.taxonomy(kind).path)
 }
 
 /// Work the index can keep between builds of a long-lived session.

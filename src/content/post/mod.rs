@@ -120,12 +120,9 @@ pub struct Post {
     pub source: PathBuf,
     /// Hash of the source path and text ([`SourceFile::content_hash`]).
     pub source_hash: u64,
-    /// Hash of what lists show of the post: everything but the body past
-    /// its summary. A body edit that leaves the summary alone keeps it.
-    pub view_hash: u64,
-    /// Hashes of what the index and the whole-site pages read of the post;
-    /// see [`PostHashes`].
-    pub hashes: PostHashes,
+    /// Hash of what gives the post its place in the index and the plan
+    /// (see [`Post::index_hash`]).
+    pub index_hash: u64,
     /// For `slug/index.md` bundles, the bundle folder (site-relative).
     pub bundle: Option<PathBuf>,
     pub kind: Kind,
@@ -163,73 +160,44 @@ pub struct Post {
     pub body: Rendered,
     /// The file line the body starts on (body line 1).
     pub body_line: usize,
-    /// The post's `search.json` entry, made the first time it is needed.
-    /// A post is shared between `serve`'s rebuilds until its file changes,
-    /// so the index of 10,000 posts is rebuilt from 9,999 kept entries.
-    pub search_entry: std::sync::OnceLock<String>,
 }
 
-/// Narrow hashes of a post, made once at parse time so caches can compare
-/// posts without reading them again.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PostHashes {
-    /// What decides the post's place in the index: date, slug, URL, title,
-    /// kind, draft, tags, categories, series, aliases, template, comments.
-    pub index: u64,
-    /// What the archive lists: title, URL, kind, date.
-    pub listing: u64,
-    /// What the search index holds: the listing, tags, summary text.
-    pub search: u64,
-    /// What the sitemap holds: URL and last change.
-    pub sitemap: u64,
-}
-
-impl PostHashes {
-    fn of(post: &Post) -> PostHashes {
+impl Post {
+    /// What decides the post's place in the index and the plan: its date,
+    /// slug, URL, title (alias pages show it), kind, draft and pinned
+    /// flags, comment mode, series, template, tags, categories and
+    /// aliases. When an edit keeps it, a session keeps the last index and
+    /// plan and swaps the new post in (`serve`'s fast path); the render
+    /// stage then finds what the edit reaches from the pages' recorded
+    /// reads, not from this list.
+    pub(super) fn hash_index_place(&self) -> u64 {
         use std::hash::Hasher as _;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
         let text = |h: &mut xxhash_rust::xxh3::Xxh3, s: &str| {
             h.write_usize(s.len());
             h.update(s.as_bytes());
         };
-        let date = post.date.timestamp().as_second();
-        let mut listing = xxhash_rust::xxh3::Xxh3::new();
-        for s in [post.title.as_str(), post.url.as_str(), post.kind.name()] {
-            text(&mut listing, s);
+        for s in [
+            self.title.as_str(),
+            self.url.as_str(),
+            self.kind.name(),
+            self.slug.as_str(),
+            self.series.as_deref().unwrap_or(""),
+            self.template.as_deref().unwrap_or(""),
+        ] {
+            text(&mut h, s);
         }
-        listing.write_i64(date);
-        let mut search = listing.clone();
-        for t in &post.tags {
-            text(&mut search, t);
-        }
-        text(&mut search, &post.body.summary_text);
-        let mut sitemap = xxhash_rust::xxh3::Xxh3::new();
-        text(&mut sitemap, &post.url);
-        sitemap.write_i64(
-            post.updated
-                .as_ref()
-                .unwrap_or(&post.date)
-                .timestamp()
-                .as_second(),
-        );
-        let mut index = listing.clone();
-        text(&mut index, &post.slug);
-        index.write_u8(u8::from(post.draft));
-        index.write_u8(u8::from(post.pinned));
-        index.write_u8(post.comments as u8);
-        text(&mut index, post.series.as_deref().unwrap_or(""));
-        text(&mut index, post.template.as_deref().unwrap_or(""));
-        for list in [&post.tags, &post.categories, &post.aliases] {
-            index.write_usize(list.len());
+        h.write_i64(self.date.timestamp().as_second());
+        h.write_u8(u8::from(self.draft));
+        h.write_u8(u8::from(self.pinned));
+        h.write_u8(self.comments as u8);
+        for list in [&self.tags, &self.categories, &self.aliases] {
+            h.write_usize(list.len());
             for s in list {
-                text(&mut index, s);
+                text(&mut h, s);
             }
         }
-        PostHashes {
-            index: index.digest(),
-            listing: listing.digest(),
-            search: search.digest(),
-            sitemap: sitemap.digest(),
-        }
+        h.digest()
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::ZonedDateTime;
 
-use super::{CommentMode, Kind, Post, PostHashes, Source, Update, Via};
+use super::{CommentMode, Kind, Post, Source, Update, Via};
 use crate::config::Config;
 use crate::content::date::{DATE_FORMS, date_from_file_stem, parse_date};
 use crate::content::front_matter::{
@@ -575,34 +575,10 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         .iter()
         .map(|c| crate::content::urls::term_slug(c).0)
         .collect();
-    let view_hash = {
-        use std::hash::Hasher as _;
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for part in [
-            file.rel.as_os_str().as_encoded_bytes(),
-            split.front.as_bytes(),
-            title.as_bytes(),
-            kind.name().as_bytes(),
-            body.summary_html.as_bytes(),
-            body.summary_text.as_bytes(),
-        ] {
-            h.write_usize(part.len());
-            h.update(part);
-        }
-        h.write_i64(updated.as_ref().map_or(0, |u| u.timestamp().as_second()));
-        h.write_u8(u8::from(body.has_more));
-        h.write_usize(body.words);
-        for heading in &body.headings {
-            h.update(heading.id.as_bytes());
-            h.update(heading.text.as_bytes());
-        }
-        h.digest()
-    };
     let mut post = Post {
         source: file.rel.clone(),
         source_hash: file.content_hash(),
-        view_hash,
-        hashes: PostHashes::default(),
+        index_hash: 0,
         tag_slugs,
         category_slugs,
         bundle: names.bundle,
@@ -636,9 +612,8 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         extra: raw.extra.clone().unwrap_or(serde_json::Value::Null),
         body,
         body_line: split.body_line,
-        search_entry: std::sync::OnceLock::new(),
     };
-    post.hashes = PostHashes::of(&post);
+    post.index_hash = post.hash_index_place();
     (Some(post), problems)
 }
 

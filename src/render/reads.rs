@@ -1,0 +1,447 @@
+//! What a page read: the render stage's one dependency model.
+//!
+//! Every job builds its template context through a [`Reads`], which hands
+//! out the site's posts, their comments and their per-post values and
+//! records which posts it handed out, and a [`JobContext`], which hashes
+//! every value inserted into the context as it goes. A page is a pure
+//! function of its context, its template and the theme, so:
+//!
+//! - a job's *fingerprint* is the hash of its context (plus template name
+//!   and theme generation): when it equals the last build's, the last
+//!   output is still right, whatever field a view gained;
+//! - a job's *dependencies* are the posts its [`Reads`] handed out: after
+//!   an edit that leaves the index as it was, only the jobs that read an
+//!   edited post are looked at again.
+//!
+//! Values made once per post (its list value, its page value with content,
+//! its feed HTML, its search entry) live in the [`PostMemo`], kept between
+//! builds by post identity, and are hashed once when made: a page showing
+//! 10,000 of them hashes 10,000 numbers, not 10,000 summaries. They are
+//! handed out as [`Shared`], which serializes as the value for Tera and as
+//! the hash while a context is being fingerprinted.
+//!
+//! The memo's rule: a per-post value may read only its post, that post's
+//! comments and mentions, and the config (which restarts everything when
+//! it changes). [`PostMemo::refresh`] makes a post's values again when the
+//! post (a new parse) or its comments change.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::hash::Hasher as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+use tera::{Context, Value};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::content::Post;
+use crate::content::comment::{Comment, Thread};
+use crate::site::{PostId, Site};
+
+thread_local! {
+    /// Set while a value is serialized into a fingerprint: [`Shared`]
+    /// values then write their hash instead of themselves.
+    static HASHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Feeds serialized bytes to a hasher.
+struct HashWriter<'a>(&'a mut Xxh3);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Serializes `value` into `h`, [`Shared`] values as their hashes.
+fn hash_into<T: Serialize + ?Sized>(h: &mut Xxh3, value: &T) {
+    let was = HASHING.with(|c| c.replace(true));
+    // Serializing our views cannot fail (no maps with non-string keys).
+    let _ = serde_json::to_writer(HashWriter(h), value);
+    HASHING.with(|c| c.set(was));
+}
+
+fn hash_of<T: Serialize + ?Sized>(value: &T) -> u64 {
+    let mut h = Xxh3::new();
+    hash_into(&mut h, value);
+    h.digest()
+}
+
+/// A value made once and shown on many pages, with its hash.
+#[derive(Clone, Debug)]
+pub struct Shared<T> {
+    value: T,
+    hash: u64,
+}
+
+impl<T: Serialize> Shared<T> {
+    /// Hashes `value` when `hashed` (a session that keeps outputs).
+    pub fn new(value: T, hashed: bool) -> Self {
+        let hash = if hashed { hash_of(&value) } else { 0 };
+        Shared { value, hash }
+    }
+}
+
+impl<T> Shared<T> {
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if HASHING.with(Cell::get) {
+            serializer.serialize_u64(self.hash)
+        } else {
+            self.value.serialize(serializer)
+        }
+    }
+}
+
+/// One post's values, and what they were made from.
+pub struct MemoEntry {
+    /// The parse the values were made from: a new parse is a new `Arc`.
+    post: Arc<Post>,
+    /// The post's comments and mentions, by their source hashes.
+    social: u64,
+    list: Shared<Value>,
+    page: OnceLock<Shared<Value>>,
+    feed: OnceLock<Shared<Arc<str>>>,
+    search: OnceLock<Arc<str>>,
+}
+
+/// Per-post values, kept between builds; see the module docs.
+#[derive(Default)]
+pub struct PostMemo {
+    by_post: Vec<Arc<MemoEntry>>,
+    /// Whether values are hashed (a session that compares fingerprints).
+    hashed: bool,
+}
+
+fn social_hash(comments: &[Thread], mentions: &[Comment]) -> u64 {
+    fn threads(h: &mut Xxh3, list: &[Thread]) {
+        h.write_usize(list.len());
+        for t in list {
+            h.write_u64(t.comment.source_hash);
+            threads(h, &t.replies);
+        }
+    }
+    let mut h = Xxh3::new();
+    threads(&mut h, comments);
+    for m in mentions {
+        h.write_u64(m.source_hash);
+    }
+    h.digest()
+}
+
+impl PostMemo {
+    pub fn new(hashed: bool) -> Self {
+        PostMemo {
+            by_post: Vec::new(),
+            hashed,
+        }
+    }
+
+    /// Brings the memo up to `site`: keeps each post's values when the
+    /// post and its comments are the ones they were made from, makes the
+    /// rest (in parallel). Returns the posts whose values were made anew.
+    pub fn refresh(&mut self, site: &Site) -> Vec<PostId> {
+        let mut old: HashMap<*const Post, Arc<MemoEntry>> = std::mem::take(&mut self.by_post)
+            .into_iter()
+            .map(|e| (Arc::as_ptr(&e.post), e))
+            .collect();
+        let kept: Vec<Option<Arc<MemoEntry>>> = site
+            .posts
+            .iter()
+            .enumerate()
+            .map(|(id, post)| {
+                let social = social_hash(&site.comments[id], &site.mentions[id]);
+                old.remove(&Arc::as_ptr(post))
+                    .filter(|e| e.social == social)
+            })
+            .collect();
+        let changed: Vec<PostId> = (0..kept.len()).filter(|&id| kept[id].is_none()).collect();
+        let hashed = self.hashed;
+        self.by_post = kept
+            .into_par_iter()
+            .enumerate()
+            .map(|(id, kept)| {
+                kept.unwrap_or_else(|| {
+                    let post = &site.posts[id];
+                    let view = super::views::post_view(&site.config, post, &site.comments[id]);
+                    Arc::new(MemoEntry {
+                        post: post.clone(),
+                        social: social_hash(&site.comments[id], &site.mentions[id]),
+                        list: Shared::new(Value::from_serializable(&view), hashed),
+                        page: OnceLock::new(),
+                        feed: OnceLock::new(),
+                        search: OnceLock::new(),
+                    })
+                })
+            })
+            .collect();
+        changed
+    }
+}
+
+/// What one job read while its context was built.
+pub struct Reads<'a> {
+    site: &'a Site,
+    memo: &'a PostMemo,
+    posts: RefCell<Vec<PostId>>,
+    files: RefCell<Vec<PathBuf>>,
+}
+
+impl<'a> Reads<'a> {
+    pub fn new(site: &'a Site, memo: &'a PostMemo) -> Self {
+        Reads {
+            site,
+            memo,
+            posts: RefCell::new(Vec::new()),
+            files: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The site's shape: config, pages, terms, series, the archive's
+    /// years. Posts, comments and mentions are read through the methods
+    /// below, so that the read is recorded.
+    pub fn site(&self) -> &'a Site {
+        self.site
+    }
+
+    fn record(&self, id: PostId) {
+        let mut posts = self.posts.borrow_mut();
+        if posts.last() != Some(&id) {
+            posts.push(id);
+        }
+    }
+
+    pub fn post(&self, id: PostId) -> &'a Arc<Post> {
+        self.record(id);
+        &self.site.posts[id]
+    }
+
+    pub fn comments(&self, id: PostId) -> &'a [Thread] {
+        self.record(id);
+        &self.site.comments[id]
+    }
+
+    pub fn mentions(&self, id: PostId) -> &'a [Comment] {
+        self.record(id);
+        &self.site.mentions[id]
+    }
+
+    fn entry(&self, id: PostId) -> &'a MemoEntry {
+        self.record(id);
+        &self.memo.by_post[id]
+    }
+
+    /// The post's view as lists show it (no `content`).
+    pub fn value(&self, id: PostId) -> Shared<Value> {
+        self.entry(id).list.clone()
+    }
+
+    /// The post's view with `content`, for its own page.
+    pub fn page_value(&self, id: PostId) -> Shared<Value> {
+        let entry = self.entry(id);
+        let post = &self.site.posts[id];
+        entry
+            .page
+            .get_or_init(|| {
+                Shared::new(
+                    super::views::with_content(&entry.list, post),
+                    self.memo.hashed,
+                )
+            })
+            .clone()
+    }
+
+    /// The post's HTML as feeds carry it (absolute links).
+    pub fn feed_html(&self, id: PostId) -> Shared<Arc<str>> {
+        let entry = self.entry(id);
+        let post = &self.site.posts[id];
+        entry
+            .feed
+            .get_or_init(|| {
+                Shared::new(
+                    super::feeds::feed_html(&self.site.config, post).into(),
+                    self.memo.hashed,
+                )
+            })
+            .clone()
+    }
+
+    /// The post's entry in `search.json`, as JSON.
+    pub fn search_entry(&self, id: PostId) -> Arc<str> {
+        let entry = self.entry(id);
+        let post = &self.site.posts[id];
+        entry
+            .search
+            .get_or_init(|| super::discovery::search_entry(&self.site.config, post).into())
+            .clone()
+    }
+
+    /// A file the job copies.
+    pub fn file(&self, path: &Path) {
+        self.files.borrow_mut().push(path.to_path_buf());
+    }
+
+    /// What was read: posts (sorted, once each) and files.
+    pub fn finish(self) -> Recorded {
+        let mut posts = self.posts.into_inner();
+        posts.sort_unstable();
+        posts.dedup();
+        Recorded {
+            posts,
+            files: self.files.into_inner(),
+        }
+    }
+}
+
+/// A job's recorded reads.
+#[derive(Debug, Default, Clone)]
+pub struct Recorded {
+    pub posts: Vec<PostId>,
+    pub files: Vec<PathBuf>,
+}
+
+/// A template context that hashes what goes in.
+pub struct JobContext {
+    ctx: Context,
+    hasher: Option<Xxh3>,
+}
+
+impl JobContext {
+    /// `hashed`: compute a fingerprint (a session that keeps outputs).
+    pub fn new(hashed: bool) -> Self {
+        JobContext {
+            ctx: Context::new(),
+            hasher: hashed.then(Xxh3::new),
+        }
+    }
+
+    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(h) = &mut self.hasher {
+            h.write_usize(key.len());
+            h.update(key.as_bytes());
+            hash_into(h, value);
+        }
+        self.ctx.insert(key, value);
+    }
+
+    /// The context, and its fingerprint when hashed.
+    pub fn finish(self) -> (Context, Option<Xxh3>) {
+        (self.ctx, self.hasher)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use crate::output::{Body, MemorySink};
+    use crate::request::BuildOptions;
+    use crate::session::{Changes, Session};
+
+    fn page(sink: MemorySink, path: &str) -> Option<String> {
+        sink.into_files()
+            .into_iter()
+            .find(|f| f.path.as_str() == path)
+            .and_then(|f| match f.body {
+                Body::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+                Body::Copy(_) => None,
+            })
+    }
+
+    /// `ArchivePost::words` exists only in tests and no cache code names
+    /// it: a body edit that keeps the title, date and URL must still
+    /// re-render the archive that shows it. (The hand-kept fingerprints
+    /// this replaced hashed the archive's title, URL, kind and date only,
+    /// and kept the old page.)
+    #[test]
+    fn a_field_added_to_a_view_invalidates_the_pages_that_show_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        };
+        w(
+            "glossator.toml",
+            "title = \"T\"\nbase_url = \"https://t.example\"\n",
+        );
+        w(
+            "templates/archive.html",
+            "{% for y in archive.years %}{% for m in y.months %}{% for p in m.posts %}\
+             {{ p.title }}={{ p.words }};{% endfor %}{% endfor %}{% endfor %}",
+        );
+        let post = |body: &str| format!("+++\ntitle = \"A\"\ndate = 2020-01-01\n+++\n{body}\n");
+        w("content/posts/a.md", &post("one two three"));
+        w(
+            "content/posts/b.md",
+            "+++\ntitle = \"B\"\ndate = 2020-01-02\n+++\nfour\n",
+        );
+        let mut session = Session::new(BuildOptions::new(dir.path()));
+        let sink = MemorySink::default();
+        session.build(&Changes::default(), &sink).unwrap();
+        assert_eq!(page(sink, "archive/index.html").unwrap(), "B=1;A=3;");
+
+        w("content/posts/a.md", &post("one two three four five"));
+        let changes = Changes {
+            paths: [dir.path().join("content/posts/a.md")].into(),
+            ..Changes::default()
+        };
+        let sink = MemorySink::default();
+        let built = session.build(&changes, &sink).unwrap();
+        assert!(!built.complete, "an edit, not a first build");
+        assert!(
+            built
+                .rendered
+                .iter()
+                .any(|p| p.as_str() == "archive/index.html"),
+            "{:?}",
+            built.rendered
+        );
+        assert_eq!(page(sink, "archive/index.html").unwrap(), "B=1;A=5;");
+    }
+
+    /// Contexts read posts, comments and mentions through `Reads`, or the
+    /// read goes unrecorded and an edit would not reach the page.
+    #[test]
+    fn contexts_read_posts_only_through_reads() {
+        let files = [
+            ("mod.rs", include_str!("mod.rs")),
+            ("views.rs", include_str!("views.rs")),
+            ("comments.rs", include_str!("comments.rs")),
+            ("feeds.rs", include_str!("feeds.rs")),
+            ("discovery.rs", include_str!("discovery.rs")),
+        ];
+        for (name, text) in files {
+            for pattern in [
+                "site.posts[",
+                "site.posts.iter",
+                "site.posts.get",
+                "site.comments[",
+                "site.mentions[",
+            ] {
+                assert!(
+                    !text.contains(pattern),
+                    "src/render/{name} reads `{pattern}`: use `Reads` instead"
+                );
+            }
+        }
+    }
+}
