@@ -1,14 +1,23 @@
-//! The build pipeline, one call per stage, read top to bottom.
+//! The build pipeline, one call per stage, read top to bottom in
+//! [`Session::build`], which both `build` and `serve` run.
 //!
 //! ```text
+//! config    glossator.toml, sources/ marks     -> Config
 //! load      walk content/, read files          -> Sources
 //! parse     front matter + Markdown, parallel  -> Parsed (posts, pages)
-//! index     order, filter, tags, bundles       -> Site (frozen)
 //! theme     compile templates                  -> Theme
+//! index     order, filter, tags, bundles       -> Site (frozen)
 //! plan      every output, collisions checked   -> Vec<Job>
-//! render    templates, parallel                -> Vec<OutputFile>
+//! views     per-post values, memoized          -> PostMemo
+//! render    contexts, fingerprints, templates  -> OutputSink
 //! write     staging folder, then swap          -> disk
 //! ```
+//!
+//! A [`Session`] is the state the stages keep between runs: file texts and
+//! parse results (so only changed files are parsed again), the theme, the
+//! last index, and the render stage's memo tables (per-post values, and
+//! each output's fingerprint and recorded reads). `glossator build` runs
+//! one session once; `serve` keeps one and tells it what changed.
 //!
 //! Each stage returns its diagnostics; the build carries on through a stage
 //! that found errors only as far as it still makes sense (so one run shows
@@ -19,7 +28,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{BuildLock, DiskSink, MemorySink, OutputFile, WriteStats, check_target};
+use crate::output::{
+    BuildLock, DiskSink, MemorySink, OutputFile, OutputSink, WriteStats, check_target,
+};
+use crate::render::{RenderRequest, render_site_outputs};
 pub use crate::request::{BuildFailure, BuildOptions, Built, fail, load_build_config};
 use crate::session::{Changes, Session};
 use crate::site::Site;
@@ -34,6 +46,65 @@ pub struct BuildReport {
     pub pages: usize,
     pub written: WriteStats,
     pub timings: Timings,
+}
+
+impl Session {
+    /// Builds the site into `sink`, reusing what `changes` leaves valid.
+    pub fn build(
+        &mut self,
+        changes: &Changes,
+        sink: &dyn OutputSink,
+    ) -> Result<Built, BuildFailure> {
+        let result = self.run_stages(changes, sink);
+        self.finish(result.as_ref().ok().map(|b| &b.site));
+        result
+    }
+
+    fn run_stages(
+        &mut self,
+        changes: &Changes,
+        sink: &dyn OutputSink,
+    ) -> Result<Built, BuildFailure> {
+        let mut timings = Timings::default();
+        let config = timings
+            .time("config", || self.refresh_config(changes))
+            .map_err(fail)?;
+        timings.time("load", || self.load(changes));
+        timings.time("parse", || self.parse_changed(&config));
+        self.drop_texts();
+        let mut diagnostics = self.input_diagnostics();
+        if let Err(d) = timings.time("theme", || self.refresh_theme(changes, &config)) {
+            diagnostics.extend(d);
+        }
+        let (site, same_index) =
+            timings.time("index", || self.index(changes, config, &mut diagnostics));
+        let Some((theme, theme_generation)) = self.theme() else {
+            return Err(fail(diagnostics));
+        };
+        let touched = changes.paths.iter().cloned().collect();
+        let request = RenderRequest {
+            site: &site,
+            theme: &theme,
+            theme_generation,
+            same_index,
+            touched: &touched,
+        };
+        // plan, views and render (see `render::incremental`).
+        let outcome = render_site_outputs(&request, sink, &mut timings, self.render_cache());
+        diagnostics.extend(outcome.diagnostics);
+        if diagnostics.has_errors() {
+            return Err(fail(diagnostics));
+        }
+        diagnostics.sort();
+        Ok(Built {
+            site: Arc::new(site),
+            diagnostics,
+            timings,
+            complete: outcome.complete,
+            rendered: outcome.rendered,
+            removed: outcome.removed,
+        })
+    }
 }
 
 /// A rendered site, in memory.

@@ -17,6 +17,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, line_col, nearest};
+use crate::urls::{Permalink, PermalinkPart};
 
 /// The config file's name at the site root.
 pub const CONFIG_FILE: &str = "glossator.toml";
@@ -194,212 +195,6 @@ pub struct Taxonomy {
     pub enabled: bool,
 }
 
-/// One piece of a permalink pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PermalinkPart {
-    Literal(String),
-    Year,
-    /// The year's last two digits (Jekyll's `:short_year`).
-    ShortYear,
-    Month,
-    /// The month without a leading zero (Jekyll's `:i_month`).
-    MonthNoZero,
-    Day,
-    /// The day without a leading zero (Jekyll's `:i_day`).
-    DayNoZero,
-    /// The day of the year, 001-366 (Jekyll's `:y_day`).
-    YearDay,
-    Hour,
-    Minute,
-    Second,
-    /// The slug: front matter `slug`, else the slugified file name.
-    Slug,
-    /// The file name's slug as it is, case and dots kept (what Jekyll's
-    /// `:title` gives); front matter `slug` overrides it.
-    Filename,
-    /// The title as Hugo's `:title` makes it (its `urlize`: lower case,
-    /// dots kept).
-    Title,
-    /// The folder under `content/posts/` the post sits in, else `posts`.
-    Section,
-    /// The post's categories as path segments (Jekyll's `:categories`);
-    /// nothing when it has none.
-    Categories,
-    Kind,
-}
-
-/// A compiled permalink pattern such as `/:year/:month/:day/:slug/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Permalink {
-    pub pattern: String,
-    pub parts: Vec<PermalinkPart>,
-}
-
-const PERMALINK_TOKENS: [&str; 16] = [
-    "year",
-    "short_year",
-    "month",
-    "i_month",
-    "day",
-    "i_day",
-    "y_day",
-    "hour",
-    "minute",
-    "second",
-    "slug",
-    "filename",
-    "title",
-    "section",
-    "categories",
-    "kind",
-];
-
-/// File extensions that make the last segment of a URL a file rather than
-/// a folder: `/feed.xml` is a file, `/releases/2.4.0` and `/x.aspx` are
-/// folders (written as `index.html` inside them, which every static host
-/// serves for the folder's URL).
-pub const FILE_EXTENSIONS: &[&str] = &[
-    "html", "htm", "xhtml", "shtml", "xml", "json", "txt", "rss", "atom",
-];
-
-/// True when the last segment of a URL path ends in a [`FILE_EXTENSIONS`]
-/// extension.
-pub fn names_a_file(path: &str) -> bool {
-    let last = path.rsplit('/').next().unwrap_or("");
-    last.rsplit_once('.').is_some_and(|(stem, ext)| {
-        !stem.is_empty() && FILE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
-    })
-}
-
-impl Default for Permalink {
-    /// `/:year/:month/:day/:slug/`.
-    fn default() -> Permalink {
-        let slash = || PermalinkPart::Literal("/".into());
-        Permalink {
-            pattern: Permalink::DEFAULT.to_string(),
-            parts: vec![
-                slash(),
-                PermalinkPart::Year,
-                slash(),
-                PermalinkPart::Month,
-                slash(),
-                PermalinkPart::Day,
-                slash(),
-                PermalinkPart::Slug,
-                slash(),
-            ],
-        }
-    }
-}
-
-impl Permalink {
-    pub const DEFAULT: &'static str = "/:year/:month/:day/:slug/";
-
-    /// Jekyll's named permalink styles, as patterns (Jekyll's `:title`
-    /// is our `:filename`).
-    pub fn named_style(name: &str) -> Option<&'static str> {
-        Some(match name {
-            "date" => "/:categories/:year/:month/:day/:filename.html",
-            "pretty" => "/:categories/:year/:month/:day/:filename/",
-            "ordinal" => "/:categories/:year/:y_day/:filename.html",
-            "none" => "/:categories/:filename.html",
-            _ => return None,
-        })
-    }
-
-    /// Compiles a pattern; the error says what is wrong with it.
-    pub fn parse(pattern: &str) -> Result<Permalink, String> {
-        let pattern = Permalink::named_style(pattern).unwrap_or(pattern);
-        if !pattern.starts_with('/') || !(pattern.ends_with('/') || names_a_file(pattern)) {
-            return Err(format!(
-                "permalink `{pattern}` must start with `/` and end with `/` or a file name such as `:filename.html`, e.g. `{}`",
-                Self::DEFAULT
-            ));
-        }
-        let parts = Self::compile(pattern)?;
-        if !parts.iter().any(|p| {
-            matches!(
-                p,
-                PermalinkPart::Slug | PermalinkPart::Filename | PermalinkPart::Title
-            )
-        }) {
-            return Err(format!(
-                "permalink `{pattern}` has no `:slug`, `:filename` or `:title`, so every post would get the same URL"
-            ));
-        }
-        Ok(Permalink {
-            pattern: pattern.to_string(),
-            parts,
-        })
-    }
-
-    /// Compiles the tokens of a pattern, or of one post's own URL (which
-    /// need not name the post).
-    pub fn compile(pattern: &str) -> Result<Vec<PermalinkPart>, String> {
-        let mut parts = Vec::new();
-        let mut literal = String::new();
-        let mut rest = pattern;
-        while let Some(c) = rest.chars().next() {
-            let name: String = if c == ':' {
-                rest[1..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect()
-            } else {
-                String::new()
-            };
-            if c == ':' && !name.is_empty() {
-                let part = match name.as_str() {
-                    "year" => PermalinkPart::Year,
-                    "short_year" => PermalinkPart::ShortYear,
-                    "month" => PermalinkPart::Month,
-                    "i_month" => PermalinkPart::MonthNoZero,
-                    "day" => PermalinkPart::Day,
-                    "i_day" => PermalinkPart::DayNoZero,
-                    "y_day" => PermalinkPart::YearDay,
-                    "hour" => PermalinkPart::Hour,
-                    "minute" => PermalinkPart::Minute,
-                    "second" => PermalinkPart::Second,
-                    "slug" => PermalinkPart::Slug,
-                    "filename" => PermalinkPart::Filename,
-                    "title" => PermalinkPart::Title,
-                    "section" => PermalinkPart::Section,
-                    "categories" => PermalinkPart::Categories,
-                    "kind" => PermalinkPart::Kind,
-                    other => {
-                        let mut msg = format!("unknown permalink token `:{other}`");
-                        if let Some(n) = nearest(other, PERMALINK_TOKENS) {
-                            msg.push_str(&format!(" (did you mean `:{n}`?)"));
-                        }
-                        return Err(msg);
-                    }
-                };
-                if !literal.is_empty() {
-                    parts.push(PermalinkPart::Literal(std::mem::take(&mut literal)));
-                }
-                parts.push(part);
-                rest = &rest[1 + name.len()..];
-            } else {
-                if c == '\\' || c == '?' || c == '#' || c.is_control() {
-                    return Err(format!(
-                        "permalink `{pattern}` contains `{}`",
-                        c.escape_debug()
-                    ));
-                }
-                literal.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
-        }
-        if !literal.is_empty() {
-            parts.push(PermalinkPart::Literal(literal));
-        }
-        if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
-            return Err(format!("permalink `{pattern}` contains `.` or `..`"));
-        }
-        Ok(parts)
-    }
-}
-
 /// What the build uses.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -425,7 +220,7 @@ pub struct Config {
     /// `[comments] how`, as HTML: how to comment when there is no form.
     pub comments_how: Option<String>,
     /// Signs the comment form's token; loaded when there is an endpoint.
-    pub comments_key: Option<crate::respond::key::Key>,
+    pub comments_key: Option<crate::comment_key::Key>,
     pub feed_entries: usize,
     /// Site paths that also serve the main Atom feed (`/feed/`), so
     /// subscribers of an old feed address stay subscribed.
@@ -436,8 +231,7 @@ pub struct Config {
     /// What `check --refresh` found changed, by snapshot path: read from
     /// `sources/` with the config (both are rare, site-wide edits; `serve`
     /// starts afresh on either).
-    pub source_changes:
-        std::collections::BTreeMap<std::path::PathBuf, crate::cite::snapshot::ChangeMark>,
+    pub source_changes: std::collections::BTreeMap<std::path::PathBuf, crate::sources::ChangeMark>,
     /// `[sources] publish_snapshots`: snapshots are copied to the site.
     pub publish_snapshots: bool,
     /// With it, the snapshot files found under `sources/`: (absolute path,
@@ -498,17 +292,17 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostics> {
     let mut config = parse_config(&text)?;
     if config.comments_endpoint.is_some() {
         // The form's token is signed: the key comes with the endpoint.
-        match crate::respond::key::Key::load_or_create(root) {
+        match crate::comment_key::Key::load_or_create(root) {
             Ok(key) => config.comments_key = Some(key),
             Err(e) => {
                 return Err(Diagnostics::from_iter([Diagnostic::error(
-                    PathBuf::from(crate::respond::key::DIR),
+                    PathBuf::from(crate::comment_key::DIR),
                     format!("cannot load the comment form's secret: {e:#}"),
                 )
                 .with_hint(format!(
                     "glossator keeps it in {}/secret (or reads {} from the environment)",
-                    crate::respond::key::DIR,
-                    crate::respond::key::ENV
+                    crate::comment_key::DIR,
+                    crate::comment_key::ENV
                 ))]));
             }
         }
@@ -769,7 +563,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         } = c;
         let how = how
             .filter(|h| !h.trim().is_empty())
-            .map(|h| crate::content::comment::render_comment_body(&h));
+            .map(|h| crate::sanitize::render_comment_body(&h));
         let endpoint = endpoint.filter(|e| !e.trim().is_empty());
         if let Some(e) = &endpoint {
             let ok = url::Url::parse(e)
@@ -823,7 +617,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
     }
     let mut feed_aliases = Vec::new();
     for alias in atom_aliases.unwrap_or_default() {
-        match crate::content::urls::alias_url(&alias) {
+        match crate::urls::alias_url(&alias) {
             Ok(path) => feed_aliases.push(path),
             Err(message) => fail(
                 &mut diagnostics,
@@ -837,7 +631,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
 
     let RawAuthorTable { name, email, url } = author.map(|a| a.0).unwrap_or_default();
     if let Some(u) = &url
-        && let Err(message) = crate::content::front_matter::reader::check_url(u)
+        && let Err(message) = crate::urls::check_url(u)
     {
         fail(
             &mut diagnostics,

@@ -93,7 +93,7 @@ pub fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
 /// Reads the config, applying command-line overrides.
 pub fn load_build_config(options: &BuildOptions) -> Result<Config, Diagnostics> {
     let mut config = load_config(&options.root)?;
-    let sources = crate::cite::snapshot::read_sources_dir(&options.root);
+    let sources = crate::sources::read_sources_dir(&options.root);
     config.source_changes = sources.marks;
     if config.publish_snapshots {
         config.snapshot_files = sources.snapshots;

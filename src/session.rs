@@ -27,12 +27,10 @@ use crate::config::Config;
 use crate::content::source::{Found, read_sources, walk_sources};
 use crate::content::{Item, Parsed, ParsedOne, Post, SourceFile, parse_one};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::OutputSink;
-use crate::render::{RenderCache, RenderRequest, render_site_outputs};
-use crate::request::{BuildFailure, BuildOptions, Built, fail, load_build_config};
+use crate::render::RenderCache;
+use crate::request::{BuildOptions, load_build_config};
 use crate::site::{IndexCache, PostId, Site, index_site};
 use crate::theme::{Theme, load_theme};
-use crate::timings::Timings;
 
 /// What changed since the last build.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,7 +79,7 @@ pub struct Session {
     files: BTreeMap<PathBuf, Entry>,
     /// Problems found walking or reading, by the path they concern.
     load_problems: BTreeMap<PathBuf, Vec<Diagnostic>>,
-    theme: Option<Theme>,
+    theme: Option<Arc<Theme>>,
     /// Bumped on every theme load, so cached outputs of an old theme are
     /// never reused.
     theme_generation: u64,
@@ -111,21 +109,8 @@ impl Session {
         }
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.options.root
-    }
-
-    /// Builds the site into `sink`, reusing what `changes` leaves valid.
-    pub fn build(
-        &mut self,
-        changes: &Changes,
-        sink: &dyn OutputSink,
-    ) -> Result<Built, BuildFailure> {
-        let result = self.build_inner(changes, sink);
-        if result.is_err() {
-            self.last = None;
-        }
-        result
     }
 
     /// When every changed path is a post whose new version keeps its place
@@ -179,156 +164,164 @@ impl Session {
         Some(swaps)
     }
 
-    fn build_inner(
-        &mut self,
-        changes: &Changes,
-        sink: &dyn OutputSink,
-    ) -> Result<Built, BuildFailure> {
-        let mut timings = Timings::default();
-        let mut rescan = changes.rescan || !self.scanned;
+    /// Stage `config`: reads `glossator.toml` when it changed (or was
+    /// never read). Everything depends on it, so a new config starts the
+    /// session afresh but for the file texts.
+    pub(crate) fn refresh_config(&mut self, changes: &Changes) -> Result<Config, Diagnostics> {
         if changes.config || self.config.is_none() {
-            let config = timings.time("config", || load_build_config(&self.options));
-            match config {
+            match load_build_config(&self.options) {
                 Ok(c) => {
-                    // Everything depends on the config: start afresh.
                     self.config = Some(c);
                     for entry in self.files.values_mut() {
                         entry.parsed = None;
                     }
                     self.theme = None;
                     self.render_cache = None;
-                    rescan = true;
+                    self.scanned = false;
                 }
                 Err(d) => {
                     self.config = None;
-                    return Err(fail(d));
+                    return Err(d);
                 }
             }
         }
+        self.config.clone().ok_or_else(Diagnostics::new)
+    }
+
+    /// Stage `load`: walks and reads what changed (everything the first
+    /// time, or when the watcher lost track).
+    pub(crate) fn load(&mut self, changes: &Changes) {
+        if changes.rescan || !self.scanned {
+            self.rescan();
+        } else {
+            for path in &changes.paths {
+                self.update(path);
+            }
+        }
+    }
+
+    /// Problems found walking and reading, and every file's parse
+    /// diagnostics.
+    pub(crate) fn input_diagnostics(&self) -> Diagnostics {
+        self.load_problems.values().flatten().cloned().collect()
+    }
+
+    /// Stage `theme`: compiles the templates when they changed (or were
+    /// never compiled); cached outputs of the old theme are forgotten.
+    pub(crate) fn refresh_theme(
+        &mut self,
+        changes: &Changes,
+        config: &Config,
+    ) -> Result<(), Diagnostics> {
         if changes.templates {
             self.theme = None;
         }
-        timings.time("load", || {
-            if rescan {
-                self.rescan();
-            } else {
-                for path in &changes.paths {
-                    self.update(path);
+        if self.theme.is_some() {
+            return Ok(());
+        }
+        let theme = load_theme(&self.options.root, config)?;
+        self.theme = Some(Arc::new(theme));
+        self.theme_generation += 1;
+        if let Some(c) = &mut self.render_cache {
+            c.forget_outputs();
+        }
+        Ok(())
+    }
+
+    /// Stage `index`: the frozen site. When only posts' texts changed and
+    /// each keeps its place ([`Session::fast_path`]), the last site with
+    /// the new posts swapped in, which is what indexing again would give;
+    /// else the index made afresh. Returns the site and whether it kept
+    /// the last index.
+    pub(crate) fn index(
+        &mut self,
+        changes: &Changes,
+        config: Config,
+        diagnostics: &mut Diagnostics,
+    ) -> (Site, bool) {
+        if let (Some(swaps), Some(last)) = (self.fast_path(changes), &self.last) {
+            // Parse warnings of every file, and the index's, as a full
+            // build would report them.
+            for entry in self.files.values() {
+                if let Some(p) = &entry.parsed {
+                    diagnostics.extend(p.diagnostics.iter().cloned());
                 }
             }
+            diagnostics.extend(last.index_diagnostics.iter().cloned());
+            return (last.site.with_posts_replaced(&swaps), true);
+        }
+        let (parsed, d) = Parsed::collect(self.files.values().filter_map(|e| e.parsed.as_ref()));
+        diagnostics.extend(d);
+        let filters = self.options.filters();
+        let (site, d) = index_site(
+            config,
+            parsed,
+            self.files.values().map(|e| &e.file),
+            &filters,
+            &mut self.index_cache,
+        );
+        diagnostics.extend(d.iter().cloned());
+        self.last = Some(LastBuild {
+            files: self.files.keys().cloned().collect(),
+            ids: site
+                .posts
+                .iter()
+                .enumerate()
+                .map(|(id, p)| (p.source.clone(), id))
+                .collect(),
+            site: Arc::new(site.clone()),
+            index_diagnostics: d,
         });
-        let Some(config) = self.config.clone() else {
-            return Err(fail(Diagnostics::new()));
-        };
-        timings.time("parse", || self.parse_changed(&config));
-        if !self.keep_texts {
-            for entry in self.files.values_mut() {
-                entry.file.text = None;
-            }
-        }
+        (site, false)
+    }
 
-        let mut diagnostics: Diagnostics = self.load_problems.values().flatten().cloned().collect();
-        let swaps = self.fast_path(changes);
+    /// The compiled theme and its generation, once `refresh_theme` made it.
+    pub(crate) fn theme(&self) -> Option<(Arc<Theme>, u64)> {
+        self.theme
+            .as_ref()
+            .map(|t| (t.clone(), self.theme_generation))
+    }
 
-        if self.theme.is_none() {
-            match timings.time("theme", || load_theme(self.root(), &config)) {
-                Ok(t) => {
-                    self.theme = Some(t);
-                    self.theme_generation += 1;
-                    if let Some(c) = &mut self.render_cache {
-                        c.forget_outputs();
-                    }
-                }
-                Err(d) => diagnostics.extend(d),
-            }
-        }
-        let (site, changed_posts) = match (&swaps, &self.last) {
-            (Some(swaps), Some(last)) => {
-                // Parse warnings of every file, and the index's, as a full
-                // build would report them.
-                for entry in self.files.values() {
-                    if let Some(p) = &entry.parsed {
-                        diagnostics.extend(p.diagnostics.iter().cloned());
-                    }
-                }
-                diagnostics.extend(last.index_diagnostics.iter().cloned());
-                let site = timings.time("index", || last.site.with_posts_replaced(swaps));
-                let ids: Vec<PostId> = swaps.iter().map(|(id, _)| *id).collect();
-                (site, Some(ids))
-            }
-            _ => {
-                let (parsed, d) =
-                    Parsed::collect(self.files.values().filter_map(|e| e.parsed.as_ref()));
-                diagnostics.extend(d);
-                let filters = self.options.filters();
-                let index_cache = &mut self.index_cache;
-                let (site, d) = timings.time("index", || {
-                    index_site(
-                        config,
-                        parsed,
-                        self.files.values().map(|e| &e.file),
-                        &filters,
-                        index_cache,
-                    )
-                });
-                diagnostics.extend(d.iter().cloned());
-                self.last = Some(LastBuild {
-                    files: self.files.keys().cloned().collect(),
-                    ids: site
-                        .posts
-                        .iter()
-                        .enumerate()
-                        .map(|(id, p)| (p.source.clone(), id))
-                        .collect(),
-                    site: Arc::new(site.clone()),
-                    index_diagnostics: d,
-                });
-                (site, None)
-            }
-        };
-        let Some(theme) = &self.theme else {
-            return Err(fail(diagnostics));
-        };
-        // Only a long-lived session (serve) gains from keeping outputs.
+    /// The render stage's memo tables (made on first use: a session that
+    /// keeps file texts, as `serve`'s, keeps outputs' fingerprints too).
+    pub(crate) fn render_cache(&mut self) -> &mut RenderCache {
         let keep = self.keep_texts;
-        let cache = self.render_cache.get_or_insert_with(|| {
+        self.render_cache.get_or_insert_with(|| {
             if keep {
                 RenderCache::kept()
             } else {
                 RenderCache::one_shot()
             }
-        });
-        let touched = changes.paths.iter().cloned().collect();
-        let request = RenderRequest {
-            site: &site,
-            theme,
-            theme_generation: self.theme_generation,
-            same_index: changed_posts.is_some(),
-            touched: &touched,
-        };
-        let outcome = render_site_outputs(&request, sink, &mut timings, cache);
-        diagnostics.extend(outcome.diagnostics);
-        if diagnostics.has_errors() {
-            // A failed render may have half-filled the cache's view of the
-            // outputs; start the next build clean.
-            if let Some(c) = &mut self.render_cache {
-                c.forget_outputs();
-            }
-            return Err(fail(diagnostics));
-        }
-        diagnostics.sort();
-        let site = Arc::new(site);
-        if let Some(last) = &mut self.last {
-            last.site = site.clone();
-        }
-        Ok(Built {
-            site,
-            diagnostics,
-            timings,
-            complete: outcome.complete,
-            rendered: outcome.rendered,
-            removed: outcome.removed,
         })
+    }
+
+    /// After a build: a failed one leaves nothing to build on; a good one
+    /// is the site the next fast path starts from.
+    pub(crate) fn finish(&mut self, site: Option<&Arc<Site>>) {
+        match site {
+            None => {
+                self.last = None;
+                // A failed render may have half-filled the cache's view of
+                // the outputs; start the next build clean.
+                if let Some(c) = &mut self.render_cache {
+                    c.forget_outputs();
+                }
+            }
+            Some(site) => {
+                if let Some(last) = &mut self.last {
+                    last.site = site.clone();
+                }
+            }
+        }
+    }
+
+    /// Drops file texts once parsed, when the session will not build again.
+    pub(crate) fn drop_texts(&mut self) {
+        if !self.keep_texts {
+            for entry in self.files.values_mut() {
+                entry.file.text = None;
+            }
+        }
     }
 
     /// Walks and reads everything, keeping parse results of files whose
@@ -415,7 +408,7 @@ impl Session {
     }
 
     /// Parses the files that have no parse result, in parallel.
-    fn parse_changed(&mut self, config: &Config) {
+    pub(crate) fn parse_changed(&mut self, config: &Config) {
         let todo: Vec<&mut Entry> = self
             .files
             .values_mut()

@@ -155,7 +155,7 @@ pub fn verify_quotes(site: &Site, root: &Path) -> Vec<Diagnostic> {
 pub(crate) fn body_position(file: &Path, body_line: usize, offset: usize) -> (usize, usize) {
     let Some(text) = std::fs::read(file)
         .ok()
-        .and_then(|b| crate::content::source::decode_text(b).ok())
+        .and_then(|b| crate::files::decode_text(b).ok())
     else {
         return (body_line, 1);
     };

@@ -7,12 +7,10 @@
 //! post is reported without losing the rest of the site.
 
 pub mod comment;
-pub mod date;
 pub mod front_matter;
 pub mod post;
 pub mod redirect;
 pub mod source;
-pub mod urls;
 
 use std::sync::Arc;
 

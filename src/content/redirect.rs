@@ -9,10 +9,10 @@
 
 use std::path::PathBuf;
 
-use crate::content::front_matter::reader::check_url;
 use crate::content::source::SourceFile;
-use crate::content::urls::{ALIAS_HINT, alias_url};
 use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::urls::check_url;
+use crate::urls::{ALIAS_HINT, alias_url};
 
 /// One redirect.
 #[derive(Debug, Clone, PartialEq, Eq)]

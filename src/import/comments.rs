@@ -68,7 +68,7 @@ pub fn path_key(url: &str) -> String {
 /// `2019-05-12-my-post` both give `my-post`).
 pub fn name_key(name: &str) -> String {
     let name = name.trim();
-    let name = crate::content::date::date_from_file_stem(name).map_or(name, |(_, rest)| rest);
+    let name = crate::date::date_from_file_stem(name).map_or(name, |(_, rest)| rest);
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {

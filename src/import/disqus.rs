@@ -81,7 +81,7 @@ pub fn plan(
             .map(|a| a.text_of("", "username"))
             .filter(|n| !n.is_empty());
         let created = p.text_of("", "createdAt");
-        let Ok(date) = crate::content::date::parse_date(created, &jiff::tz::TimeZone::UTC) else {
+        let Ok(date) = crate::date::parse_date(created, &jiff::tz::TimeZone::UTC) else {
             plan.report.push(
                 Diagnostic::warning(
                     path,

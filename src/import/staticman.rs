@@ -66,12 +66,10 @@ fn date_of(t: &toml::Table) -> Option<ZonedDateTime> {
             if let Ok(n) = s.trim().parse::<i64>() {
                 return from_unix(n);
             }
-            crate::content::date::parse_date(s, &TimeZone::UTC).ok()
+            crate::date::parse_date(s, &TimeZone::UTC).ok()
         }
         toml::Value::Integer(n) => from_unix(*n),
-        toml::Value::Datetime(d) => {
-            crate::content::date::parse_date(&d.to_string(), &TimeZone::UTC).ok()
-        }
+        toml::Value::Datetime(d) => crate::date::parse_date(&d.to_string(), &TimeZone::UTC).ok(),
         _ => None,
     }
 }

@@ -24,9 +24,9 @@ use jiff::ZonedDateTime;
 use jiff::tz::TimeZone;
 use pulldown_cmark::{BrokenLink, CowStr, Event, Tag, TagEnd, html};
 
+use super::Source;
 use super::{MarkdownProblem, Spanned, escape_attr, escape_text, plain_text};
-use crate::content::Source;
-use crate::content::date::parse_date;
+use crate::date::parse_date;
 
 /// The private scheme marking a reference to a declared source.
 const SOURCE_SCHEME: &str = "glossator-source:";

@@ -12,6 +12,7 @@ pub mod commentary;
 mod footnotes;
 pub mod highlight;
 pub mod ids;
+mod source;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -19,6 +20,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 pub use commentary::{CitedQuote, CommentaryContext, Findings, InlineUpdate};
+pub use source::Source;
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes,
 /// strikethrough, task lists, smart punctuation and `{#id}` heading

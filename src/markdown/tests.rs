@@ -2,7 +2,7 @@ use super::*;
 
 use std::collections::BTreeMap;
 
-use crate::content::Source;
+use crate::markdown::Source;
 
 fn no_sources() -> &'static BTreeMap<String, Source> {
     static EMPTY: std::sync::OnceLock<BTreeMap<String, Source>> = std::sync::OnceLock::new();

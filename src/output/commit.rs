@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use super::OutputPath;
-use super::disk::{name_of, parent_of};
 use super::fault::step;
 use super::manifest::MARKER;
 
@@ -452,4 +451,20 @@ pub(super) fn recover(target: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(notes)
+}
+
+/// The folder holding the output folder (`.` for a bare name).
+pub(super) fn parent_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The output folder's own name, for staging folders beside it.
+pub(super) fn name_of(target: &Path) -> String {
+    target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into())
 }

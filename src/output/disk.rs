@@ -39,13 +39,14 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context as _, Result, anyhow};
 
+use super::AssetSource;
 use super::commit::{
-    Commit, JOURNAL, STAGING, is_control, move_into_place, recover, symlink_on_the_way,
+    Commit, JOURNAL, STAGING, is_control, move_into_place, name_of, parent_of, recover,
+    symlink_on_the_way,
 };
 use super::fault::step;
 use super::manifest::{self, Entry, MARKER, Stamp};
 use super::{Body, OutputFile, OutputSink, fingerprint};
-use crate::theme::AssetSource;
 
 /// What writing did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -508,18 +509,4 @@ fn strays(target: &Path, listing: &[String], site: &HashSet<&str>, gone: &[&str]
             "files are"
         },
     )]
-}
-
-pub(super) fn parent_of(target: &Path) -> PathBuf {
-    match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-pub(super) fn name_of(target: &Path) -> String {
-    target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into())
 }

@@ -27,7 +27,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::theme::AssetSource;
+/// Where a static file's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssetSource {
+    /// A file on disk (absolute path).
+    File(PathBuf),
+    /// Bytes compiled into the binary.
+    Embedded(&'static [u8]),
+}
 
 /// A path inside the output folder, checked to stay inside it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -133,7 +133,7 @@ pub struct SourceView<'a> {
     /// When `check --refresh` found the page changed since the snapshot
     /// was taken: `{ found, what, details }` (`what` is `changed`, `moved`
     /// or `gone`).
-    pub changed: Option<&'a crate::cite::snapshot::ChangeMark>,
+    pub changed: Option<&'a crate::sources::ChangeMark>,
     /// The snapshot's address, when `[sources] publish_snapshots` is on.
     pub snapshot_url: Option<String>,
 }

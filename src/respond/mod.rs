@@ -20,7 +20,7 @@
 pub mod form;
 pub mod http;
 pub mod index;
-pub mod key;
+pub use crate::comment_key as key;
 pub mod limit;
 pub mod store;
 pub mod webmention;

@@ -9,7 +9,7 @@
 use std::path::{Component, Path};
 
 use crate::config::CONFIG_FILE;
-use crate::content::source::is_ignored_name;
+use crate::files::is_ignored_name;
 
 /// What a path is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -72,7 +72,7 @@ fn identity(root: &Path) -> Option<(u64, u64)> {
 /// Whether any diagnostic says the process ran out of file descriptors.
 fn out_of_descriptors(diagnostics: &Diagnostics) -> bool {
     diagnostics.iter().any(|d| {
-        d.message.contains(crate::content::source::TOO_MANY_FILES)
+        d.message.contains(crate::files::TOO_MANY_FILES)
             || d.message.contains("os error 24")
             || d.message.contains("os error 23")
     })

@@ -390,7 +390,7 @@ fn collect_terms(
             if slug.is_empty() {
                 continue;
             }
-            let (_, made_up) = crate::content::urls::term_slug(name);
+            let (_, made_up) = crate::urls::term_slug(name);
             if made_up && told.insert((slug.clone(), String::new())) {
                 diagnostics.push(
                     Diagnostic::warning(

@@ -17,17 +17,10 @@ use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::content::source::is_ignored_name;
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::files::is_ignored_name;
 
-/// Where a static file's bytes come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AssetSource {
-    /// A file on disk (absolute path).
-    File(PathBuf),
-    /// Bytes compiled into the binary.
-    Embedded(&'static [u8]),
-}
+pub use crate::output::AssetSource;
 
 /// A theme static file and its output path (`style.css`).
 #[derive(Debug, Clone)]
@@ -207,7 +200,7 @@ pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     for (templates_dir, static_dir) in &layers {
         for (name, abs) in files_under(templates_dir) {
             let rel = abs.strip_prefix(root).unwrap_or(&abs).to_path_buf();
-            match std::fs::read(&abs).map(crate::content::source::decode_text) {
+            match std::fs::read(&abs).map(crate::files::decode_text) {
                 Ok(Ok(text)) => {
                     templates.insert(name, (text, rel));
                 }

@@ -562,7 +562,7 @@ fn source(id: &Key, node: &Node, r: &mut Reader) -> Option<RawSource> {
             "archive" => s.archive = r.url(k, v),
             "snapshot" => {
                 s.snapshot = r.text(k, v).filter(|t| {
-                    match crate::cite::snapshot::checked_path(&t.value) {
+                    match crate::sources::checked_path(&t.value) {
                         Ok(_) => true,
                         Err(e) => {
                             r.error(t.at, e, None);

@@ -7,6 +7,7 @@
 //! other generators expect a field to be (a number as a title, a string as
 //! a list of one, a TOML date literal or a string as a date).
 
+pub use crate::urls::check_url;
 use std::collections::HashMap;
 
 use super::FrontMatterError;
@@ -188,7 +189,7 @@ impl Reader {
                     key,
                     node,
                     "a date",
-                    Some(crate::content::date::DATE_FORMS.to_string()),
+                    Some(crate::date::DATE_FORMS.to_string()),
                 );
                 None
             }
@@ -246,36 +247,6 @@ impl Reader {
             }
         }
     }
-}
-
-/// Why a URL may not be linked to, if it may not.
-pub fn check_url(url: &str) -> Result<(), String> {
-    // The scheme first: `data:text/html,<script>` is refused for what it
-    // is, not for its angle brackets.
-    if let Some(colon) = url.find(':') {
-        let scheme = url[..colon].trim_start();
-        let is_scheme = !scheme.is_empty()
-            && !scheme.contains(['/', '?', '#'])
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-        if is_scheme {
-            let lower = scheme.to_ascii_lowercase();
-            if !matches!(lower.as_str(), "http" | "https" | "mailto") {
-                return Err(format!("the URL scheme `{scheme}:` is not allowed"));
-            }
-        }
-    }
-    if url
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\'))
-    {
-        return Err(format!(
-            "`{}` contains a space, quote or control character",
-            url.escape_debug()
-        ));
-    }
-    Ok(())
 }
 
 /// A free-form value for themes, as JSON.

@@ -14,8 +14,9 @@ use std::path::PathBuf;
 
 use jiff::ZonedDateTime;
 
-pub use crate::content::urls::{ALIAS_HINT, alias_url, check_slug};
 use crate::markdown::Rendered;
+pub use crate::markdown::Source;
+pub use crate::urls::{ALIAS_HINT, alias_url, check_slug};
 
 mod page;
 mod parse;
@@ -78,22 +79,6 @@ impl CommentMode {
             _ => None,
         }
     }
-}
-
-/// A declared source (`[sources.nyt]`), dates resolved.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Source {
-    pub id: String,
-    pub publication: Option<String>,
-    pub author: Option<String>,
-    pub title: Option<String>,
-    pub url: Option<String>,
-    pub date: Option<ZonedDateTime>,
-    pub retrieved: Option<ZonedDateTime>,
-    pub archive: Option<String>,
-    /// Its snapshot under `sources/`, and where the post names it (line,
-    /// column).
-    pub snapshot: Option<(std::path::PathBuf, (usize, usize))>,
 }
 
 /// A timestamped update from front matter.

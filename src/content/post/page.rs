@@ -8,9 +8,9 @@ use super::{Kind, Page};
 use crate::config::Config;
 use crate::content::front_matter::At;
 use crate::content::source::SourceFile;
-use crate::content::urls::{PermalinkInputs, check_slug, exact_url};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{CommentaryContext, RenderContext};
+use crate::urls::{PermalinkInputs, check_slug, exact_url};
 
 /// Resolves one page file: `content/pages/about.md` → `/about/`,
 /// `content/pages/docs/intro.md` → `/docs/intro/`, or the page's own
@@ -48,7 +48,7 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
                 title: raw.title.as_ref().map(|t| t.value.as_str()),
                 section: "pages",
                 categories: &[],
-                kind: Kind::Entry,
+                kind: Kind::Entry.plural(),
             };
             match exact_url(value, &inputs) {
                 Ok(url) => url,

@@ -9,17 +9,17 @@ use jiff::ZonedDateTime;
 
 use super::{CommentMode, Kind, Post, Source, Update, Via};
 use crate::config::Config;
-use crate::content::date::{DATE_FORMS, date_from_file_stem, parse_date};
 use crate::content::front_matter::{
     self, At, FrontMatterError, Pos, RawPost, RawSource, RawUpdate, Split,
 };
 use crate::content::source::SourceFile;
-use crate::content::urls::{
+use crate::date::{DATE_FORMS, date_from_file_stem, parse_date};
+use crate::diagnostic::{Diagnostic, LineIndex, nearest};
+use crate::markdown::{self, CommentaryContext, RenderContext, Rendered};
+use crate::urls::{
     ALIAS_HINT, PermalinkInputs, alias_url, check_slug, date_in_url, exact_url, expand_permalink,
     filename_slug,
 };
-use crate::diagnostic::{Diagnostic, LineIndex, nearest};
-use crate::markdown::{self, CommentaryContext, RenderContext, Rendered};
 
 /// More tags than this on one post earns a warning.
 const MANY_TAGS: usize = 100;
@@ -484,7 +484,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         title: title.as_deref(),
         section: &names.section,
         categories: &categories,
-        kind,
+        kind: kind.plural(),
     };
     let Some(url) = post_url(&raw, config, &inputs, &mut p) else {
         return (None, p.list);
@@ -567,13 +567,10 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         .max();
     let latest_front = resolved_updates.last().map(|u| u.at.clone());
     let updated = updated.or_else(|| latest_front.into_iter().chain(latest_inline).max());
-    let tag_slugs = tags
-        .iter()
-        .map(|t| crate::content::urls::term_slug(t).0)
-        .collect();
+    let tag_slugs = tags.iter().map(|t| crate::urls::term_slug(t).0).collect();
     let category_slugs = categories
         .iter()
-        .map(|c| crate::content::urls::term_slug(c).0)
+        .map(|c| crate::urls::term_slug(c).0)
         .collect();
     let mut post = Post {
         source: file.rel.clone(),

@@ -93,7 +93,7 @@ pub(crate) fn fm_date(fm: &toml::Table, keys: &[&str], tz: &TimeZone) -> Option<
             toml::Value::Datetime(d) => d.to_string(),
             _ => return None,
         };
-        crate::content::date::parse_date(&text, tz).ok()
+        crate::date::parse_date(&text, tz).ok()
     })
 }
 
@@ -153,7 +153,7 @@ pub(crate) fn served_path(path: &str) -> String {
     if let Some(folder) = p.strip_suffix("index.html") {
         return folder.to_string();
     }
-    if !p.ends_with('/') && !crate::config::names_a_file(&p) {
+    if !p.ends_with('/') && !crate::urls::names_a_file(&p) {
         p.push('/');
     }
     p

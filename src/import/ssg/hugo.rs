@@ -20,9 +20,9 @@ use super::{
 };
 use crate::content::front_matter::Format;
 use crate::content::front_matter::tree::parse_tree_lenient as parse_tree;
-use crate::content::urls::title_slug;
 use crate::diagnostic::Diagnostic;
 use crate::import::SiteSettings;
+use crate::urls::title_slug;
 
 fn json_to_toml(v: &serde_json::Value) -> Option<toml::Value> {
     use serde_json::Value as J;
@@ -163,12 +163,12 @@ fn translate(pattern: &str, section: &str) -> Option<String> {
     } else {
         format!("/{p}")
     };
-    let p = if p.ends_with('/') || crate::config::names_a_file(&p) {
+    let p = if p.ends_with('/') || crate::urls::names_a_file(&p) {
         p
     } else {
         format!("{p}/")
     };
-    crate::config::Permalink::parse(&p).ok().map(|_| p)
+    crate::urls::Permalink::parse(&p).ok().map(|_| p)
 }
 
 pub(super) fn read(root: &Path, plan: &mut ImportPlan) -> Result<OldSite, Box<Diagnostic>> {

@@ -18,9 +18,9 @@ use super::{
     Doc, ImportPlan, OldSite, TermKind, fm_date, fm_names, fm_str, read_doc_text, served_path,
     slash, under, walk,
 };
-use crate::content::date::date_from_file_stem;
 use crate::content::front_matter::Format;
 use crate::content::front_matter::tree::parse_tree_lenient as parse_tree;
+use crate::date::date_from_file_stem;
 use crate::diagnostic::Diagnostic;
 use crate::import::SiteSettings;
 
@@ -83,7 +83,7 @@ fn expand(pattern: &str, f: &Fill<'_>) -> String {
                 "short_day" => d.map(|d| d.strftime("%a").to_string()),
                 "long_day" => d.map(|d| d.strftime("%A").to_string()),
                 // Jekyll's "pretty" slugify, case kept.
-                "title" => Some(crate::content::urls::filename_slug(f.title)),
+                "title" => Some(crate::urls::filename_slug(f.title)),
                 "slug" => Some(slug::slugify(f.title)),
                 "categories" => Some(
                     f.categories
@@ -118,7 +118,7 @@ fn translate(pattern: &str) -> Option<String> {
     let p = pattern
         .replace(":title", ":filename")
         .replace(":output_ext", ".html");
-    crate::config::Permalink::parse(&p).ok().map(|_| p)
+    crate::urls::Permalink::parse(&p).ok().map(|_| p)
 }
 
 fn config_table(root: &Path) -> Result<Option<(PathBuf, toml::Table)>, Box<Diagnostic>> {
@@ -307,7 +307,7 @@ pub(super) fn read(root: &Path, plan: &mut ImportPlan) -> Result<OldSite, Box<Di
                 .or_else(|| {
                     file_date
                         .as_deref()
-                        .and_then(|d| crate::content::date::parse_date(d, &timezone).ok())
+                        .and_then(|d| crate::date::parse_date(d, &timezone).ok())
                 })
                 .or_else(|| {
                     is_draft
@@ -349,7 +349,7 @@ pub(super) fn read(root: &Path, plan: &mut ImportPlan) -> Result<OldSite, Box<Di
             let mut fm = fm;
             if !raw_pattern.ends_with('/')
                 && !raw_pattern.ends_with(":output_ext")
-                && !crate::config::names_a_file(&raw_pattern)
+                && !crate::urls::names_a_file(&raw_pattern)
             {
                 let html = format!("{}.html", old_url.trim_end_matches('/'));
                 let mut aliases = fm_names(&fm, "aliases");

@@ -659,7 +659,7 @@ fn normalize_date(value: &toml::Value, tz: &TimeZone) -> Option<toml::Value> {
         toml::Value::Datetime(d) => d.to_string(),
         _ => return None,
     };
-    let z = crate::content::date::parse_date(&text, tz).ok()?;
+    let z = crate::date::parse_date(&text, tz).ok()?;
     z.strftime("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
         .parse::<toml::value::Datetime>()

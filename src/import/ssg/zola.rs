@@ -205,12 +205,12 @@ pub(super) fn read(root: &Path, plan: &mut ImportPlan) -> Result<OldSite, Box<Di
         let (file_date, rest) = split_date(&stem);
         // A date in the front matter, else in the file name, else at the
         // start of the page's own `path` (as glossator's build reads it).
-        let path_date = fm_str(&fm, "path").and_then(crate::content::urls::date_in_url);
+        let path_date = fm_str(&fm, "path").and_then(crate::urls::date_in_url);
         let date = fm_date(&fm, &["date"], &timezone).or_else(|| {
             file_date
                 .map(String::from)
                 .or(path_date)
-                .and_then(|d| crate::content::date::parse_date(&d, &timezone).ok())
+                .and_then(|d| crate::date::parse_date(&d, &timezone).ok())
         });
         let slug = fm_str(&fm, "slug")
             .map(make_slug)
@@ -309,7 +309,7 @@ pub(super) fn read(root: &Path, plan: &mut ImportPlan) -> Result<OldSite, Box<Di
             .filter(|s| s.starts_with("http")),
         language: Some(get("default_language")).filter(|s| !s.is_empty()),
         timezone: None,
-        permalink: crate::config::Permalink::parse(&permalink)
+        permalink: crate::urls::Permalink::parse(&permalink)
             .ok()
             .map(|_| permalink),
         tags_path: Some("tags".into()),

@@ -24,11 +24,12 @@ use jiff::tz::TimeZone;
 
 use super::html::{Converted, rewrite_urls, to_markdown, visible_text};
 use super::{FileBody, ImportPlan, PlannedFile, SiteSettings, redirects_file};
-use crate::config::{Config, Permalink};
+use crate::config::Config;
 use crate::content::Kind;
 use crate::content::comment::{safe_author_url, sanitize_html};
-use crate::content::urls::{PermalinkInputs, check_slug, expand_permalink};
 use crate::diagnostic::Diagnostic;
+use crate::urls::Permalink;
+use crate::urls::{PermalinkInputs, check_slug, expand_permalink};
 use content::{Attachment, ContentContext};
 use wxr::{Export, Item};
 
@@ -436,7 +437,7 @@ impl<'e> Planner<'e> {
                 title: None,
                 section: "posts",
                 categories: &[],
-                kind: Kind::Entry,
+                kind: Kind::Entry.plural(),
             },
         )
     }

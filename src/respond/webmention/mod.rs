@@ -146,7 +146,7 @@ fn verify_and_store(app: &App, job: &Job) -> String {
     let date = found
         .published
         .as_deref()
-        .and_then(|p| crate::content::date::parse_date(p, &tz).ok())
+        .and_then(|p| crate::date::parse_date(p, &tz).ok())
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned_datetime(tz.clone()))
         .strftime("%Y-%m-%dT%H:%M:%S%:z")
         .to_string();
@@ -163,12 +163,10 @@ fn verify_and_store(app: &App, job: &Job) -> String {
         // As imported comments are: sanitized, then Markdown (HTML kept
         // where Markdown cannot say it), so the source's indentation is
         // never read as a code block.
-        body: crate::import::html::to_markdown(&crate::content::comment::sanitize_html(
-            &found.content,
-        ))
-        .text()
-        .trim()
-        .to_string(),
+        body: crate::import::html::to_markdown(&crate::sanitize::sanitize_html(&found.content))
+            .text()
+            .trim()
+            .to_string(),
         date,
         client: String::new(),
         user_agent: None,

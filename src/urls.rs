@@ -7,8 +7,7 @@
 
 use jiff::ZonedDateTime;
 
-use crate::config::{Permalink, PermalinkPart, names_a_file};
-use crate::content::Kind;
+use crate::diagnostic::nearest;
 
 /// What a permalink pattern can name.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +21,8 @@ pub struct PermalinkInputs<'a> {
     pub title: Option<&'a str>,
     pub section: &'a str,
     pub categories: &'a [String],
-    pub kind: Kind,
+    /// The kind's plural (`links`), for `:kind`.
+    pub kind: &'static str,
 }
 
 /// Fills a permalink pattern; repeated slashes (from an empty
@@ -55,7 +55,7 @@ pub fn expand_permalink(parts: &[PermalinkPart], x: &PermalinkInputs<'_>) -> Str
                     x.categories.iter().map(|c| category_segment(c)).collect();
                 url.push_str(&segments.join("/"));
             }
-            PermalinkPart::Kind => url.push_str(x.kind.plural()),
+            PermalinkPart::Kind => url.push_str(x.kind),
         }
     }
     fold_slashes(&url)
@@ -225,7 +225,7 @@ pub const ALIAS_HINT: &str =
 /// Checks a site path as written (an alias or a post's exact URL) and
 /// gives it in its served form: a leading `/`, and a trailing one unless
 /// the last segment names a file (`.html`, `.xml`, ...: see
-/// [`crate::config::FILE_EXTENSIONS`]); `releases/2.4.0` is a folder.
+/// [`crate::urls::FILE_EXTENSIONS`]); `releases/2.4.0` is a folder.
 pub fn site_path(written: &str, what: &str) -> Result<String, String> {
     let a = written.trim();
     if a.is_empty() {
@@ -306,6 +306,242 @@ pub fn date_in_url(path: &str) -> Option<String> {
     })
 }
 
+/// One piece of a permalink pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermalinkPart {
+    Literal(String),
+    Year,
+    /// The year's last two digits (Jekyll's `:short_year`).
+    ShortYear,
+    Month,
+    /// The month without a leading zero (Jekyll's `:i_month`).
+    MonthNoZero,
+    Day,
+    /// The day without a leading zero (Jekyll's `:i_day`).
+    DayNoZero,
+    /// The day of the year, 001-366 (Jekyll's `:y_day`).
+    YearDay,
+    Hour,
+    Minute,
+    Second,
+    /// The slug: front matter `slug`, else the slugified file name.
+    Slug,
+    /// The file name's slug as it is, case and dots kept (what Jekyll's
+    /// `:title` gives); front matter `slug` overrides it.
+    Filename,
+    /// The title as Hugo's `:title` makes it (its `urlize`: lower case,
+    /// dots kept).
+    Title,
+    /// The folder under `content/posts/` the post sits in, else `posts`.
+    Section,
+    /// The post's categories as path segments (Jekyll's `:categories`);
+    /// nothing when it has none.
+    Categories,
+    Kind,
+}
+
+/// A compiled permalink pattern such as `/:year/:month/:day/:slug/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permalink {
+    pub pattern: String,
+    pub parts: Vec<PermalinkPart>,
+}
+
+const PERMALINK_TOKENS: [&str; 16] = [
+    "year",
+    "short_year",
+    "month",
+    "i_month",
+    "day",
+    "i_day",
+    "y_day",
+    "hour",
+    "minute",
+    "second",
+    "slug",
+    "filename",
+    "title",
+    "section",
+    "categories",
+    "kind",
+];
+
+/// File extensions that make the last segment of a URL a file rather than
+/// a folder: `/feed.xml` is a file, `/releases/2.4.0` and `/x.aspx` are
+/// folders (written as `index.html` inside them, which every static host
+/// serves for the folder's URL).
+pub const FILE_EXTENSIONS: &[&str] = &[
+    "html", "htm", "xhtml", "shtml", "xml", "json", "txt", "rss", "atom",
+];
+
+/// True when the last segment of a URL path ends in a [`FILE_EXTENSIONS`]
+/// extension.
+pub fn names_a_file(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && FILE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+    })
+}
+
+impl Default for Permalink {
+    /// `/:year/:month/:day/:slug/`.
+    fn default() -> Permalink {
+        let slash = || PermalinkPart::Literal("/".into());
+        Permalink {
+            pattern: Permalink::DEFAULT.to_string(),
+            parts: vec![
+                slash(),
+                PermalinkPart::Year,
+                slash(),
+                PermalinkPart::Month,
+                slash(),
+                PermalinkPart::Day,
+                slash(),
+                PermalinkPart::Slug,
+                slash(),
+            ],
+        }
+    }
+}
+
+impl Permalink {
+    pub const DEFAULT: &'static str = "/:year/:month/:day/:slug/";
+
+    /// Jekyll's named permalink styles, as patterns (Jekyll's `:title`
+    /// is our `:filename`).
+    pub fn named_style(name: &str) -> Option<&'static str> {
+        Some(match name {
+            "date" => "/:categories/:year/:month/:day/:filename.html",
+            "pretty" => "/:categories/:year/:month/:day/:filename/",
+            "ordinal" => "/:categories/:year/:y_day/:filename.html",
+            "none" => "/:categories/:filename.html",
+            _ => return None,
+        })
+    }
+
+    /// Compiles a pattern; the error says what is wrong with it.
+    pub fn parse(pattern: &str) -> Result<Permalink, String> {
+        let pattern = Permalink::named_style(pattern).unwrap_or(pattern);
+        if !pattern.starts_with('/') || !(pattern.ends_with('/') || names_a_file(pattern)) {
+            return Err(format!(
+                "permalink `{pattern}` must start with `/` and end with `/` or a file name such as `:filename.html`, e.g. `{}`",
+                Self::DEFAULT
+            ));
+        }
+        let parts = Self::compile(pattern)?;
+        if !parts.iter().any(|p| {
+            matches!(
+                p,
+                PermalinkPart::Slug | PermalinkPart::Filename | PermalinkPart::Title
+            )
+        }) {
+            return Err(format!(
+                "permalink `{pattern}` has no `:slug`, `:filename` or `:title`, so every post would get the same URL"
+            ));
+        }
+        Ok(Permalink {
+            pattern: pattern.to_string(),
+            parts,
+        })
+    }
+
+    /// Compiles the tokens of a pattern, or of one post's own URL (which
+    /// need not name the post).
+    pub fn compile(pattern: &str) -> Result<Vec<PermalinkPart>, String> {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = pattern;
+        while let Some(c) = rest.chars().next() {
+            let name: String = if c == ':' {
+                rest[1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect()
+            } else {
+                String::new()
+            };
+            if c == ':' && !name.is_empty() {
+                let part = match name.as_str() {
+                    "year" => PermalinkPart::Year,
+                    "short_year" => PermalinkPart::ShortYear,
+                    "month" => PermalinkPart::Month,
+                    "i_month" => PermalinkPart::MonthNoZero,
+                    "day" => PermalinkPart::Day,
+                    "i_day" => PermalinkPart::DayNoZero,
+                    "y_day" => PermalinkPart::YearDay,
+                    "hour" => PermalinkPart::Hour,
+                    "minute" => PermalinkPart::Minute,
+                    "second" => PermalinkPart::Second,
+                    "slug" => PermalinkPart::Slug,
+                    "filename" => PermalinkPart::Filename,
+                    "title" => PermalinkPart::Title,
+                    "section" => PermalinkPart::Section,
+                    "categories" => PermalinkPart::Categories,
+                    "kind" => PermalinkPart::Kind,
+                    other => {
+                        let mut msg = format!("unknown permalink token `:{other}`");
+                        if let Some(n) = nearest(other, PERMALINK_TOKENS) {
+                            msg.push_str(&format!(" (did you mean `:{n}`?)"));
+                        }
+                        return Err(msg);
+                    }
+                };
+                if !literal.is_empty() {
+                    parts.push(PermalinkPart::Literal(std::mem::take(&mut literal)));
+                }
+                parts.push(part);
+                rest = &rest[1 + name.len()..];
+            } else {
+                if c == '\\' || c == '?' || c == '#' || c.is_control() {
+                    return Err(format!(
+                        "permalink `{pattern}` contains `{}`",
+                        c.escape_debug()
+                    ));
+                }
+                literal.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(PermalinkPart::Literal(literal));
+        }
+        if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
+            return Err(format!("permalink `{pattern}` contains `.` or `..`"));
+        }
+        Ok(parts)
+    }
+}
+
+/// Why a URL may not be linked to, if it may not.
+pub fn check_url(url: &str) -> Result<(), String> {
+    // The scheme first: `data:text/html,<script>` is refused for what it
+    // is, not for its angle brackets.
+    if let Some(colon) = url.find(':') {
+        let scheme = url[..colon].trim_start();
+        let is_scheme = !scheme.is_empty()
+            && !scheme.contains(['/', '?', '#'])
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if is_scheme {
+            let lower = scheme.to_ascii_lowercase();
+            if !matches!(lower.as_str(), "http" | "https" | "mailto") {
+                return Err(format!("the URL scheme `{scheme}:` is not allowed"));
+            }
+        }
+    }
+    if url
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\'))
+    {
+        return Err(format!(
+            "`{}` contains a space, quote or control character",
+            url.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,7 +579,7 @@ mod tests {
             title: Some("Release 2.4.0 is out!"),
             section: "blog",
             categories,
-            kind: Kind::Entry,
+            kind: "entries",
         }
     }
 
