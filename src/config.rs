@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, line_col, nearest};
 use crate::urls::{Permalink, PermalinkPart};
@@ -27,15 +28,15 @@ pub const CONFIG_FILE: &str = "glossator.toml";
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     pub title: Option<String>,
-    pub base_url: Option<String>,
+    pub base_url: Option<Spanned<String>>,
     pub author: Option<RawAuthor>,
     pub description: Option<String>,
     pub language: Option<String>,
-    pub timezone: Option<String>,
-    pub theme: Option<String>,
-    pub permalink: Option<String>,
-    pub paginate_by: Option<usize>,
-    pub taxonomies: Option<BTreeMap<String, RawTaxonomy>>,
+    pub timezone: Option<Spanned<String>>,
+    pub theme: Option<Spanned<String>>,
+    pub permalink: Option<Spanned<String>>,
+    pub paginate_by: Option<Spanned<usize>>,
+    pub taxonomies: Option<BTreeMap<Spanned<String>, Spanned<RawTaxonomy>>>,
     pub comments: Option<RawComments>,
     pub feeds: Option<RawFeeds>,
     pub related: Option<RawRelated>,
@@ -51,7 +52,7 @@ pub struct RawConfig {
 pub struct RawAuthorTable {
     pub name: Option<String>,
     pub email: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<Spanned<String>>,
 }
 
 #[derive(Debug)]
@@ -87,22 +88,22 @@ impl<'de> Deserialize<'de> for RawAuthor {
 #[serde(deny_unknown_fields)]
 pub struct RawTaxonomy {
     /// URL segment, e.g. `tags` for `/tags/<tag>/`.
-    pub path: Option<String>,
+    pub path: Option<Spanned<String>>,
     /// Heading for the list of all terms, e.g. "Tags".
     pub title: Option<String>,
-    pub paginate_by: Option<usize>,
+    pub paginate_by: Option<Spanned<usize>>,
     pub enabled: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawComments {
-    pub per_page: Option<usize>,
+    pub per_page: Option<Spanned<usize>>,
     /// The default for posts that do not say: `open`, `closed` or `off`.
-    pub default: Option<String>,
+    pub default: Option<Spanned<String>>,
     /// Where the comment form posts (`glossator respond` behind the web
     /// server); no form without it.
-    pub endpoint: Option<String>,
+    pub endpoint: Option<Spanned<String>>,
     /// Publish at once a commenter whose earlier comment was approved.
     pub trust_returning: Option<bool>,
     /// Comments with more links than this are held as spam.
@@ -114,9 +115,9 @@ pub struct RawComments {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFeeds {
-    pub entries: Option<usize>,
+    pub entries: Option<Spanned<usize>>,
     /// Old feed addresses (`/feed/`) that keep serving the Atom feed.
-    pub atom_aliases: Option<Vec<String>>,
+    pub atom_aliases: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -207,6 +208,8 @@ pub struct Config {
     pub timezone: TimeZone,
     pub timezone_name: String,
     pub theme: String,
+    /// Where `theme` is written in glossator.toml, for errors about it.
+    pub theme_at: Option<(usize, usize)>,
     pub permalink: Permalink,
     pub paginate_by: usize,
     pub tags: Taxonomy,
@@ -387,20 +390,21 @@ pub fn check_base_url(url: &str) -> Result<String, String> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
-/// Finds where `key = ...` appears, for errors found after parsing.
-fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(after) = trimmed.strip_prefix(key)
-            && after.trim_start().starts_with('=')
-        {
-            let value_at = line.len() - after.trim_start()[1..].trim_start().len();
-            return Some(line_col(text, offset + value_at));
+/// Where a value the parser read is, as `(line, column)`: the one place
+/// config errors get their position, from the parser's spans.
+fn at<T>(text: &str, value: &Spanned<T>) -> Option<(usize, usize)> {
+    Some(line_col(text, value.span().start))
+}
+
+/// The value of an optional spanned field, and where it is.
+fn split<T>(text: &str, value: Option<Spanned<T>>) -> (Option<T>, Option<(usize, usize)>) {
+    match value {
+        Some(v) => {
+            let place = at(text, &v);
+            (Some(v.into_inner()), place)
         }
-        offset += line.len();
+        None => (None, None),
     }
-    None
 }
 
 fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
@@ -424,21 +428,29 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         extra,
     } = raw;
     let mut diagnostics = Diagnostics::new();
-    let fail = |diagnostics: &mut Diagnostics, key: &str, message: String, hint: Option<&str>| {
-        let mut d = Diagnostic::error(CONFIG_FILE, message).at_opt(locate_key(text, key));
+    let fail = |diagnostics: &mut Diagnostics,
+                place: Option<(usize, usize)>,
+                message: String,
+                hint: Option<&str>| {
+        let mut d = Diagnostic::error(CONFIG_FILE, message).at_opt(place);
         if let Some(h) = hint {
             d = d.with_hint(h);
         }
         diagnostics.push(d);
     };
 
+    let (timezone, timezone_at) = split(text, timezone);
+    let (base_url, base_url_at) = split(text, base_url);
+    let (permalink, permalink_at) = split(text, permalink);
+    let (paginate_by, paginate_by_at) = split(text, paginate_by);
+    let (theme, theme_at) = split(text, theme);
     let timezone_name = timezone.unwrap_or_else(|| "UTC".to_string());
     let tz = match TimeZone::get(&timezone_name) {
         Ok(tz) => tz,
         Err(_) => {
             fail(
                 &mut diagnostics,
-                "timezone",
+                timezone_at,
                 format!("unknown time zone `{timezone_name}`"),
                 Some("use an IANA name such as `America/New_York`, `Europe/Paris` or `UTC`"),
             );
@@ -451,7 +463,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         Err(message) => {
             fail(
                 &mut diagnostics,
-                "base_url",
+                base_url_at,
                 message,
                 Some(
                     "write the address the site will be served at, e.g. `https://example.com` or `https://example.com/blog`",
@@ -464,7 +476,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
     let permalink = match Permalink::parse(permalink.as_deref().unwrap_or(Permalink::DEFAULT)) {
         Ok(p) => p,
         Err(message) => {
-            fail(&mut diagnostics, "permalink", message, None);
+            fail(&mut diagnostics, permalink_at, message, None);
             // A valid stand-in so later checks can go on; the build fails anyway.
             Permalink {
                 pattern: Permalink::DEFAULT.to_string(),
@@ -477,21 +489,31 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
     if paginate_by == 0 {
         fail(
             &mut diagnostics,
-            "paginate_by",
+            paginate_by_at,
             "paginate_by must be at least 1".into(),
             None,
         );
     }
 
-    let mut raw_taxonomies = taxonomies.unwrap_or_default();
+    // By name, with where the name is written.
+    let mut raw_taxonomies: BTreeMap<String, (Option<(usize, usize)>, RawTaxonomy)> = taxonomies
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, table)| {
+            let place = at(text, &name);
+            (name.into_inner(), (place, table.into_inner()))
+        })
+        .collect();
     let mut taxonomy = |kind: TaxonomyKind, default_title: &str| {
-        let raw = raw_taxonomies.remove(kind.name()).unwrap_or_default();
+        let (table_at, raw) = raw_taxonomies.remove(kind.name()).unwrap_or_default();
         let RawTaxonomy {
             path,
             title,
             paginate_by: per_page,
             enabled,
         } = raw;
+        let (path, path_at) = split(text, path);
+        let (per_page, per_page_at) = split(text, per_page);
         let path = path.unwrap_or_else(|| kind.name().to_string());
         let table = format!("taxonomies.{}", kind.name());
         if per_page == Some(0) {
@@ -500,13 +522,13 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
                     CONFIG_FILE,
                     format!("{table}.paginate_by must be at least 1"),
                 )
-                .at_opt(locate_table_key(text, &table, "paginate_by")),
+                .at_opt(per_page_at),
             );
         }
         Taxonomy {
             kind,
             path,
-            written_at: locate_table_key(text, &table, "path").or(locate_table(text, &table)),
+            written_at: path_at.or(table_at),
             title: title.unwrap_or_else(|| default_title.to_string()),
             paginate_by: per_page.unwrap_or(paginate_by).max(1),
             enabled: enabled.unwrap_or(true),
@@ -514,14 +536,14 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
     };
     let tags = taxonomy(TaxonomyKind::Tags, "Tags");
     let categories = taxonomy(TaxonomyKind::Categories, "Categories");
-    for name in raw_taxonomies.keys() {
+    for (name, (place, _)) in &raw_taxonomies {
         let hint = match nearest(name, ["tags", "categories"]) {
             Some(n) => format!("did you mean `{n}`?"),
             None => "the taxonomies are `tags` and `categories`".to_string(),
         };
         let mut d =
             Diagnostic::error(CONFIG_FILE, format!("unknown taxonomy `{name}`")).with_hint(hint);
-        d = d.at_opt(locate_table(text, &format!("taxonomies.{name}")));
+        d = d.at_opt(*place);
         diagnostics.push(d);
     }
     let mut tags = tags;
@@ -546,7 +568,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
                     ),
                 )
                 .with_hint("no empty, `.` or `..` segments, spaces, `\\`, `?`, `#` or `%`")
-                .at_opt(locate_table(text, &format!("taxonomies.{}", t.kind.name()))),
+                .at_opt(t.written_at),
             );
         }
     }
@@ -564,6 +586,9 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         let how = how
             .filter(|h| !h.trim().is_empty())
             .map(|h| crate::sanitize::render_comment_body(&h));
+        let (endpoint, endpoint_at) = split(text, endpoint);
+        let (default, default_at) = split(text, default);
+        let (per_page, per_page_at) = split(text, per_page);
         let endpoint = endpoint.filter(|e| !e.trim().is_empty());
         if let Some(e) = &endpoint {
             let ok = url::Url::parse(e)
@@ -576,7 +601,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
                         format!("comments.endpoint `{e}` is not an http(s) address"),
                     )
                     .with_hint("give the address `glossator respond` answers at behind your web server, e.g. https://example.com/respond/")
-                    .at_opt(locate_table_key(text, "comments", "endpoint")),
+                    .at_opt(endpoint_at),
                 );
             }
         }
@@ -584,7 +609,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         if !["open", "closed", "off"].contains(&default.as_str()) {
             fail(
                 &mut diagnostics,
-                "default",
+                default_at,
                 format!("comments.default `{default}` is not one of open, closed, off"),
                 None,
             );
@@ -592,7 +617,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         if per_page == Some(0) {
             diagnostics.push(
                 Diagnostic::error(CONFIG_FILE, "comments.per_page must be at least 1")
-                    .at_opt(locate_table_key(text, "comments", "per_page")),
+                    .at_opt(per_page_at),
             );
         }
         (
@@ -608,20 +633,21 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         entries,
         atom_aliases,
     } = feeds.unwrap_or_default();
+    let (entries, entries_at) = split(text, entries);
     if entries == Some(0) {
         diagnostics.push(
             Diagnostic::error(CONFIG_FILE, "feeds.entries must be at least 1")
                 .with_hint("the number of newest posts each feed lists; 20 is usual")
-                .at_opt(locate_table_key(text, "feeds", "entries")),
+                .at_opt(entries_at),
         );
     }
     let mut feed_aliases = Vec::new();
     for alias in atom_aliases.unwrap_or_default() {
-        match crate::urls::alias_url(&alias) {
+        match crate::urls::alias_url(alias.get_ref()) {
             Ok(path) => feed_aliases.push(path),
             Err(message) => fail(
                 &mut diagnostics,
-                "atom_aliases",
+                at(text, &alias),
                 message,
                 Some("old feed addresses are site paths such as /feed/ or /index.xml"),
             ),
@@ -630,12 +656,13 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
     let RawRelated { count } = related.unwrap_or_default();
 
     let RawAuthorTable { name, email, url } = author.map(|a| a.0).unwrap_or_default();
+    let (url, url_at) = split(text, url);
     if let Some(u) = &url
         && let Err(message) = crate::urls::check_url(u)
     {
         fail(
             &mut diagnostics,
-            "url",
+            url_at,
             format!("author url: {message}"),
             Some("links may be http(s), mailto, or a path of this site"),
         );
@@ -657,6 +684,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         timezone: tz,
         timezone_name,
         theme: theme.unwrap_or_else(|| "default".to_string()),
+        theme_at,
         permalink,
         paginate_by: paginate_by.max(1),
         tags,
@@ -680,35 +708,53 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
     })
 }
 
-/// Finds a `[table.name]` header.
-fn locate_table(text: &str, name: &str) -> Option<(usize, usize)> {
-    let header = format!("[{name}]");
-    let offset = text.find(&header)?;
-    Some(line_col(text, offset + 1))
-}
-
-/// Where `key = ...` is inside the table `[name]`, at its value.
-fn locate_table_key(text: &str, name: &str, key: &str) -> Option<(usize, usize)> {
-    let header = format!("[{name}]");
-    let start = text.find(&header)? + header.len();
-    let rest = &text[start..];
-    // The table ends at the next header.
-    let end = rest
-        .match_indices('\n')
-        .map(|(i, _)| i + 1)
-        .find(|&i| rest[i..].trim_start().starts_with('['))
-        .unwrap_or(rest.len());
-    let (line, col) = locate_key(&rest[..end], key)?;
-    let (header_line, _) = line_col(text, start);
-    Some((header_line + line - 1, col))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn err(text: &str) -> Diagnostic {
         parse_config(text).unwrap_err().into_vec().remove(0)
+    }
+
+    /// Positions come from the parser's spans: a key of the same name in
+    /// another table (which a text search finds first) is not blamed.
+    #[test]
+    fn errors_point_at_the_key_the_parser_read() {
+        let text = "[extra]\nurl = \"https://fine.example\"\ndefault = 3\ntheme = 1\n\
+                    [author]\nname = \"A\"\nurl = \"javascript:alert(1)\"\n\
+                    [comments]\ndefault = \"maybe\"\n[taxonomies.tagz]\npath = \"t\"\n";
+        let found: Vec<(Option<usize>, Option<usize>, String)> = parse_config(text)
+            .unwrap_err()
+            .into_vec()
+            .into_iter()
+            .map(|d| (d.line, d.col, d.message))
+            .collect();
+        let line_of = |needle: &str| {
+            found
+                .iter()
+                .find(|(_, _, m)| m.contains(needle))
+                .map(|(l, c, _)| (*l, *c))
+        };
+        assert_eq!(line_of("author url"), Some((Some(7), Some(7))), "{found:?}");
+        assert_eq!(
+            line_of("comments.default"),
+            Some((Some(9), Some(11))),
+            "{found:?}"
+        );
+        assert_eq!(
+            line_of("unknown taxonomy"),
+            Some((Some(10), Some(13))),
+            "{found:?}"
+        );
+        let theme = parse_config("title = \"t\"\n[extra]\ntheme = 2\n")
+            .unwrap()
+            .theme_at;
+        assert_eq!(
+            theme, None,
+            "`theme` inside [extra] is not the site's theme"
+        );
+        let c = parse_config("title = \"t\"\n\ntheme = \"local\"\n").unwrap();
+        assert_eq!(c.theme_at, Some((3, 9)));
     }
 
     #[test]

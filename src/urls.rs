@@ -1,5 +1,6 @@
-//! The URL rules of posts and pages: slugs, permalink patterns, a post's
-//! exact URL, and aliases.
+//! The URL rules: slugs, permalink patterns, a post's exact URL, aliases,
+//! links a writer may give, and where the site's own pages live (list
+//! pages, series, date archives, comment pages).
 //!
 //! Every rule that turns what a writer wrote into a site path lives here,
 //! so the parse stage and the planner agree, and every rule refuses what
@@ -542,6 +543,40 @@ pub fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+// Where the pages the site makes for itself live: list pages, series,
+// date archives and comment pages. The planner and the views both ask here.
+
+/// URL of page `n` of a list starting at `base` (`/tags/x/`, `/tags/x/page/2/`).
+pub fn page_url(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
+pub fn series_path(slug: &str) -> String {
+    format!("/series/{slug}/")
+}
+
+/// `/2009/`, `/2009/03/`, `/2009/03/03/`.
+pub fn year_path(y: i16) -> String {
+    format!("/{y:04}/")
+}
+
+pub fn month_path(y: i16, m: i8) -> String {
+    format!("/{y:04}/{m:02}/")
+}
+
+pub fn day_path(y: i16, m: i8, d: i8) -> String {
+    format!("/{y:04}/{m:02}/{d:02}/")
+}
+
+/// The site path of comment page `n` of a post (`n` ≥ 2).
+pub fn comment_page_path(post_url: &str, n: usize) -> String {
+    format!("{post_url}comments/page/{n}/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,5 +702,12 @@ mod tests {
             Some("2025-06-26")
         );
         assert_eq!(date_in_url("/a/b/2025/06/26/x/"), None);
+    }
+
+    #[test]
+    fn page_urls() {
+        assert_eq!(page_url("/", 1), "/");
+        assert_eq!(page_url("/", 2), "/page/2/");
+        assert_eq!(page_url("/tags/x/", 3), "/tags/x/page/3/");
     }
 }

@@ -395,3 +395,51 @@ fn the_highlighting_cache_never_changes_the_output() {
     built("f");
     assert!(!cache.join("highlight").exists());
 }
+
+/// The index stage knows a draft bundle's files from what the load stage
+/// found, not by asking the disk with a site-relative path (which, with
+/// `--root`, resolved against the process's folder and warned wrongly).
+#[test]
+fn a_draft_bundles_files_are_left_out_quietly_from_another_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    w(
+        "glossator.toml",
+        "title = \"T\"\nbase_url = \"https://t.example\"\n",
+    );
+    w(
+        "content/posts/wip/index.md",
+        "+++\ntitle = \"Not yet\"\ndate = 2020-01-01\ndraft = true\n+++\nSoon.\n",
+    );
+    w(
+        "content/posts/wip/pic.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    w(
+        "content/posts/stray/pic.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_glossator"))
+        .current_dir(elsewhere.path())
+        .arg("--root")
+        .arg(dir.path())
+        .arg("build")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("wip/pic.svg"), "{err}");
+    assert!(
+        err.contains("content/posts/stray/pic.svg: warning: not beside an index.md"),
+        "{err}"
+    );
+}

@@ -162,11 +162,6 @@ fn mention_views<'a>(r: &Reads<'a>, id: PostId) -> Vec<MentionView<'a>> {
         .collect()
 }
 
-/// The site path of comment page `n` of a post (`n` ≥ 2).
-pub fn comment_page_path(post_url: &str, n: usize) -> String {
-    format!("{post_url}comments/page/{n}/")
-}
-
 /// The comments shown on page `number` of a post, and the page links.
 pub fn comment_page<'a>(
     r: &Reads<'a>,
@@ -183,7 +178,8 @@ pub fn comment_page<'a>(
         } else {
             format!(
                 "{}#comments",
-                site.config.link(&comment_page_path(post_url, n))
+                site.config
+                    .link(&crate::urls::comment_page_path(post_url, n))
             )
         }
     };

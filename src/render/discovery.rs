@@ -13,9 +13,9 @@ use crate::config::Config;
 use crate::content::Post;
 use crate::render::reads::{Reads, Shared};
 use crate::render::views::truncate_words;
-use crate::site::archive::{day_path, month_path, year_path};
-use crate::site::series::series_path;
 use crate::site::{PostId, Site};
+use crate::urls::series_path;
+use crate::urls::{day_path, month_path, year_path};
 
 const MONTHS: [&str; 12] = [
     "January",

@@ -265,7 +265,7 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job) -> Prepared {
                     }
                 })
                 .collect();
-            let url_of = |n: usize| site.config.link(&plan::page_url(&list.base_url, n));
+            let url_of = |n: usize| site.config.link(&crate::urls::page_url(&list.base_url, n));
             let paginator = PaginatorView {
                 number,
                 total_pages,

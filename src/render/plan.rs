@@ -16,9 +16,9 @@ use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::output::OutputPath;
 use crate::render::discovery::date_lists;
 use crate::render::feeds::{FeedFormat, FeedSpec};
-use crate::site::series::series_path;
 use crate::site::{PostId, Site};
 use crate::theme::{AssetSource, Theme};
+use crate::urls::series_path;
 
 /// What a job renders.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,15 +107,6 @@ pub struct Job {
     pub kind: JobKind,
     /// The file it comes from, when there is one.
     pub source: Option<PathBuf>,
-}
-
-/// URL of page `n` of a list starting at `base` (`/tags/x/`, `/tags/x/page/2/`).
-pub fn page_url(base: &str, n: usize) -> String {
-    if n <= 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{n}/")
-    }
 }
 
 /// Who claimed an output path, for collision messages.
@@ -302,7 +293,7 @@ impl Planner<'_> {
     fn list(&mut self, spec: ListSpec, template: &str) {
         let spec = Arc::new(spec);
         for number in 1..=spec.total_pages() {
-            let url = page_url(&spec.base_url, number);
+            let url = crate::urls::page_url(&spec.base_url, number);
             let what = if number == 1 {
                 format!("the {} list `{}`", spec.list_kind, spec.title)
             } else {
@@ -421,7 +412,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             format!("post `{}`", post.title),
         );
         for number in 2..=comment_page_count(site, id) {
-            let url = super::comments::comment_page_path(&post.url, number);
+            let url = crate::urls::comment_page_path(&post.url, number);
             p.add(
                 url.clone(),
                 output_for(&url),
@@ -494,7 +485,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         );
     }
 
-    for kind in [Kind::Link, Kind::Quote, Kind::Note] {
+    for kind in Kind::ALL.into_iter().filter(|k| k.has_list()) {
         if let Some(ids) = site.by_kind.get(&kind) {
             let title = capitalize(kind.plural());
             let base = format!("/{}/", kind.plural());
@@ -804,12 +795,5 @@ mod tests {
         ] {
             assert!(alias_path(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn page_urls() {
-        assert_eq!(page_url("/", 1), "/");
-        assert_eq!(page_url("/", 2), "/page/2/");
-        assert_eq!(page_url("/tags/x/", 3), "/tags/x/page/3/");
     }
 }

@@ -499,7 +499,7 @@ pub fn series_place<'a>(r: &Reads<'a>, id: PostId) -> Option<SeriesPlaceView<'a>
     let s = &site.series[place.series];
     Some(SeriesPlaceView {
         name: &s.name,
-        url: site.config.link(&crate::site::series::series_path(&s.slug)),
+        url: site.config.link(&crate::urls::series_path(&s.slug)),
         part: place.index + 1,
         total: s.posts.len(),
         previous: place.index.checked_sub(1).map(|i| post_ref(r, s.posts[i])),

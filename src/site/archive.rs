@@ -71,16 +71,3 @@ pub fn build_archive(posts: &[std::sync::Arc<Post>]) -> Archive {
     }
     Archive { years }
 }
-
-/// `/2009/`, `/2009/03/`, `/2009/03/03/`.
-pub fn year_path(y: i16) -> String {
-    format!("/{y:04}/")
-}
-
-pub fn month_path(y: i16, m: i8) -> String {
-    format!("/{y:04}/{m:02}/")
-}
-
-pub fn day_path(y: i16, m: i8, d: i8) -> String {
-    format!("/{y:04}/{m:02}/{d:02}/")
-}

@@ -233,6 +233,18 @@ pub fn index_site<'a>(
             bundle_urls.insert(b.as_path(), p.url.as_str());
         }
     }
+    let files: Vec<&SourceFile> = files.into_iter().collect();
+    // Folders holding an index.md (published or not), from the files the
+    // load stage found: the index stage reads no disk.
+    let bundle_folders: HashSet<&std::path::Path> = files
+        .iter()
+        .filter(|f| {
+            f.rel
+                .file_name()
+                .is_some_and(|n| n == "index.md" || n == "index.markdown")
+        })
+        .filter_map(|f| f.rel.parent())
+        .collect();
     let mut bundle_files = Vec::new();
     let mut static_files = Vec::new();
     for file in files {
@@ -256,8 +268,7 @@ pub fn index_site<'a>(
                     }
                     None => {
                         // Files of drafts left out are expected to have no page.
-                        let is_unpublished_bundle = bundle.join("index.md").exists()
-                            || bundle.join("index.markdown").exists();
+                        let is_unpublished_bundle = bundle_folders.contains(bundle.as_path());
                         if !is_unpublished_bundle {
                             diagnostics.push(
                                 Diagnostic::warning(&file.rel, "not beside an index.md: not copied")

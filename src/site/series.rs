@@ -51,7 +51,3 @@ pub fn collect_series(posts: &[std::sync::Arc<Post>]) -> (Vec<Series>, Vec<Optio
     }
     (series, places)
 }
-
-pub fn series_path(slug: &str) -> String {
-    format!("/series/{slug}/")
-}

@@ -94,15 +94,7 @@ fn available_themes(root: &Path) -> Vec<String> {
 /// Loads and compiles the theme the config names.
 pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
-    let theme_at = || {
-        std::fs::read_to_string(root.join(CONFIG_FILE))
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .position(|l| l.trim_start().starts_with("theme"))
-                    .map(|i| (i + 1, 1))
-            })
-    };
+    let theme_at = || config.theme_at;
     let vendor_hint = "copy the theme into the site: themes/<name>/, and set `theme = \"<name>\"`";
     // A theme is a folder under themes/, named by one plain segment: an
     // absolute path or `..` would read templates from outside the site.

@@ -46,6 +46,12 @@ impl Kind {
         }
     }
 
+    /// Whether the kind has a list page of its own (`/links/`, `/quotes/`,
+    /// `/notes/`). Entries do not: they are what the home page lists.
+    pub fn has_list(self) -> bool {
+        self != Kind::Entry
+    }
+
     /// The URL segment of the kind's list page (`/links/`).
     pub fn plural(self) -> &'static str {
         match self {
