@@ -58,6 +58,9 @@ def ensure_tools():
         import websocket  # noqa: F401
     except ImportError:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", py, "websocket-client"], check=True)
+        # The folder did not exist when the import above looked: forget that.
+        import importlib
+        importlib.invalidate_caches()
     subprocess.run(["cargo", "build", "--quiet", "--release"], cwd=ROOT, check=True)
 
 

@@ -53,43 +53,45 @@ pub struct ArchivePost<'a> {
 }
 
 #[derive(Serialize)]
-pub struct ArchiveMonth<'a> {
+pub struct ArchiveMonth {
     pub month: i8,
     pub name: &'static str,
     pub url: String,
     pub count: usize,
-    pub posts: Vec<ArchivePost<'a>>,
+    /// [`ArchivePost`] values, made once per post.
+    pub posts: Vec<Shared<Value>>,
 }
 
 #[derive(Serialize)]
-pub struct ArchiveYear<'a> {
+pub struct ArchiveYear {
     pub year: i16,
     pub url: String,
     pub count: usize,
-    pub months: Vec<ArchiveMonth<'a>>,
+    pub months: Vec<ArchiveMonth>,
 }
 
 /// `archive`, for `/archive/`: every post by year and month.
 #[derive(Serialize)]
-pub struct ArchiveView<'a> {
+pub struct ArchiveView {
     pub total: usize,
-    pub years: Vec<ArchiveYear<'a>>,
+    pub years: Vec<ArchiveYear>,
 }
 
-pub fn archive_view<'a>(r: &Reads<'a>) -> ArchiveView<'a> {
+/// A post as the archive lists it.
+pub fn archive_post<'a>(c: &Config, p: &'a Post) -> ArchivePost<'a> {
+    ArchivePost {
+        #[cfg(test)]
+        words: p.body.words,
+        title: &p.title,
+        url: c.link(&p.url),
+        date: p.date.timestamp().to_string(),
+        kind: p.kind.name(),
+    }
+}
+
+pub fn archive_view(r: &Reads<'_>) -> ArchiveView {
     let site = r.site();
     let c = &site.config;
-    let post = |id: PostId| {
-        let p = r.post(id);
-        ArchivePost {
-            #[cfg(test)]
-            words: p.body.words,
-            title: &p.title,
-            url: c.link(&p.url),
-            date: p.date.timestamp().to_string(),
-            kind: p.kind.name(),
-        }
-    };
     ArchiveView {
         total: site.posts.len(),
         years: site
@@ -108,7 +110,7 @@ pub fn archive_view<'a>(r: &Reads<'a>) -> ArchiveView<'a> {
                         name: month_name(m.month),
                         url: c.link(&month_path(y.year, m.month)),
                         count: m.posts.len(),
-                        posts: m.posts.iter().map(|&id| post(id)).collect(),
+                        posts: m.posts.iter().map(|&id| r.archive_entry(id)).collect(),
                     })
                     .collect(),
             })

@@ -119,9 +119,15 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) 
 
 fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) -> JobResult {
     let reads = Reads::new(inputs.site, inputs.memo);
-    let prepared = prepare(inputs, &reads, job);
-    let reads = reads.finish();
-    let (fingerprint, prepared) = match prepared {
+    // A job rendered before is first only hashed: most jobs an edit might
+    // reach show nothing that changed, and making their template values
+    // would be wasted.
+    let first = if inputs.hashed && previous.is_some() {
+        JobContext::hash_only()
+    } else {
+        JobContext::new(inputs.hashed)
+    };
+    let (fingerprint, mut body) = match prepare(inputs, &reads, job, first) {
         Prepared::Template(ctx) => {
             let (ctx, hasher) = ctx.finish();
             let fingerprint = hasher.map_or(0, |mut h| {
@@ -130,37 +136,27 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
                 h.update(job.template.as_bytes());
                 h.digest128()
             });
-            (fingerprint, Ok(ctx))
+            (fingerprint, ctx.map(Ok))
         }
-        Prepared::Bytes(bytes) => {
-            let body = Body::Bytes(bytes.into());
-            let fingerprint = if inputs.hashed {
-                crate::output::fingerprint(&body)
-            } else {
-                0
-            };
-            (fingerprint, Err(body))
-        }
-        Prepared::Copy(source) => {
-            let body = Body::Copy(source);
-            let fingerprint = if inputs.hashed {
-                crate::output::fingerprint(&body)
-            } else {
-                0
-            };
-            (fingerprint, Err(body))
-        }
+        Prepared::Bytes(bytes) => done_body(inputs, Body::Bytes(bytes.into())),
+        Prepared::Copy(source) => done_body(inputs, Body::Copy(source)),
     };
     if inputs.hashed && previous == Some(fingerprint) {
         return JobResult {
             fingerprint,
-            reads,
+            reads: reads.finish(),
             output: Ok(None),
         };
     }
-    let body = match prepared {
-        Err(body) => Ok(body),
-        Ok(ctx) => {
+    if body.is_none() {
+        // Hashed only, and it changed: now make the values to render.
+        if let Prepared::Template(ctx) = prepare(inputs, &reads, job, JobContext::new(false)) {
+            body = ctx.finish().0.map(Ok);
+        }
+    }
+    let output = match body {
+        Some(Err(body)) => Ok(body),
+        Some(Ok(ctx)) => {
             let mut out = Vec::with_capacity(16 * 1024);
             inputs
                 .theme
@@ -174,11 +170,12 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
                     inputs.theme.diagnostics_for(&e, Some(&what))
                 })
         }
+        None => unreachable!("a template job's second pass makes its context"),
     };
     JobResult {
         fingerprint,
-        reads,
-        output: body.map(|body| {
+        reads: reads.finish(),
+        output: output.map(|body| {
             Some(OutputFile {
                 path: job.output.clone(),
                 body,
@@ -187,11 +184,24 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
     }
 }
 
+/// A job made without a template: its body is final, its fingerprint the
+/// body's.
+fn done_body(
+    inputs: &RenderInputs<'_>,
+    body: Body,
+) -> (u128, Option<Result<tera::Context, Body>>) {
+    let fingerprint = if inputs.hashed {
+        crate::output::fingerprint(&body)
+    } else {
+        0
+    };
+    (fingerprint, Some(Err(body)))
+}
+
 /// Builds a job's template context through `r`, so that what it reads is
 /// recorded and what it shows is hashed.
-fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job) -> Prepared {
+fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobContext) -> Prepared {
     let site = r.site();
-    let mut ctx = JobContext::new(inputs.hashed);
     match &job.kind {
         JobKind::Copy { source } => {
             if let AssetSource::File(path) = source {

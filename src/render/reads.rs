@@ -119,6 +119,7 @@ pub struct MemoEntry {
     social: u64,
     list: Shared<Value>,
     page: OnceLock<Shared<Value>>,
+    archive: OnceLock<Shared<Value>>,
     feed: OnceLock<Shared<Arc<str>>>,
     search: OnceLock<Arc<str>>,
 }
@@ -127,9 +128,17 @@ pub struct MemoEntry {
 #[derive(Default)]
 pub struct PostMemo {
     by_post: Vec<Arc<MemoEntry>>,
-    /// Whether values are hashed (a session that compares fingerprints).
+    /// Whether values are hashed and kept (a session that compares
+    /// fingerprints); a one-shot build makes page values as it goes.
     hashed: bool,
+    /// The comment and mention lists the entries were checked against:
+    /// when the next site shares them (an edit of posts only), each entry
+    /// is kept or not by its post alone.
+    social: Option<(SharedThreads, SharedMentions)>,
 }
+
+type SharedThreads = Arc<Vec<Vec<Thread>>>;
+type SharedMentions = Arc<Vec<Vec<Comment>>>;
 
 fn social_hash(comments: &[Thread], mentions: &[Comment]) -> u64 {
     fn threads(h: &mut Xxh3, list: &[Thread]) {
@@ -152,6 +161,7 @@ impl PostMemo {
         PostMemo {
             by_post: Vec::new(),
             hashed,
+            social: None,
         }
     }
 
@@ -159,20 +169,35 @@ impl PostMemo {
     /// post and its comments are the ones they were made from, makes the
     /// rest (in parallel). Returns the posts whose values were made anew.
     pub fn refresh(&mut self, site: &Site) -> Vec<PostId> {
-        let mut old: HashMap<*const Post, Arc<MemoEntry>> = std::mem::take(&mut self.by_post)
-            .into_iter()
-            .map(|e| (Arc::as_ptr(&e.post), e))
-            .collect();
-        let kept: Vec<Option<Arc<MemoEntry>>> = site
-            .posts
-            .iter()
-            .enumerate()
-            .map(|(id, post)| {
-                let social = social_hash(&site.comments[id], &site.mentions[id]);
-                old.remove(&Arc::as_ptr(post))
-                    .filter(|e| e.social == social)
-            })
-            .collect();
+        let same_social = self.social.as_ref().is_some_and(|(c, m)| {
+            Arc::ptr_eq(c, &site.comments) && Arc::ptr_eq(m, &site.mentions)
+        }) && self.by_post.len() == site.posts.len();
+        let kept: Vec<Option<Arc<MemoEntry>>> = if same_social {
+            // The same comment lists by post: only the posts can differ.
+            std::mem::take(&mut self.by_post)
+                .into_iter()
+                .zip(&site.posts)
+                .map(|(e, post)| Arc::ptr_eq(&e.post, post).then_some(e))
+                .collect()
+        } else {
+            let mut old: HashMap<*const Post, Arc<MemoEntry>> =
+                std::mem::take(&mut self.by_post)
+                    .into_iter()
+                    .map(|e| (Arc::as_ptr(&e.post), e))
+                    .collect();
+            site.posts
+                .iter()
+                .enumerate()
+                .map(|(id, post)| {
+                    let social = social_hash(&site.comments[id], &site.mentions[id]);
+                    old.remove(&Arc::as_ptr(post))
+                        .filter(|e| e.social == social)
+                })
+                .collect()
+        };
+        if self.hashed {
+            self.social = Some((site.comments.clone(), site.mentions.clone()));
+        }
         let changed: Vec<PostId> = (0..kept.len()).filter(|&id| kept[id].is_none()).collect();
         let hashed = self.hashed;
         self.by_post = kept
@@ -187,6 +212,7 @@ impl PostMemo {
                         social: social_hash(&site.comments[id], &site.mentions[id]),
                         list: Shared::new(Value::from_serializable(&view), hashed),
                         page: OnceLock::new(),
+                        archive: OnceLock::new(),
                         feed: OnceLock::new(),
                         search: OnceLock::new(),
                     })
@@ -254,17 +280,33 @@ impl<'a> Reads<'a> {
         self.entry(id).list.clone()
     }
 
-    /// The post's view with `content`, for its own page.
+    /// The post's view with `content`, for its own page. Kept only by a
+    /// session: a one-shot build shows it once.
     pub fn page_value(&self, id: PostId) -> Shared<Value> {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
+        let make = || {
+            Shared::new(
+                super::views::with_content(&entry.list, post),
+                self.memo.hashed,
+            )
+        };
+        if self.memo.hashed {
+            entry.page.get_or_init(make).clone()
+        } else {
+            make()
+        }
+    }
+
+    /// The post as the archive lists it.
+    pub fn archive_entry(&self, id: PostId) -> Shared<Value> {
+        let entry = self.entry(id);
+        let post = &self.site.posts[id];
         entry
-            .page
+            .archive
             .get_or_init(|| {
-                Shared::new(
-                    super::views::with_content(&entry.list, post),
-                    self.memo.hashed,
-                )
+                let view = super::discovery::archive_post(&self.site.config, post);
+                Shared::new(Value::from_serializable(&view), self.memo.hashed)
             })
             .clone()
     }
@@ -320,16 +362,26 @@ pub struct Recorded {
 
 /// A template context that hashes what goes in.
 pub struct JobContext {
-    ctx: Context,
+    /// `None` when only hashing (to find out whether to render at all).
+    ctx: Option<Context>,
     hasher: Option<Xxh3>,
 }
 
 impl JobContext {
-    /// `hashed`: compute a fingerprint (a session that keeps outputs).
+    /// A context to render, hashed too when `hashed` (a session that keeps
+    /// fingerprints).
     pub fn new(hashed: bool) -> Self {
         JobContext {
-            ctx: Context::new(),
+            ctx: Some(Context::new()),
             hasher: hashed.then(Xxh3::new),
+        }
+    }
+
+    /// Only the fingerprint: no template values are made.
+    pub fn hash_only() -> Self {
+        JobContext {
+            ctx: None,
+            hasher: Some(Xxh3::new()),
         }
     }
 
@@ -339,11 +391,13 @@ impl JobContext {
             h.update(key.as_bytes());
             hash_into(h, value);
         }
-        self.ctx.insert(key, value);
+        if let Some(ctx) = &mut self.ctx {
+            ctx.insert(key, value);
+        }
     }
 
-    /// The context, and its fingerprint when hashed.
-    pub fn finish(self) -> (Context, Option<Xxh3>) {
+    /// The context (unless only hashing), and the hasher when hashed.
+    pub fn finish(self) -> (Option<Context>, Option<Xxh3>) {
         (self.ctx, self.hasher)
     }
 }
