@@ -25,7 +25,12 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     rust_files(src, &mut files);
     let top = |p: &Path| -> String {
         let rel = p.strip_prefix(src).unwrap();
-        let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
         first.trim_end_matches(".rs").to_string()
     };
     let modules: BTreeSet<String> = files
@@ -36,7 +41,9 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for path in &files {
         let from = top(path);
-        if !modules.contains(&from) || path.ends_with("tests.rs") || path.ends_with("commit_tests.rs")
+        if !modules.contains(&from)
+            || path.ends_with("tests.rs")
+            || path.ends_with("commit_tests.rs")
         {
             continue;
         }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::Value;
 
-use super::cache::{CachedPlan, Readers, RenderCache};
+use super::cache::{self, CachedPlan, Readers, RenderCache};
 use super::reads::{Recorded, Shared};
 use super::views::site_view;
 use super::{RenderInputs, gather_failures, plan_site, render_job};
@@ -71,17 +71,51 @@ pub fn render_site_outputs(
     let mut outcome = RenderOutcome::default();
     let keep = cache.keep;
 
+    // After a new index: do the last build's recorded reads still hold?
+    // They do when the posts are the same files in the same order (ids
+    // mean the same posts) and nothing else the index made changed.
+    let shape = if keep && !request.same_index {
+        cache::shape_hash(site)
+    } else {
+        cache.shape
+    };
+    let reads_hold =
+        request.same_index || (shape == cache.shape && cache.memo.same_posts_in_order(site));
+    cache.shape = shape;
+
     // The plan: the last one when the index is unchanged, else made afresh
     // with the last fingerprints carried over by output path.
     let reuse = keep && request.same_index && cache.plan.is_some();
+    // Jobs that are new or differ from the last plan's at their index.
+    let mut replanned: Option<Vec<usize>> = None;
     if !reuse {
         let (jobs, diagnostics) = timings.time("plan", || plan_site(site, theme));
         outcome.diagnostics = diagnostics;
         if outcome.diagnostics.has_errors() {
             return outcome;
         }
+        let mut previous = cache.plan.take();
+        let mut readers = Readers::default();
+        if let Some(previous) = previous.as_mut()
+            && keep
+            && reads_hold
+            && previous.jobs.len() == jobs.len()
+            && previous
+                .jobs
+                .iter()
+                .zip(&jobs)
+                .all(|(a, b)| a.output == b.output)
+        {
+            // Same outputs in the same order: the readers' indices hold.
+            replanned = Some(
+                (0..jobs.len())
+                    .filter(|&i| previous.jobs[i] != jobs[i])
+                    .collect(),
+            );
+            readers = std::mem::take(&mut previous.readers);
+        }
         let mut old: HashMap<OutputPath, u128> = HashMap::new();
-        if let Some(previous) = cache.plan.take() {
+        if let Some(previous) = previous {
             for (job, fp) in previous.jobs.iter().zip(previous.fingerprints) {
                 if let Some(fp) = fp {
                     old.insert(job.output.clone(), fp);
@@ -94,7 +128,7 @@ pub fn render_site_outputs(
         cache.plan = Some(CachedPlan {
             jobs: Arc::new(jobs),
             fingerprints,
-            readers: Readers::default(),
+            readers,
         });
     }
     let Some(plan) = cache.plan.as_mut() else {
@@ -106,11 +140,21 @@ pub fn render_site_outputs(
     let changed = timings.time("views", || memo.refresh(site));
     let site_value = Shared::new(Value::from_serializable(&site_view(site)), keep);
 
-    // Which jobs to look at: after an edit that kept the index, those that
-    // read a post made anew or a touched file; else all of them.
-    let narrow = reuse && !outcome.complete && cache.site_hash == site_value.hash();
+    // Which jobs to look at: after an edit whose reads still hold, those
+    // that read a post made anew or a touched file (and, after a new plan,
+    // the jobs that changed); else all of them.
+    let narrow = keep
+        && !outcome.complete
+        && cache.site_hash == site_value.hash()
+        && (reuse || replanned.is_some());
     let candidates: Vec<usize> = if narrow {
-        plan.readers.of(&changed, request.touched.iter())
+        let mut list = plan.readers.of(&changed, request.touched.iter());
+        if let Some(extra) = &replanned {
+            list.extend(extra);
+            list.sort_unstable();
+            list.dedup();
+        }
+        list
     } else {
         plan.readers = Readers::default();
         (0..plan.jobs.len()).collect()

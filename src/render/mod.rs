@@ -186,10 +186,7 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
 
 /// A job made without a template: its body is final, its fingerprint the
 /// body's.
-fn done_body(
-    inputs: &RenderInputs<'_>,
-    body: Body,
-) -> (u128, Option<Result<tera::Context, Body>>) {
+fn done_body(inputs: &RenderInputs<'_>, body: Body) -> (u128, Option<Result<tera::Context, Body>>) {
     let fingerprint = if inputs.hashed {
         crate::output::fingerprint(&body)
     } else {

@@ -165,13 +165,25 @@ impl PostMemo {
         }
     }
 
+    /// Whether `site` lists the same posts (by source file) in the same
+    /// order as the memo, so post ids mean what they meant.
+    pub fn same_posts_in_order(&self, site: &Site) -> bool {
+        self.by_post.len() == site.posts.len()
+            && self
+                .by_post
+                .iter()
+                .zip(&site.posts)
+                .all(|(e, p)| e.post.source == p.source)
+    }
+
     /// Brings the memo up to `site`: keeps each post's values when the
     /// post and its comments are the ones they were made from, makes the
     /// rest (in parallel). Returns the posts whose values were made anew.
     pub fn refresh(&mut self, site: &Site) -> Vec<PostId> {
-        let same_social = self.social.as_ref().is_some_and(|(c, m)| {
-            Arc::ptr_eq(c, &site.comments) && Arc::ptr_eq(m, &site.mentions)
-        }) && self.by_post.len() == site.posts.len();
+        let same_social =
+            self.social.as_ref().is_some_and(|(c, m)| {
+                Arc::ptr_eq(c, &site.comments) && Arc::ptr_eq(m, &site.mentions)
+            }) && self.by_post.len() == site.posts.len();
         let kept: Vec<Option<Arc<MemoEntry>>> = if same_social {
             // The same comment lists by post: only the posts can differ.
             std::mem::take(&mut self.by_post)
@@ -180,11 +192,10 @@ impl PostMemo {
                 .map(|(e, post)| Arc::ptr_eq(&e.post, post).then_some(e))
                 .collect()
         } else {
-            let mut old: HashMap<*const Post, Arc<MemoEntry>> =
-                std::mem::take(&mut self.by_post)
-                    .into_iter()
-                    .map(|e| (Arc::as_ptr(&e.post), e))
-                    .collect();
+            let mut old: HashMap<*const Post, Arc<MemoEntry>> = std::mem::take(&mut self.by_post)
+                .into_iter()
+                .map(|e| (Arc::as_ptr(&e.post), e))
+                .collect();
             site.posts
                 .iter()
                 .enumerate()

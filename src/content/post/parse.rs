@@ -410,18 +410,16 @@ fn post_url(
     }
 }
 
-/// Resolves one post file.
-/// Returns the post (unless an error stops it) and every diagnostic found.
-pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diagnostic>) {
-    let text = file.text.as_deref().unwrap_or("");
-    let (split, raw, mut p) = match read_front_matter(file, text) {
-        Ok(v) => v,
-        Err(d) => return (None, d),
-    };
-    let names = FileNames::of(&file.rel);
-    let date = post_date(&raw, &names, file, config, &mut p);
+/// `updated`, warned about when it is earlier than the post's date.
+fn post_updated(
+    raw: &RawPost,
+    date: Option<&ZonedDateTime>,
+    file: &SourceFile,
+    config: &Config,
+    p: &mut FileProblems<'_>,
+) -> Option<ZonedDateTime> {
     let updated = raw.updated.as_ref().and_then(|d| p.date(d, config));
-    if let (Some(date), Some(up), Some(written)) = (&date, &updated, &raw.updated)
+    if let (Some(date), Some(up), Some(written)) = (date, &updated, &raw.updated)
         && up.timestamp() < date.timestamp()
     {
         p.list.push(
@@ -437,24 +435,16 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
             .with_hint("set `updated` to the day of the last change, or remove it"),
         );
     }
-    let (slug, filename) = post_slug(&raw, &names, file, &mut p);
-    let link = raw.link.as_ref().map(|l| l.value.clone());
-    let title = raw
-        .title
-        .as_ref()
-        .map(|t| t.value.clone())
-        .filter(|t| !t.trim().is_empty());
-    let kind = post_kind(&raw, link.as_deref(), title.as_deref(), split.body, &mut p);
-    let comments = comment_mode(&raw, config, &mut p);
-    let resolved_sources = resolve_sources(&raw.sources, config, &mut p);
-    let resolved_updates = resolve_updates(&raw.updates, config, &mut p);
-    let aliases = check_aliases(&raw.aliases, &mut p);
-    let tags = dedup_names(
-        raw.tags
-            .as_ref()
-            .map(|t| t.value.clone())
-            .unwrap_or_default(),
-    );
+    updated
+}
+
+/// Tags and categories, each named once; a warning for a keyword list
+/// imported as tags.
+fn post_terms(raw: &RawPost, p: &mut FileProblems<'_>) -> (Vec<String>, Vec<String>) {
+    let names = |list: &Option<At<Vec<String>>>| {
+        dedup_names(list.as_ref().map(|t| t.value.clone()).unwrap_or_default())
+    };
+    let tags = names(&raw.tags);
     if tags.len() > MANY_TAGS {
         let d = Diagnostic::warning(
             p.path,
@@ -467,12 +457,109 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         .with_hint("tags are for finding related posts; was a keyword list imported as tags?");
         p.list.push(d);
     }
-    let categories = dedup_names(
-        raw.categories
-            .as_ref()
-            .map(|t| t.value.clone())
-            .unwrap_or_default(),
-    );
+    (tags, names(&raw.categories))
+}
+
+/// What a post's kind asks of it, checked once its body is rendered.
+struct KindNeeds<'a> {
+    file: &'a SourceFile,
+    split: &'a Split<'a>,
+    raw: &'a RawPost,
+    body: &'a Rendered,
+    kind: Kind,
+}
+
+impl KindNeeds<'_> {
+    /// The title as written, or made up for quotes and notes; entries and
+    /// links need one.
+    fn title(
+        &self,
+        written: Option<String>,
+        sources: &BTreeMap<String, Source>,
+        date: &ZonedDateTime,
+        problems: &mut Vec<Diagnostic>,
+    ) -> (String, bool) {
+        if let Some(t) = written {
+            return (t, false);
+        }
+        match self.kind {
+            Kind::Entry | Kind::Link => {
+                let what = if self.kind == Kind::Entry {
+                    "an entry"
+                } else {
+                    "a link"
+                };
+                problems.push(
+                    Diagnostic::error(&self.file.rel, format!("{what} post needs a title"))
+                        .at(self.split.front_line.saturating_sub(1).max(1), 1)
+                        .with_hint("add `title = \"...\"` to the front matter"),
+                );
+                (String::new(), true)
+            }
+            Kind::Quote => (derived_quote_title(self.body, sources), true),
+            Kind::Note => (format!("Note, {}", date.strftime("%B %-d, %Y %H:%M")), true),
+        }
+    }
+
+    /// A link post needs its `link`, a quote post a cited quote.
+    fn check(&self, link: Option<&str>, problems: &mut Vec<Diagnostic>) {
+        match self.kind {
+            Kind::Link if link.is_none() => problems.push(
+                Diagnostic::error(&self.file.rel, "a link post needs a `link`")
+                    .at_opt(self.raw.kind.as_ref().map(|k| k.at).or(Some((1, 1))))
+                    .with_hint("add `link = \"https://...\"`, the page the post is about")
+                    .with_code("link-without-link"),
+            ),
+            Kind::Quote if self.body.commentary.quotes.is_empty() => problems.push(
+                Diagnostic::error(&self.file.rel, "a quote post needs a cited quote")
+                    .at(self.split.body_line, 1)
+                    .with_hint("end the block quote with an attribution line: `> — [source]` or `> — Name, [Publication](https://...)`"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// The latest of the front matter updates and the timed inline updates.
+fn latest_update(updates: &[Update], body: &Rendered) -> Option<ZonedDateTime> {
+    let inline = body
+        .commentary
+        .inline_updates
+        .iter()
+        .filter_map(|u| u.at.clone())
+        .max();
+    updates
+        .last()
+        .map(|u| u.at.clone())
+        .into_iter()
+        .chain(inline)
+        .max()
+}
+
+/// Resolves one post file.
+/// Returns the post (unless an error stops it) and every diagnostic found.
+pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diagnostic>) {
+    let text = file.text.as_deref().unwrap_or("");
+    let (split, raw, mut p) = match read_front_matter(file, text) {
+        Ok(v) => v,
+        Err(d) => return (None, d),
+    };
+    let names = FileNames::of(&file.rel);
+    let date = post_date(&raw, &names, file, config, &mut p);
+    let updated = post_updated(&raw, date.as_ref(), file, config, &mut p);
+    let (slug, filename) = post_slug(&raw, &names, file, &mut p);
+    let link = raw.link.as_ref().map(|l| l.value.clone());
+    let title = raw
+        .title
+        .as_ref()
+        .map(|t| t.value.clone())
+        .filter(|t| !t.trim().is_empty());
+    let kind = post_kind(&raw, link.as_deref(), title.as_deref(), split.body, &mut p);
+    let comments = comment_mode(&raw, config, &mut p);
+    let resolved_sources = resolve_sources(&raw.sources, config, &mut p);
+    let resolved_updates = resolve_updates(&raw.updates, config, &mut p);
+    let aliases = check_aliases(&raw.aliases, &mut p);
+    let (tags, categories) = post_terms(&raw, &mut p);
 
     let Some(date) = date else {
         return (None, p.list);
@@ -514,59 +601,21 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         body.has_more = true;
     }
 
-    let (title, title_derived) = match title {
-        Some(t) => (t, false),
-        None => match kind {
-            Kind::Entry | Kind::Link => {
-                problems.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!(
-                            "{} post needs a title",
-                            if kind == Kind::Entry {
-                                "an entry"
-                            } else {
-                                "a link"
-                            }
-                        ),
-                    )
-                    .at(split.front_line.saturating_sub(1).max(1), 1)
-                    .with_hint("add `title = \"...\"` to the front matter"),
-                );
-                (String::new(), true)
-            }
-            Kind::Quote => (derived_quote_title(&body, &resolved_sources), true),
-            Kind::Note => (format!("Note, {}", date.strftime("%B %-d, %Y %H:%M")), true),
-        },
+    let needs = KindNeeds {
+        file,
+        split: &split,
+        raw: &raw,
+        body: &body,
+        kind,
     };
-
-    match kind {
-        Kind::Link if link.is_none() => problems.push(
-            Diagnostic::error(&file.rel, "a link post needs a `link`")
-                .at_opt(raw.kind.as_ref().map(|k| k.at).or(Some((1, 1))))
-                .with_hint("add `link = \"https://...\"`, the page the post is about")
-                .with_code("link-without-link"),
-        ),
-        Kind::Quote if body.commentary.quotes.is_empty() => problems.push(
-            Diagnostic::error(&file.rel, "a quote post needs a cited quote")
-                .at(split.body_line, 1)
-                .with_hint("end the block quote with an attribution line: `> — [source]` or `> — Name, [Publication](https://...)`"),
-        ),
-        _ => {}
-    }
+    let (title, title_derived) = needs.title(title, &resolved_sources, &date, &mut problems);
+    needs.check(link.as_deref(), &mut problems);
     if problems.iter().any(Diagnostic::is_error) {
         return (None, problems);
     }
     // The latest update, from front matter or a timed inline update, moves
     // `updated` unless the writer set it.
-    let latest_inline = body
-        .commentary
-        .inline_updates
-        .iter()
-        .filter_map(|u| u.at.clone())
-        .max();
-    let latest_front = resolved_updates.last().map(|u| u.at.clone());
-    let updated = updated.or_else(|| latest_front.into_iter().chain(latest_inline).max());
+    let updated = updated.or_else(|| latest_update(&resolved_updates, &body));
     let tag_slugs = tags.iter().map(|t| crate::urls::term_slug(t).0).collect();
     let category_slugs = categories
         .iter()
