@@ -192,9 +192,32 @@ pub struct SitemapEntry {
     pub lastmod: Option<String>,
 }
 
+/// A post's entry in the sitemap.
+pub fn sitemap_post(c: &Config, p: &Post) -> SitemapEntry {
+    SitemapEntry {
+        loc: c.absolute(&p.url),
+        lastmod: Some(
+            p.updated
+                .as_ref()
+                .unwrap_or(&p.date)
+                .timestamp()
+                .to_string(),
+        ),
+    }
+}
+
+/// An entry of `entries` in `sitemap.xml`: a post's, made once, or a
+/// page's or list's.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum SitemapItem {
+    Post(Shared<Value>),
+    Other(SitemapEntry),
+}
+
 /// `entries`, for `sitemap.xml`: posts and pages with their last change,
 /// then the lists (home, kinds, tags, categories, series, archive).
-pub fn sitemap_entries(r: &Reads<'_>, list_paths: &[(String, Vec<PostId>)]) -> Vec<SitemapEntry> {
+pub fn sitemap_entries(r: &Reads<'_>, list_paths: &[(String, Vec<PostId>)]) -> Vec<SitemapItem> {
     let site = r.site();
     let c = &site.config;
     let last = |ids: &[PostId]| {
@@ -206,26 +229,20 @@ pub fn sitemap_entries(r: &Reads<'_>, list_paths: &[(String, Vec<PostId>)]) -> V
             .max()
             .map(|t| t.to_string())
     };
-    let mut entries: Vec<SitemapEntry> = (0..site.posts.len())
-        .map(|id| r.post(id))
-        .map(|p| SitemapEntry {
-            loc: c.absolute(&p.url),
-            lastmod: Some(
-                p.updated
-                    .as_ref()
-                    .unwrap_or(&p.date)
-                    .timestamp()
-                    .to_string(),
-            ),
-        })
+    let mut entries: Vec<SitemapItem> = (0..site.posts.len())
+        .map(|id| SitemapItem::Post(r.sitemap_entry(id)))
         .collect();
-    entries.extend(site.pages.iter().map(|p| SitemapEntry {
-        loc: c.absolute(&p.url),
-        lastmod: p.date.as_ref().map(|d| d.timestamp().to_string()),
+    entries.extend(site.pages.iter().map(|p| {
+        SitemapItem::Other(SitemapEntry {
+            loc: c.absolute(&p.url),
+            lastmod: p.date.as_ref().map(|d| d.timestamp().to_string()),
+        })
     }));
-    entries.extend(list_paths.iter().map(|(path, ids)| SitemapEntry {
-        loc: c.absolute(path),
-        lastmod: last(ids),
+    entries.extend(list_paths.iter().map(|(path, ids)| {
+        SitemapItem::Other(SitemapEntry {
+            loc: c.absolute(path),
+            lastmod: last(ids),
+        })
     }));
     entries
 }
@@ -254,13 +271,15 @@ pub fn search_entry(config: &Config, p: &Post) -> String {
     .unwrap_or_default()
 }
 
-/// The search index: compact JSON, one entry a post, newest first. Each
-/// entry is made once per post (see `render::reads`), so after an edit
-/// only that post's is made again.
-pub fn search_index(r: &Reads<'_>) -> Vec<u8> {
-    let entries: Vec<std::sync::Arc<str>> = (0..r.site().posts.len())
+/// Every post's search entry, newest first, each made once per post.
+pub fn search_entries(r: &Reads<'_>) -> Vec<Shared<std::sync::Arc<str>>> {
+    (0..r.site().posts.len())
         .map(|id| r.search_entry(id))
-        .collect();
+        .collect()
+}
+
+/// The search index: compact JSON, one entry a post, newest first.
+pub fn search_index(entries: &[Shared<std::sync::Arc<str>>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(entries.iter().map(|e| e.len() + 1).sum::<usize>() + 2);
     out.push(b'[');
     for (i, entry) in entries.iter().enumerate() {

@@ -97,8 +97,12 @@ fn strip_page(message: &str) -> String {
 
 /// What a job hands to its template, or makes without one.
 enum Prepared {
+    /// A context to render (absent when only hashed), and its hasher.
     Template(Box<JobContext>),
-    Bytes(Vec<u8>),
+    /// Bytes made without a template (the search index, the JSON feed),
+    /// with the hasher of what they were made from; `None` when only
+    /// hashed.
+    Bytes(Option<Vec<u8>>, Box<JobContext>),
     Copy(AssetSource),
 }
 
@@ -117,6 +121,13 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) 
     })
 }
 
+/// What a job's first pass gives: its fingerprint, and what to write
+/// unless only hashed.
+enum Made {
+    Context(tera::Context),
+    Body(Body),
+}
+
 fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) -> JobResult {
     let reads = Reads::new(inputs.site, inputs.memo);
     // A job rendered before is first only hashed: most jobs an edit might
@@ -127,20 +138,7 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
     } else {
         JobContext::new(inputs.hashed)
     };
-    let (fingerprint, mut body) = match prepare(inputs, &reads, job, first) {
-        Prepared::Template(ctx) => {
-            let (ctx, hasher) = ctx.finish();
-            let fingerprint = hasher.map_or(0, |mut h| {
-                h.write_u64(inputs.theme_generation);
-                h.write_usize(job.template.len());
-                h.update(job.template.as_bytes());
-                h.digest128()
-            });
-            (fingerprint, ctx.map(Ok))
-        }
-        Prepared::Bytes(bytes) => done_body(inputs, Body::Bytes(bytes.into())),
-        Prepared::Copy(source) => done_body(inputs, Body::Copy(source)),
-    };
+    let (fingerprint, mut made) = made(inputs, job, prepare(inputs, &reads, job, first));
     if inputs.hashed && previous == Some(fingerprint) {
         return JobResult {
             fingerprint,
@@ -148,15 +146,18 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
             output: Ok(None),
         };
     }
-    if body.is_none() {
-        // Hashed only, and it changed: now make the values to render.
-        if let Prepared::Template(ctx) = prepare(inputs, &reads, job, JobContext::new(false)) {
-            body = ctx.finish().0.map(Ok);
-        }
+    if made.is_none() {
+        // Hashed only, and it changed: now make what is written.
+        made = self::made(
+            inputs,
+            job,
+            prepare(inputs, &reads, job, JobContext::new(false)),
+        )
+        .1;
     }
-    let output = match body {
-        Some(Err(body)) => Ok(body),
-        Some(Ok(ctx)) => {
+    let output = match made {
+        Some(Made::Body(body)) => Ok(body),
+        Some(Made::Context(ctx)) => {
             let mut out = Vec::with_capacity(16 * 1024);
             inputs
                 .theme
@@ -170,7 +171,7 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
                     inputs.theme.diagnostics_for(&e, Some(&what))
                 })
         }
-        None => unreachable!("a template job's second pass makes its context"),
+        None => unreachable!("a job's second pass makes what it writes"),
     };
     JobResult {
         fingerprint,
@@ -184,15 +185,39 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
     }
 }
 
-/// A job made without a template: its body is final, its fingerprint the
-/// body's.
-fn done_body(inputs: &RenderInputs<'_>, body: Body) -> (u128, Option<Result<tera::Context, Body>>) {
-    let fingerprint = if inputs.hashed {
-        crate::output::fingerprint(&body)
-    } else {
-        0
+/// The fingerprint of a prepared job (0 when not hashed), and what it
+/// writes unless it was only hashed.
+fn made(inputs: &RenderInputs<'_>, job: &Job, prepared: Prepared) -> (u128, Option<Made>) {
+    let finish = |hasher: Option<xxhash_rust::xxh3::Xxh3>| {
+        hasher.map_or(0, |mut h| {
+            h.write_u64(inputs.theme_generation);
+            h.write_usize(job.template.len());
+            h.update(job.template.as_bytes());
+            h.digest128()
+        })
     };
-    (fingerprint, Some(Err(body)))
+    match prepared {
+        Prepared::Template(ctx) => {
+            let (ctx, hasher) = ctx.finish();
+            (finish(hasher), ctx.map(Made::Context))
+        }
+        Prepared::Bytes(bytes, ctx) => {
+            let (_, hasher) = ctx.finish();
+            (
+                finish(hasher),
+                bytes.map(|b| Made::Body(Body::Bytes(b.into()))),
+            )
+        }
+        Prepared::Copy(source) => {
+            let body = Body::Copy(source);
+            let fingerprint = if inputs.hashed {
+                crate::output::fingerprint(&body)
+            } else {
+                0
+            };
+            (fingerprint, Some(Made::Body(body)))
+        }
+    }
 }
 
 /// Builds a job's template context through `r`, so that what it reads is
@@ -206,9 +231,17 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
             }
             return Prepared::Copy(source.clone());
         }
-        JobKind::SearchIndex => return Prepared::Bytes(discovery::search_index(r)),
+        JobKind::SearchIndex => {
+            let entries = discovery::search_entries(r);
+            ctx.hash("entries", &entries);
+            let bytes = ctx.makes().then(|| discovery::search_index(&entries));
+            return Prepared::Bytes(bytes, Box::new(ctx));
+        }
         JobKind::Feed { format, spec } if *format == feeds::FeedFormat::Json => {
-            return Prepared::Bytes(feeds::json_feed(&feeds::feed_view(r, spec)));
+            let view = feeds::feed_view(r, spec);
+            ctx.hash("feed", &view);
+            let bytes = ctx.makes().then(|| feeds::json_feed(&view));
+            return Prepared::Bytes(bytes, Box::new(ctx));
         }
         _ => {}
     }

@@ -121,7 +121,8 @@ pub struct MemoEntry {
     page: OnceLock<Shared<Value>>,
     archive: OnceLock<Shared<Value>>,
     feed: OnceLock<Shared<Arc<str>>>,
-    search: OnceLock<Arc<str>>,
+    search: OnceLock<Shared<Arc<str>>>,
+    sitemap: OnceLock<Shared<Value>>,
 }
 
 /// Per-post values, kept between builds; see the module docs.
@@ -226,6 +227,7 @@ impl PostMemo {
                         archive: OnceLock::new(),
                         feed: OnceLock::new(),
                         search: OnceLock::new(),
+                        sitemap: OnceLock::new(),
                     })
                 })
             })
@@ -338,12 +340,28 @@ impl<'a> Reads<'a> {
     }
 
     /// The post's entry in `search.json`, as JSON.
-    pub fn search_entry(&self, id: PostId) -> Arc<str> {
+    pub fn search_entry(&self, id: PostId) -> Shared<Arc<str>> {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
         entry
             .search
-            .get_or_init(|| super::discovery::search_entry(&self.site.config, post).into())
+            .get_or_init(|| {
+                let json: Arc<str> = super::discovery::search_entry(&self.site.config, post).into();
+                Shared::new(json, self.memo.hashed)
+            })
+            .clone()
+    }
+
+    /// The post's entry in `sitemap.xml`.
+    pub fn sitemap_entry(&self, id: PostId) -> Shared<Value> {
+        let entry = self.entry(id);
+        let post = &self.site.posts[id];
+        entry
+            .sitemap
+            .get_or_init(|| {
+                let view = super::discovery::sitemap_post(&self.site.config, post);
+                Shared::new(Value::from_serializable(&view), self.memo.hashed)
+            })
             .clone()
     }
 
@@ -405,6 +423,21 @@ impl JobContext {
         if let Some(ctx) = &mut self.ctx {
             ctx.insert(key, value);
         }
+    }
+
+    /// Hashes a value that is not handed to a template (what a job writes
+    /// without one is made from it).
+    pub fn hash<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(h) = &mut self.hasher {
+            h.write_usize(key.len());
+            h.update(key.as_bytes());
+            hash_into(h, value);
+        }
+    }
+
+    /// Whether this context is for making the output (not only hashing).
+    pub fn makes(&self) -> bool {
+        self.ctx.is_some()
     }
 
     /// The context (unless only hashing), and the hasher when hashed.
