@@ -240,6 +240,9 @@ impl PostMemo {
 pub struct Reads<'a> {
     site: &'a Site,
     memo: &'a PostMemo,
+    /// Whether reads are recorded (a session that keeps them; a one-shot
+    /// build renders every job once and needs no record).
+    recording: bool,
     posts: RefCell<Vec<PostId>>,
     files: RefCell<Vec<PathBuf>>,
 }
@@ -249,6 +252,7 @@ impl<'a> Reads<'a> {
         Reads {
             site,
             memo,
+            recording: memo.hashed,
             posts: RefCell::new(Vec::new()),
             files: RefCell::new(Vec::new()),
         }
@@ -262,6 +266,9 @@ impl<'a> Reads<'a> {
     }
 
     fn record(&self, id: PostId) {
+        if !self.recording {
+            return;
+        }
         let mut posts = self.posts.borrow_mut();
         if posts.last() != Some(&id) {
             posts.push(id);
@@ -367,6 +374,9 @@ impl<'a> Reads<'a> {
 
     /// A file the job copies.
     pub fn file(&self, path: &Path) {
+        if !self.recording {
+            return;
+        }
         self.files.borrow_mut().push(path.to_path_buf());
     }
 
