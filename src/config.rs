@@ -42,6 +42,7 @@ pub struct RawConfig {
     pub related: Option<RawRelated>,
     pub markdown: Option<RawMarkdown>,
     pub home: Option<RawHome>,
+    pub archives: Option<RawArchives>,
     pub sources: Option<RawSources>,
     pub extra: Option<toml::Table>,
 }
@@ -124,6 +125,15 @@ pub struct RawFeeds {
 #[serde(deny_unknown_fields)]
 pub struct RawRelated {
     pub count: Option<usize>,
+}
+
+/// `[archives]`: which date archives the site has.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArchives {
+    /// A list page per day (`/2009/03/03/`), as WordPress has; years and
+    /// months are always listed.
+    pub days: Option<bool>,
 }
 
 /// `[home]`: what the home page lists.
@@ -231,6 +241,8 @@ pub struct Config {
     pub related_count: usize,
     /// `[home] full_posts`: whole posts on the home page.
     pub home_full_posts: bool,
+    /// `[archives] days`: a list page per day (on unless turned off).
+    pub day_archives: bool,
     /// What `check --refresh` found changed, by snapshot path: read from
     /// `sources/` with the config (both are rare, site-wide edits; `serve`
     /// starts afresh on either).
@@ -424,6 +436,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         related,
         markdown,
         home,
+        archives,
         sources,
         extra,
     } = raw;
@@ -700,6 +713,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         feed_aliases,
         related_count: count.unwrap_or(3),
         home_full_posts: home.and_then(|h| h.full_posts).unwrap_or(false),
+        day_archives: archives.and_then(|a| a.days).unwrap_or(true),
         source_changes: Default::default(),
         publish_snapshots: sources.and_then(|s| s.publish_snapshots).unwrap_or(false),
         snapshot_files: Vec::new(),

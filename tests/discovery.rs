@@ -386,6 +386,25 @@ fn reading_time_and_word_count_are_in_the_post_view() {
 }
 
 #[test]
+fn day_archives_can_be_left_out() {
+    let dir = site("discovery");
+    let toml = dir.path().join("glossator.toml");
+    let mut config = read(&toml);
+    config.push_str("\n[archives]\ndays = false\n");
+    fs::write(&toml, config).unwrap();
+    build_ok(dir.path(), &[]);
+    let public = dir.path().join("public");
+    assert!(public.join("2010/01/index.html").is_file(), "months stay");
+    assert!(public.join("2010/index.html").is_file(), "years stay");
+    assert!(!public.join("2010/01/05/index.html").exists());
+    assert!(!public.join("2011/06/01/index.html").exists());
+    assert!(
+        public.join("2010/01/05/alpha/index.html").is_file(),
+        "posts keep their dated URLs"
+    );
+}
+
+#[test]
 fn whole_posts_on_the_home_page_keep_their_ids_apart() {
     let dir = site("discovery");
     let toml = dir.path().join("glossator.toml");

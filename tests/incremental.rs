@@ -278,7 +278,10 @@ fn apply(dir: &Path, edit: &Edit) -> Changes {
         Edit::Config(n) => {
             fs::write(
                 dir.join("glossator.toml"),
-                format!("title = \"Prop {n}\"\nbase_url = \"https://prop.example\"\npaginate_by = {n}\n[comments]\nper_page = {n}\n"),
+                format!(
+                    "title = \"Prop {n}\"\nbase_url = \"https://prop.example\"\ntheme = \"local\"\npaginate_by = {n}\n[comments]\nper_page = {n}\n[archives]\ndays = {}\n",
+                    n % 2 == 0
+                ),
             )
             .unwrap();
             changes.config = true;

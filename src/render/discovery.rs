@@ -131,7 +131,8 @@ pub fn day_title(y: i16, m: i8, d: i8) -> String {
     format!("{} {d}, {y}", month_name(m))
 }
 
-/// Site paths of every date archive list, with titles and posts.
+/// Site paths of every date archive list, with titles and posts (days
+/// only with `[archives] days`, the default).
 pub fn date_lists(site: &Site) -> Vec<(String, String, &'static str, Vec<PostId>)> {
     let mut out = Vec::new();
     for y in &site.archive.years {
@@ -148,6 +149,9 @@ pub fn date_lists(site: &Site) -> Vec<(String, String, &'static str, Vec<PostId>
                 "month",
                 m.posts.clone(),
             ));
+            if !site.config.day_archives {
+                continue;
+            }
             for d in &m.days {
                 out.push((
                     day_path(y.year, m.month, d.day),
