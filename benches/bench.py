@@ -145,6 +145,79 @@ def build_pair(n, runs, baseline=None):
     return results
 
 
+# Hugo's minimal templates, as its docs would give them: a base, a post, a
+# paginated list and home, the term lists; RSS and the sitemap are Hugo's
+# built-in ones. The corpus's own layouts do more (summaries, neighbours,
+# tag links), so the ratio against these is the harder one.
+HUGO_LEAN_LAYOUTS = {
+    "_default/baseof.html": """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>
+""",
+    "_default/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}
+""",
+    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Paginator.Pages }}<h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>{{ end }}{{ end }}
+""",
+    "index.html": """{{ define "main" }}{{ range (.Paginate .Site.RegularPages).Pages }}<h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>{{ end }}{{ end }}
+""",
+    "_default/terms.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Data.Terms.Alphabetical }}<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> {{ end }}{{ end }}
+""",
+}
+
+
+def lean_site(base):
+    """The corpus's Hugo site with HUGO_LEAN_LAYOUTS, made once."""
+    lean = os.path.join(base, "hugo-lean")
+    stamp = os.path.join(lean, "ok")
+    if not os.path.exists(stamp):
+        shutil.rmtree(lean, ignore_errors=True)
+        shutil.copytree(os.path.join(base, "hugo"), lean,
+                        ignore=shutil.ignore_patterns("public", "layouts", "resources"))
+        for name, text in HUGO_LEAN_LAYOUTS.items():
+            path = os.path.join(lean, "layouts", name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        open(stamp, "w").close()
+    return lean
+
+
+def pages_in(folder):
+    return sum(1 for _, _, files in os.walk(folder) for f in files if f.endswith(".html"))
+
+
+def lean_and_floor(n, runs):
+    """Fresh builds on a RAM disk, alternating: glossator, Hugo with lean
+    templates, and the floor (benches' examples/floor.rs: read, render
+    Markdown in parallel, write as many files as glossator wrote)."""
+    base = corpus(n)
+    g_site, lean = os.path.join(base, "glossator"), lean_site(base)
+    ram = "/dev/shm" if os.path.isdir("/dev/shm") else TOOLS
+    floor_bin = os.path.join(ROOT, "target", "release", "examples", "floor")
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "floor"], cwd=ROOT, check=True)
+    outs = {k: os.path.join(ram, f"{k}-lean-{n}") for k in ("glossator", "hugo-lean", "floor")}
+    times = {k: [] for k in outs}
+    counts = {}
+    for _ in range(runs):
+        for k, out in outs.items():
+            shutil.rmtree(out, ignore_errors=True)
+        times["glossator"].append(run([BIN, "build", "-q", "-o", outs["glossator"]], g_site))
+        counts["glossator"] = sum(len(f) for _, _, f in os.walk(outs["glossator"]))
+        times["hugo-lean"].append(run(["hugo", "--quiet", "-d", outs["hugo-lean"]], lean))
+        times["floor"].append(run([floor_bin, g_site, outs["floor"], str(counts["glossator"])], g_site))
+        counts["glossator-pages"] = pages_in(outs["glossator"])
+        counts["hugo-lean-pages"] = pages_in(outs["hugo-lean"])
+    for out in outs.values():
+        shutil.rmtree(out, ignore_errors=True)
+    print(f"\n== {n:,} posts, fresh builds on a RAM disk: lean Hugo templates and the floor ({runs} runs each, alternating) ==")
+    print(f"{'':12} {'wall s':>8} {'cpu s':>8} {'peak MB':>9}")
+    for k, v in times.items():
+        print(f"{k:12} {med(v, 0):8.2f} {med(v, 1):8.2f} {med(v, 2):9.0f}")
+    g, h, f = (med(times[k], 0) for k in ("glossator", "hugo-lean", "floor"))
+    print(f"glossator is {h / g:.1f}x faster than Hugo with lean templates, and takes {g / f:.1f}x the floor")
+    print(f"pages written: glossator {counts['glossator-pages']:,} HTML ({counts['glossator']:,} files), "
+          f"Hugo (lean) {counts['hugo-lean-pages']:,} HTML")
+
+
+
 def med(values, i):
     return statistics.median(v[i] for v in values)
 
@@ -250,6 +323,7 @@ def main():
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--huge", action="store_true", help="also 100,000 posts (glossator, and Hugo once)")
     ap.add_argument("--baseline", help="another glossator binary to time on the repeat build")
+    ap.add_argument("--no-lean", action="store_true", help="skip the lean-Hugo and floor comparison")
     args = ap.parse_args()
     ensure_tools()
     print(f"glossator: {subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.strip()}; "
@@ -260,6 +334,8 @@ def main():
     for n in sizes:
         measured[n] = build_pair(n, args.runs, args.baseline)
         report_builds(n, measured[n])
+        if not args.no_lean:
+            lean_and_floor(n, args.runs)
     if args.huge:
         measured[100_000] = build_pair(100_000, 1)
         report_builds(100_000, measured[100_000])
