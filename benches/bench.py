@@ -259,6 +259,14 @@ def start_serve(site):
     raise RuntimeError("glossator serve exited before printing its address")
 
 
+def wait_reload(ws):
+    """Reads live-reload messages until the rebuild's reload (or error)."""
+    while True:
+        message = ws.recv()
+        if '"reload"' in message or '"error"' in message:
+            return
+
+
 def serve_latency(site, post, edits):
     """Median ms from a file write to the reload message and to the new HTML."""
     import websocket
@@ -276,10 +284,7 @@ def serve_latency(site, post, edits):
             written = time.perf_counter()
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
-            while True:
-                message = ws.recv()
-                if '"reload"' in message or '"error"' in message:
-                    break
+            wait_reload(ws)
             to_message.append((time.perf_counter() - written) * 1000)
             if page is None:
                 page = find_page(url, marker)

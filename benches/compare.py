@@ -43,10 +43,7 @@ def title_latency(site, post, edits):
             written = time.perf_counter()
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
-            while True:
-                message = ws.recv()
-                if '"reload"' in message or '"error"' in message:
-                    break
+            bench.wait_reload(ws)
             while title not in bench.fetch(url):
                 time.sleep(0.001)
             times.append((time.perf_counter() - written) * 1000)

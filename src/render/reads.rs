@@ -36,6 +36,7 @@ use serde::{Serialize, Serializer};
 use tera::{Context, Value};
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::config::Config;
 use crate::content::Post;
 use crate::content::comment::{Comment, Thread};
 use crate::site::{PostId, Site};
@@ -201,9 +202,8 @@ impl PostMemo {
                 .iter()
                 .enumerate()
                 .map(|(id, post)| {
-                    let social = social_hash(&site.comments[id], &site.mentions[id]);
                     old.remove(&Arc::as_ptr(post))
-                        .filter(|e| e.social == social)
+                        .filter(|e| e.social == social_hash(&site.comments[id], &site.mentions[id]))
                 })
                 .collect()
         };
@@ -318,58 +318,50 @@ impl<'a> Reads<'a> {
         }
     }
 
-    /// The post as the archive lists it.
-    pub fn archive_entry(&self, id: PostId) -> Shared<Value> {
+    /// A per-post value from the memo, made by `make` the first time.
+    fn memoized<T: Serialize + Clone + 'a>(
+        &self,
+        id: PostId,
+        cell: impl FnOnce(&'a MemoEntry) -> &'a OnceLock<Shared<T>>,
+        make: impl FnOnce(&Config, &Post) -> T,
+    ) -> Shared<T> {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
-        entry
-            .archive
-            .get_or_init(|| {
-                let view = super::discovery::archive_post(&self.site.config, post);
-                Shared::new(Value::from_serializable(&view), self.memo.hashed)
-            })
+        cell(entry)
+            .get_or_init(|| Shared::new(make(&self.site.config, post), self.memo.hashed))
             .clone()
+    }
+
+    /// The post as the archive lists it.
+    pub fn archive_entry(&self, id: PostId) -> Shared<Value> {
+        self.memoized(
+            id,
+            |e| &e.archive,
+            |c, p| Value::from_serializable(&super::discovery::archive_post(c, p)),
+        )
     }
 
     /// The post's HTML as feeds carry it (absolute links).
     pub fn feed_html(&self, id: PostId) -> Shared<Arc<str>> {
-        let entry = self.entry(id);
-        let post = &self.site.posts[id];
-        entry
-            .feed
-            .get_or_init(|| {
-                Shared::new(
-                    super::feeds::feed_html(&self.site.config, post).into(),
-                    self.memo.hashed,
-                )
-            })
-            .clone()
+        self.memoized(id, |e| &e.feed, |c, p| super::feeds::feed_html(c, p).into())
     }
 
     /// The post's entry in `search.json`, as JSON.
     pub fn search_entry(&self, id: PostId) -> Shared<Arc<str>> {
-        let entry = self.entry(id);
-        let post = &self.site.posts[id];
-        entry
-            .search
-            .get_or_init(|| {
-                let json: Arc<str> = super::discovery::search_entry(&self.site.config, post).into();
-                Shared::new(json, self.memo.hashed)
-            })
-            .clone()
+        self.memoized(
+            id,
+            |e| &e.search,
+            |c, p| super::discovery::search_entry(c, p).into(),
+        )
     }
 
     /// The post's entry in `sitemap.xml`.
     pub fn sitemap_entry(&self, id: PostId) -> Shared<Value> {
-        let entry = self.entry(id);
-        let post = &self.site.posts[id];
-        entry
-            .sitemap
-            .get_or_init(|| {
-                let view = super::discovery::sitemap_post(&self.site.config, post);
-                Shared::new(Value::from_serializable(&view), self.memo.hashed)
-            })
-            .clone()
+        self.memoized(
+            id,
+            |e| &e.sitemap,
+            |c, p| Value::from_serializable(&super::discovery::sitemap_post(c, p)),
+        )
     }
 
     /// A file the job copies.
