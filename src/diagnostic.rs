@@ -297,26 +297,35 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// minutes).
 pub struct LineIndex<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    /// Where each line starts, found on the first lookup: most texts
+    /// never have a problem to place.
+    starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts: std::sync::OnceLock::new(),
+        }
     }
 
     /// The 1-based (line, column) of a byte offset, as [`line_col`].
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let starts = self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        });
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
         (line, self.text[start..offset].chars().count() + 1)
     }
 }

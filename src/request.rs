@@ -25,6 +25,10 @@ pub struct BuildOptions {
     /// Replace an output folder glossator did not write.
     pub force: bool,
     pub now: Timestamp,
+    /// Keep per-post values and list items and hand them to every page
+    /// that shows the post (the default). Off, each is made anew where it
+    /// is used: slower, the same bytes; for the test that shows it.
+    pub reuse: bool,
 }
 
 impl BuildOptions {
@@ -37,6 +41,7 @@ impl BuildOptions {
             base_url: None,
             force: false,
             now: Timestamp::now(),
+            reuse: true,
         }
     }
 

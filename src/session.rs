@@ -286,12 +286,14 @@ impl Session {
     /// keeps file texts, as `serve`'s, keeps outputs' fingerprints too).
     pub(crate) fn render_cache(&mut self) -> &mut RenderCache {
         let keep = self.keep_texts;
+        let reuse = self.options.reuse;
         self.render_cache.get_or_insert_with(|| {
-            if keep {
+            let cache = if keep {
                 RenderCache::kept()
             } else {
                 RenderCache::one_shot()
-            }
+            };
+            if reuse { cache } else { cache.without_reuse() }
         })
     }
 

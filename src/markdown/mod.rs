@@ -898,32 +898,31 @@ fn fragment_links_to_page<'a>(event: Event<'a>, page_path: &str) -> Event<'a> {
 /// adjacent text are joined first (smart punctuation splits "don't"), and
 /// only tokens with a letter or digit count (not "—" or ".").
 fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
-    fn flush(run: &mut String, quoted: bool, words: &mut usize, quoted_words: &mut usize) {
-        let n = count_run(run);
-        *words += n;
-        if quoted {
-            *quoted_words += n;
-        }
-        run.clear();
-    }
     let mut words = 0;
     let mut quoted = 0;
     let mut quote_depth = 0usize;
     let mut in_code = false;
-    let mut run = String::new();
+    // Whether the token being read has been counted: a word split over
+    // two text events (around an entity, say) counts once; any other
+    // event ends it.
+    let mut counted = false;
     for (event, _) in events {
         match event {
             Event::Text(t) | Event::Code(t) if !in_code => {
-                run.push_str(t);
+                let n = count_run(t, &mut counted);
+                words += n;
+                if quote_depth > 0 {
+                    quoted += n;
+                }
                 continue;
             }
             Event::SoftBreak | Event::HardBreak => {
-                run.push(' ');
+                counted = false;
                 continue;
             }
             _ => {}
         }
-        flush(&mut run, quote_depth > 0, &mut words, &mut quoted);
+        counted = false;
         match event {
             Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
@@ -937,17 +936,15 @@ fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
             _ => {}
         }
     }
-    flush(&mut run, quote_depth > 0, &mut words, &mut quoted);
     (words, quoted)
 }
 
 /// Words in a run of text: whitespace-separated tokens holding a letter or
-/// digit. One pass over the bytes; only non-ASCII characters are decoded.
-fn count_run(text: &str) -> usize {
+/// digit, `counted` saying whether the token the run starts in was counted
+/// already. One pass over the bytes; only non-ASCII characters are decoded.
+fn count_run(text: &str, counted: &mut bool) -> usize {
     let bytes = text.as_bytes();
     let mut count = 0;
-    // Whether the current token has been counted (reset by whitespace).
-    let mut counted = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -960,10 +957,10 @@ fn count_run(text: &str) -> usize {
             (c.is_whitespace(), c.is_alphanumeric())
         };
         if whitespace {
-            counted = false;
-        } else if alphanumeric && !counted {
+            *counted = false;
+        } else if alphanumeric && !*counted {
             count += 1;
-            counted = true;
+            *counted = true;
         }
     }
     count
@@ -980,8 +977,14 @@ pub(crate) fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>
             _ => {}
         }
     }
-    let collapsed: Vec<&str> = out.split_whitespace().collect();
-    collapsed.join(" ")
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
 }
 
 /// Escapes text for an HTML attribute value.

@@ -83,7 +83,7 @@ impl RenderCache {
     /// For a build that renders once: nothing is hashed or kept.
     pub fn one_shot() -> Self {
         RenderCache {
-            memo: PostMemo::new(false),
+            memo: PostMemo::new(false, true),
             keep: false,
             plan: None,
             site_hash: 0,
@@ -94,11 +94,20 @@ impl RenderCache {
     /// For a session that builds again after edits.
     pub fn kept() -> Self {
         RenderCache {
-            memo: PostMemo::new(true),
+            memo: PostMemo::new(true, true),
             keep: true,
             plan: None,
             site_hash: 0,
             shape: 0,
+        }
+    }
+
+    /// The same, with every per-post value and list item made anew where
+    /// it is used: only to show that reuse changes no byte.
+    pub fn without_reuse(self) -> Self {
+        RenderCache {
+            memo: PostMemo::new(self.keep, false),
+            ..self
         }
     }
 

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use tera::Value;
 
 use super::cache::{self, CachedPlan, Readers, RenderCache};
-use super::reads::{Recorded, Shared};
+use super::reads::{ItemKey, Recorded, Shared};
 use super::views::site_view;
 use super::{RenderInputs, gather_failures, plan_site, render_job};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -136,9 +136,14 @@ pub fn render_site_outputs(
     };
     outcome.complete = plan.fingerprints.iter().all(Option::is_none);
 
+    // Hashed whenever list items are made: they are kept by it.
+    let site_value = Shared::new(Value::from_serializable(&site_view(site)), true);
+    let item_key = ItemKey {
+        theme_generation: request.theme_generation,
+        site_hash: site_value.hash(),
+    };
     let memo = &mut cache.memo;
-    let changed = timings.time("views", || memo.refresh(site));
-    let site_value = Shared::new(Value::from_serializable(&site_view(site)), keep);
+    let changed = timings.time("views", || memo.refresh(site, item_key));
 
     // Which jobs to look at: after an edit whose reads still hold, those
     // that read a post made anew or a touched file (and, after a new plan,

@@ -20,6 +20,7 @@ pub mod views;
 
 use std::hash::Hasher as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use tera::Value;
 
@@ -104,6 +105,41 @@ enum Prepared {
     /// hashed.
     Bytes(Option<Vec<u8>>, Box<JobContext>),
     Copy(AssetSource),
+    /// A value the context needs could not be made (a list item's
+    /// template failed).
+    Failed(Vec<Diagnostic>),
+}
+
+/// The template a theme may give for one post as lists show it; see
+/// [`list_item`].
+pub const ITEM_TEMPLATE: &str = "item.html";
+
+/// Renders the theme's `item.html` for one post, as every list page shows
+/// it: its context is the post's list value as `post` and `site`, nothing
+/// page-specific, so one rendering serves every page (see the README's
+/// theme notes).
+fn list_item(
+    inputs: &RenderInputs<'_>,
+    post: &Value,
+    source: &std::path::Path,
+) -> Result<String, Vec<Diagnostic>> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", &inputs.site_value);
+    ctx.insert("post", post);
+    let mut out = Vec::with_capacity(1024);
+    inputs
+        .theme
+        .render_to(ITEM_TEMPLATE, &ctx, &mut out)
+        .map_err(|e| {
+            let what = format!("the list item of {}", source.display());
+            inputs.theme.diagnostics_for(&e, Some(&what))
+        })?;
+    String::from_utf8(out).map_err(|_| {
+        vec![Diagnostic::error(
+            inputs.theme.origin(ITEM_TEMPLATE),
+            "item.html rendered bytes that are not UTF-8",
+        )]
+    })
 }
 
 /// Renders one job, unless its fingerprint equals `previous`.
@@ -126,6 +162,7 @@ pub fn render_job(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) 
 enum Made {
     Context(tera::Context),
     Body(Body),
+    Failed(Vec<Diagnostic>),
 }
 
 fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>) -> JobResult {
@@ -139,6 +176,13 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
         JobContext::new(inputs.hashed)
     };
     let (fingerprint, mut made) = made(inputs, job, prepare(inputs, &reads, job, first));
+    if let Some(Made::Failed(ds)) = made {
+        return JobResult {
+            fingerprint: 0,
+            reads: reads.finish(),
+            output: Err(ds),
+        };
+    }
     if inputs.hashed && previous == Some(fingerprint) {
         return JobResult {
             fingerprint,
@@ -157,6 +201,7 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
     }
     let output = match made {
         Some(Made::Body(body)) => Ok(body),
+        Some(Made::Failed(ds)) => Err(ds),
         Some(Made::Context(ctx)) => {
             let mut out = Vec::with_capacity(16 * 1024);
             inputs
@@ -208,6 +253,7 @@ fn made(inputs: &RenderInputs<'_>, job: &Job, prepared: Prepared) -> (u128, Opti
                 bytes.map(|b| Made::Body(Body::Bytes(b.into()))),
             )
         }
+        Prepared::Failed(ds) => (0, Some(Made::Failed(ds))),
         Prepared::Copy(source) => {
             let body = Body::Copy(source);
             let fingerprint = if inputs.hashed {
@@ -287,7 +333,7 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
         JobKind::List { list, number } => {
             let number = *number;
             let total_pages = list.total_pages();
-            let items: Vec<ListItem> = list
+            let items = list
                 .posts
                 .iter()
                 .skip((number - 1) * list.per_page)
@@ -295,16 +341,23 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
                 .map(|&id| {
                     if list.full_posts {
                         let url = site.config.link(&r.post(id).url);
-                        ListItem::Whole(views::with_namespaced_content(
+                        Ok(ListItem::Whole(views::with_namespaced_content(
                             &r.value(id),
                             r.post(id),
                             &url,
-                        ))
+                        )))
+                    } else if inputs.theme.has(ITEM_TEMPLATE) {
+                        r.listed(id, |post| list_item(inputs, post, &r.post(id).source))
+                            .map(ListItem::Shared)
                     } else {
-                        ListItem::Shared(r.value(id))
+                        Ok(ListItem::Shared(r.value(id)))
                     }
                 })
-                .collect();
+                .collect::<Result<Vec<ListItem>, Arc<Vec<Diagnostic>>>>();
+            let items = match items {
+                Ok(items) => items,
+                Err(failed) => return Prepared::Failed(failed.as_ref().clone()),
+            };
             let url_of = |n: usize| site.config.link(&crate::urls::page_url(&list.base_url, n));
             let paginator = PaginatorView {
                 number,

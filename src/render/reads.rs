@@ -24,6 +24,16 @@
 //! comments and mentions, and the config (which restarts everything when
 //! it changes). [`PostMemo::refresh`] makes a post's values again when the
 //! post (a new parse) or its comments change.
+//!
+//! One memo value also reads the theme and the `site` value: a post's
+//! *list item*, its `item.html` rendered once and handed to every list
+//! page showing the post as `post.item_html`. Those are kept under an
+//! [`ItemKey`] (theme generation and `site` hash) and made again when it
+//! changes.
+//!
+//! With reuse off ([`PostMemo::new`]'s `reuse`), every value is made anew
+//! where it is used, as if nothing were kept: slower, and byte for byte
+//! the same output, which `tests/reuse.rs` checks.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -124,6 +134,37 @@ pub struct MemoEntry {
     feed: OnceLock<Shared<Arc<str>>>,
     search: OnceLock<Shared<Arc<str>>>,
     sitemap: OnceLock<Shared<Value>>,
+    /// The list value with `item_html`, when the theme has `item.html`.
+    listed: OnceLock<Listed>,
+}
+
+/// A post's list value with its rendered list item, or why `item.html`
+/// failed for it.
+pub type Listed = Result<Shared<Value>, Arc<Vec<crate::diagnostic::Diagnostic>>>;
+
+/// What list items are made from besides the post: the theme (by
+/// generation) and the hash of the `site` value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ItemKey {
+    pub theme_generation: u64,
+    pub site_hash: u64,
+}
+
+impl MemoEntry {
+    /// The same values without the list item (made again under a new key).
+    fn without_item(&self) -> MemoEntry {
+        MemoEntry {
+            post: self.post.clone(),
+            social: self.social,
+            list: self.list.clone(),
+            page: self.page.clone(),
+            archive: self.archive.clone(),
+            feed: self.feed.clone(),
+            search: self.search.clone(),
+            sitemap: self.sitemap.clone(),
+            listed: OnceLock::new(),
+        }
+    }
 }
 
 /// Per-post values, kept between builds; see the module docs.
@@ -137,6 +178,11 @@ pub struct PostMemo {
     /// when the next site shares them (an edit of posts only), each entry
     /// is kept or not by its post alone.
     social: Option<(SharedThreads, SharedMentions)>,
+    /// Whether values are kept and handed out again (off only to show
+    /// that keeping them changes no byte).
+    reuse: bool,
+    /// What the entries' list items were made under.
+    item_key: ItemKey,
 }
 
 type SharedThreads = Arc<Vec<Vec<Thread>>>;
@@ -159,11 +205,13 @@ fn social_hash(comments: &[Thread], mentions: &[Comment]) -> u64 {
 }
 
 impl PostMemo {
-    pub fn new(hashed: bool) -> Self {
+    pub fn new(hashed: bool, reuse: bool) -> Self {
         PostMemo {
             by_post: Vec::new(),
             hashed,
             social: None,
+            reuse,
+            item_key: ItemKey::default(),
         }
     }
 
@@ -181,7 +229,7 @@ impl PostMemo {
     /// Brings the memo up to `site`: keeps each post's values when the
     /// post and its comments are the ones they were made from, makes the
     /// rest (in parallel). Returns the posts whose values were made anew.
-    pub fn refresh(&mut self, site: &Site) -> Vec<PostId> {
+    pub fn refresh(&mut self, site: &Site, item_key: ItemKey) -> Vec<PostId> {
         let same_social =
             self.social.as_ref().is_some_and(|(c, m)| {
                 Arc::ptr_eq(c, &site.comments) && Arc::ptr_eq(m, &site.mentions)
@@ -211,6 +259,15 @@ impl PostMemo {
             self.social = Some((site.comments.clone(), site.mentions.clone()));
         }
         let changed: Vec<PostId> = (0..kept.len()).filter(|&id| kept[id].is_none()).collect();
+        let new_items = self.item_key != item_key;
+        self.item_key = item_key;
+        let kept: Vec<Option<Arc<MemoEntry>>> = if new_items {
+            kept.into_iter()
+                .map(|e| e.map(|e| Arc::new(e.without_item())))
+                .collect()
+        } else {
+            kept
+        };
         let hashed = self.hashed;
         self.by_post = kept
             .into_par_iter()
@@ -228,6 +285,7 @@ impl PostMemo {
                         feed: OnceLock::new(),
                         search: OnceLock::new(),
                         sitemap: OnceLock::new(),
+                        listed: OnceLock::new(),
                     })
                 })
             })
@@ -297,7 +355,34 @@ impl<'a> Reads<'a> {
 
     /// The post's view as lists show it (no `content`).
     pub fn value(&self, id: PostId) -> Shared<Value> {
-        self.entry(id).list.clone()
+        let entry = self.entry(id);
+        if !self.memo.reuse {
+            let view =
+                super::views::post_view(&self.site.config, &entry.post, &self.site.comments[id]);
+            return Shared::new(Value::from_serializable(&view), self.memo.hashed);
+        }
+        entry.list.clone()
+    }
+
+    /// The post's list value with `item_html`, the theme's `item.html`
+    /// rendered for it by `render` (from the list value) once and kept
+    /// while the theme and `site` value are the same.
+    pub fn listed(
+        &self,
+        id: PostId,
+        render: impl FnOnce(&Value) -> Result<String, Vec<crate::diagnostic::Diagnostic>>,
+    ) -> Listed {
+        let list = self.value(id);
+        let make = || {
+            let html = render(&list).map_err(Arc::new)?;
+            let mut map = list.as_map().cloned().unwrap_or_default();
+            map.insert("item_html".into(), Value::safe_string(&html));
+            Ok(Shared::new(Value::from(map), self.memo.hashed))
+        };
+        if !self.memo.reuse {
+            return make();
+        }
+        self.entry(id).listed.get_or_init(make).clone()
     }
 
     /// The post's view with `content`, for its own page. Kept only by a
@@ -307,11 +392,11 @@ impl<'a> Reads<'a> {
         let post = &self.site.posts[id];
         let make = || {
             Shared::new(
-                super::views::with_content(&entry.list, post),
+                super::views::with_content(&self.value(id), post),
                 self.memo.hashed,
             )
         };
-        if self.memo.hashed {
+        if self.memo.hashed && self.memo.reuse {
             entry.page.get_or_init(make).clone()
         } else {
             make()
@@ -327,9 +412,11 @@ impl<'a> Reads<'a> {
     ) -> Shared<T> {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
-        cell(entry)
-            .get_or_init(|| Shared::new(make(&self.site.config, post), self.memo.hashed))
-            .clone()
+        let make = || Shared::new(make(&self.site.config, post), self.memo.hashed);
+        if !self.memo.reuse {
+            return make();
+        }
+        cell(entry).get_or_init(make).clone()
     }
 
     /// The post as the archive lists it.

@@ -430,12 +430,20 @@ pub fn page_view<'a>(site: &'a Site, page: &'a Page) -> PageView<'a> {
 
 /// The first `n` words of `text`, with an ellipsis when cut.
 pub fn truncate_words(text: &str, n: usize) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() <= n {
-        words.join(" ")
-    } else {
-        format!("{}…", words[..n].join(" "))
+    let mut out = String::new();
+    // Only the first n + 1 words are looked at: the summary text may be a
+    // whole long post.
+    for (i, word) in text.split_whitespace().take(n + 1).enumerate() {
+        if i == n {
+            out.push('…');
+            break;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
+    out
 }
 
 /// A post's value for its own page: the list value plus `content`.

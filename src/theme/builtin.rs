@@ -41,6 +41,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("comments.html"),
     template!("components.html"),
     template!("index.html"),
+    template!("item.html"),
     template!("link.html"),
     template!("list.html"),
     template!("note.html"),

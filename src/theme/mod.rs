@@ -261,6 +261,12 @@ fn extends_of(text: &str) -> Option<&str> {
 /// notes, as a writer would expect.
 fn drop_orphaned_builtins(templates: &mut HashMap<String, (String, PathBuf)>) {
     let is_builtin = |origin: &PathBuf| origin.starts_with("<built-in>");
+    // The built-in list item is made for the built-in list pages, from the
+    // built-in components: a theme with lists of its own does not get it.
+    let own = |name: &str| templates.get(name).is_some_and(|(_, o)| !is_builtin(o));
+    if own("list.html") && own("index.html") && !own("item.html") {
+        templates.remove("item.html");
+    }
     loop {
         let orphans: Vec<String> = templates
             .iter()
