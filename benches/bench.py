@@ -19,7 +19,10 @@ ratios are printed.
 
 Then the preview: `glossator serve` on the sample blog and on the 10,000
 post site, EDITS one-post edits each, timing from the file write to the
-WebSocket reload message, and to the new HTML being served (median).
+WebSocket reload message, and to the new HTML being served (median). On
+the large site each kind of edit is timed on its own: body (the post's
+page), title (the home page), date (the time shown on the home page), tag
+(a new tag's page) and kind (the post on /links/ and off it again).
 
 With --baseline BIN (another glossator binary, e.g. one built from an
 earlier commit), the warm condition also times BIN's repeat build of the
@@ -267,8 +270,59 @@ def wait_reload(ws):
             return
 
 
-def serve_latency(site, post, edits):
-    """Median ms from a file write to the reload message and to the new HTML."""
+EDIT_KINDS = ("body", "title", "date", "tag", "kind")
+
+
+def newest_post(site):
+    """The post file with the latest `date = ` line (the home page's first)."""
+    folder = os.path.join(site, "content", "posts")
+    best = None
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("date = "):
+                    if best is None or line > best[0]:
+                        best = (line, name)
+                    break
+    return os.path.join("content", "posts", best[1])
+
+
+def edited(original, kind, i, stamp):
+    """The post's text after edit `i` of `kind`, and (page, text) pairs:
+    the edit has reached the server when each page holds (or, for a text
+    starting with "!", no longer holds) the text."""
+    head, sep, body = original.partition("+++\n\n")
+    lines = head.split("\n")
+    title = next(l for l in lines if l.startswith("title = "))[len('title = "'):-1]
+    if kind == "body":
+        marker = f"Edited for the benchmark, round {i} at {stamp}."
+        return head + sep + marker + "\n\n" + body, [("post", marker)]
+    if kind == "title":
+        new = f"Benchmark title {i} {stamp}"
+        lines = [f'title = "{new}"' if l.startswith("title = ") else l for l in lines]
+        return "\n".join(lines) + sep + body, [("", new)]
+    if kind == "date":
+        # Later the same day: the post stays newest and keeps its URL.
+        day = next(l for l in lines if l.startswith("date = "))[len("date = "):][:10]
+        at = f"{day}T23:{i % 60:02}:{i // 60 % 60:02}"
+        lines = [f"date = {at}Z" if l.startswith("date = ") else l for l in lines]
+        return "\n".join(lines) + sep + body, [("", f'datetime="{at}')]
+    if kind == "tag":
+        tag = f"benchtag{stamp % 1000000}x{i}"
+        lines = [l[:-1] + f', "{tag}"]' if l.startswith("tags = [") else l for l in lines]
+        return "\n".join(lines) + sep + body, [(f"tags/{tag}/", title)]
+    if kind == "kind":
+        # Alternately a link post (on /links/) and an entry again.
+        if i % 2 == 0:
+            lines.insert(1, 'kind = "link"\nlink = "https://example.com/benchmark"')
+            return "\n".join(lines) + sep + body, [("links/", title)]
+        return original, [("links/", "!" + title)]
+    raise ValueError(kind)
+
+
+def serve_latency(site, post, edits, kind="body"):
+    """Median ms from a file write to the reload message and to the new
+    HTML served, for `edits` edits of one kind."""
     import websocket
     proc, url = start_serve(site)
     try:
@@ -276,24 +330,30 @@ def serve_latency(site, post, edits):
         ws.recv()  # hello
         path = os.path.join(site, post)
         original = open(path, encoding="utf-8").read()
-        page = None
+        post_page = None
         to_message, to_html = [], []
         for i in range(edits):
-            marker = f"Edited for the benchmark, round {i} at {time.time_ns()}."
-            text = original.replace("+++\n\n", f"+++\n\n{marker}\n\n", 1)
+            text, checks = edited(original, kind, i, time.time_ns())
             written = time.perf_counter()
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
             wait_reload(ws)
             to_message.append((time.perf_counter() - written) * 1000)
-            if page is None:
-                page = find_page(url, marker)
-            while marker not in fetch(url + page):
-                time.sleep(0.001)
+            for page, want in checks:
+                if page == "post":
+                    post_page = post_page or find_page(url, want)
+                    page = post_page
+                gone = want.startswith("!")
+                deadline = time.perf_counter() + 30
+                while (want[1:] in fetch(url + page)) if gone else (want not in fetch(url + page)):
+                    if time.perf_counter() > deadline:
+                        raise RuntimeError(f"{kind} edit {i}: /{page} never showed {want!r}")
+                    time.sleep(0.001)
             to_html.append((time.perf_counter() - written) * 1000)
             time.sleep(0.15)
         with open(path, "w", encoding="utf-8") as f:
             f.write(original)
+        wait_reload(ws)
         return statistics.median(to_message), statistics.median(to_html), len(to_message)
     finally:
         proc.kill()
@@ -357,13 +417,13 @@ def main():
         for part in ("glossator.toml", "content", "themes"):
             src = os.path.join(ROOT, part)
             (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(sample, part))
-        for name, site, post in (
-            ("sample blog", sample, "content/posts/2026-02-27-note-on-sources.md"),
-            ("10,000 posts", os.path.join(corpus(10000), "glossator"), "content/posts/post-004242.md"),
-        ):
-            msg, html, n = serve_latency(site, post, args.edits)
-            print(f"{name:14} write -> reload message {msg:7.1f} ms   write -> new HTML served {html:7.1f} ms   ({n} edits)")
-
+        big = os.path.join(corpus(10000), "glossator")
+        msg, html, n = serve_latency(sample, "content/posts/2026-02-27-note-on-sources.md", args.edits)
+        print(f"{'sample blog':14} {'body':6} write -> reload message {msg:7.1f} ms   write -> new HTML served {html:7.1f} ms   ({n} edits)")
+        for kind in EDIT_KINDS:
+            post = "content/posts/post-004242.md" if kind == "body" else newest_post(big)
+            msg, html, n = serve_latency(big, post, args.edits, kind)
+            print(f"{'10,000 posts':14} {kind:6} write -> reload message {msg:7.1f} ms   write -> new HTML served {html:7.1f} ms   ({n} edits)")
 
 if __name__ == "__main__":
     main()
