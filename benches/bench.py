@@ -293,7 +293,7 @@ def edited(original, kind, i, stamp):
     starting with "!", no longer holds) the text."""
     head, sep, body = original.partition("+++\n\n")
     lines = head.split("\n")
-    title = next(l for l in lines if l.startswith("title = "))[len('title = "'):-1]
+    title = next((l for l in lines if l.startswith("title = ")), ' ""')[len('title = "'):-1]
     if kind == "body":
         marker = f"Edited for the benchmark, round {i} at {stamp}."
         return head + sep + marker + "\n\n" + body, [("post", marker)]

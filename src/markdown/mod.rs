@@ -48,8 +48,7 @@ pub fn is_forbidden_char(c: char) -> bool {
 /// file read and every feed value passes here, so printable ASCII, the
 /// common case, is recognised byte by byte without decoding.
 pub fn without_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
-    let plain_ascii = |b: &u8| (b' '..0x7F).contains(b) || matches!(*b, b'\t' | b'\n' | b'\r');
-    if text.as_bytes().iter().all(plain_ascii) {
+    if plain_ascii(text.as_bytes()) {
         return std::borrow::Cow::Borrowed(text);
     }
     if text.chars().any(is_forbidden_char) {
@@ -59,8 +58,26 @@ pub fn without_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn remove_forbidden_characters(events: &mut [Spanned<'_>]) {
+/// Whether every byte is printable ASCII, a tab or a line break. Chunks
+/// are folded without an early exit, so the compiler checks many bytes
+/// per instruction.
+fn plain_ascii(bytes: &[u8]) -> bool {
+    bytes.chunks(64).all(|chunk| {
+        chunk.iter().fold(true, |ok, &b| {
+            ok & ((b >= b' ') & (b < 0x7F) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
+        })
+    })
+}
+
+/// Drops forbidden code points from the events. When the body has none
+/// (every file read has been cleaned already), only text pulldown-cmark
+/// made itself (an entity such as `&#1;` decoded) can hold one.
+fn remove_forbidden_characters(body: &str, events: &mut [Spanned<'_>]) {
+    let body_clean = matches!(without_forbidden(body), std::borrow::Cow::Borrowed(_));
     let clean = |s: &mut CowStr<'_>| {
+        if body_clean && matches!(s, CowStr::Borrowed(_)) {
+            return;
+        }
         if let std::borrow::Cow::Owned(c) = without_forbidden(s) {
             *s = CowStr::from(c);
         }
@@ -286,7 +303,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
     let mut events: Vec<Spanned<'_>> = parser.into_offset_iter().collect();
     let lines = crate::diagnostic::LineIndex::new(body);
 
-    remove_forbidden_characters(&mut events);
+    remove_forbidden_characters(body, &mut events);
     close_swallowing_html(&mut events, &mut problems);
     render_alerts(&mut events);
 

@@ -25,6 +25,8 @@ pub struct RenderCache {
     pub(crate) site_hash: u64,
     /// [`shape_hash`] of the last build's site.
     pub(crate) shape: u128,
+    /// [`plan_key`] of the last plan.
+    pub(crate) plan_key: u128,
 }
 
 /// A plan with the last fingerprint and reads of each of its jobs.
@@ -88,6 +90,7 @@ impl RenderCache {
             plan: None,
             site_hash: 0,
             shape: 0,
+            plan_key: 0,
         }
     }
 
@@ -99,6 +102,7 @@ impl RenderCache {
             plan: None,
             site_hash: 0,
             shape: 0,
+            plan_key: 0,
         }
     }
 
@@ -154,5 +158,16 @@ pub(crate) fn shape_hash(site: &crate::site::Site) -> u128 {
          {static_files:?}{bundle_files:?}{next_due:?}{redirects:?}"
     );
     h.update(debug.as_bytes());
+    h.digest128()
+}
+
+/// What a plan is made from: the site's shape, what the plan reads of each
+/// post, and the theme. When it is the last plan's, planning again would
+/// give the same jobs (a date edit that keeps the post's place and URL).
+pub(crate) fn plan_key(site: &crate::site::Site, shape: u128, theme_generation: u64) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.write_u128(shape);
+    h.write_u64(theme_generation);
+    super::plan::hash_post_plan_inputs(site, &mut h);
     h.digest128()
 }

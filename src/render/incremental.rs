@@ -83,9 +83,20 @@ pub fn render_site_outputs(
         request.same_index || (shape == cache.shape && cache.memo.same_posts_in_order(site));
     cache.shape = shape;
 
-    // The plan: the last one when the index is unchanged, else made afresh
-    // with the last fingerprints carried over by output path.
-    let reuse = keep && request.same_index && cache.plan.is_some();
+    // The plan: the last one when the index is unchanged, or when what the
+    // plan is made from is (a new index of the same shape whose posts
+    // keep their URLs and templates), else made afresh with the last
+    // fingerprints carried over by output path.
+    let plan_key = if keep {
+        cache::plan_key(site, shape, request.theme_generation)
+    } else {
+        0
+    };
+    let reuse = keep
+        && cache.plan.is_some()
+        && (request.same_index || (reads_hold && plan_key == cache.plan_key));
+    // Set again once a plan made from it is in place.
+    cache.plan_key = 0;
     // Jobs that are new or differ from the last plan's at their index.
     let mut replanned: Option<Vec<usize>> = None;
     if !reuse {
@@ -134,6 +145,7 @@ pub fn render_site_outputs(
     let Some(plan) = cache.plan.as_mut() else {
         return outcome;
     };
+    cache.plan_key = plan_key;
     outcome.complete = plan.fingerprints.iter().all(Option::is_none);
 
     // Hashed whenever list items are made: they are kept by it.

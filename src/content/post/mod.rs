@@ -155,7 +155,8 @@ pub struct Post {
 
 impl Post {
     /// What decides the post's place in the index and the plan: its date,
-    /// slug, URL, title (alias pages show it), kind, draft and pinned
+    /// slug, URL, title when it has aliases (alias pages show it; nothing
+    /// else in the index or plan does), kind, draft and pinned
     /// flags, comment mode, series, template, tags, categories and
     /// aliases. When an edit keeps it, a session keeps the last index and
     /// plan and swaps the new post in (`serve`'s fast path); the render
@@ -168,8 +169,13 @@ impl Post {
             h.write_usize(s.len());
             h.update(s.as_bytes());
         };
+        let title = if self.aliases.is_empty() {
+            ""
+        } else {
+            self.title.as_str()
+        };
         for s in [
-            self.title.as_str(),
+            title,
             self.url.as_str(),
             self.kind.name(),
             self.slug.as_str(),
