@@ -64,7 +64,7 @@ pub fn without_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
 fn plain_ascii(bytes: &[u8]) -> bool {
     bytes.chunks(64).all(|chunk| {
         chunk.iter().fold(true, |ok, &b| {
-            ok & ((b >= b' ') & (b < 0x7F) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
+            ok & ((b' '..0x7F).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
         })
     })
 }
