@@ -177,6 +177,11 @@ pub fn render_site_outputs(
         (0..plan.jobs.len()).collect()
     };
 
+    // Pages that list the whole site (the archive, the sitemap, the
+    // search index, the term lists) take longest: started first, so the
+    // last core is not left rendering one of them alone.
+    let mut candidates = candidates;
+    candidates.sort_by_key(|&i| !plan.jobs[i].lists_whole_site());
     let inputs = RenderInputs {
         site,
         theme,

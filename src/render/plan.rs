@@ -109,6 +109,17 @@ pub struct Job {
     pub source: Option<PathBuf>,
 }
 
+impl Job {
+    /// Whether the job shows every post (or every term) of the site: the
+    /// few long jobs of a build.
+    pub fn lists_whole_site(&self) -> bool {
+        matches!(
+            self.kind,
+            JobKind::Archive | JobKind::Sitemap(_) | JobKind::SearchIndex | JobKind::Terms(_)
+        )
+    }
+}
+
 /// Who claimed an output path, for collision messages.
 struct Claim {
     what: String,

@@ -6,6 +6,13 @@
 //! tag on more than a quarter of the site (and more than 50 posts) says
 //! little about relatedness and would make the work quadratic, so it is
 //! skipped when the post has other tags to go by.
+//!
+//! Candidates are bounded: from each tag the post has, only the
+//! [`WINDOW`] posts nearest to it in time on either side are counted (tag
+//! lists are in date order, so that is a slice around the post). A
+//! blog's related posts come from those anyway, as nearness breaks ties;
+//! without the bound a 100,000-post site with tags on thousands of posts
+//! each spends seconds counting candidates that never rank.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,6 +21,10 @@ use rayon::prelude::*;
 
 use crate::content::Post;
 use crate::site::PostId;
+
+/// How many posts either side of a post, in each of its tags' lists, are
+/// candidates.
+pub const WINDOW: usize = 150;
 
 /// Up to `count` related posts for each post.
 pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
@@ -52,7 +63,10 @@ pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
                     .into_iter()
                     .filter(|l| !informative || l.len() <= too_common)
                 {
-                    for &other in list {
+                    // The list is in id order (newest first), as is `id`.
+                    let at = list.partition_point(|&other| other < id);
+                    let near = &list[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(list.len())];
+                    for &other in near {
                         if other != id {
                             if shared[other] == 0 {
                                 touched.push(other);
