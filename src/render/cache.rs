@@ -27,6 +27,47 @@ pub struct RenderCache {
     pub(crate) shape: u128,
     /// [`plan_key`] of the last plan.
     pub(crate) plan_key: u128,
+    /// What the last index said of each post besides the post itself.
+    pub(crate) per_post: Option<PerPost>,
+}
+
+/// The index's per-post lists a post's own page shows: its related posts
+/// and its place in a series (with the series themselves).
+#[derive(Clone)]
+pub(crate) struct PerPost {
+    related: Arc<Vec<Vec<PostId>>>,
+    series_of: Arc<Vec<Option<crate::site::series::SeriesPlace>>>,
+    series: Arc<Vec<crate::site::series::Series>>,
+}
+
+impl PerPost {
+    pub fn of(site: &crate::site::Site) -> Self {
+        PerPost {
+            related: site.related.clone(),
+            series_of: site.series_of.clone(),
+            series: site.series.clone(),
+        }
+    }
+
+    /// The posts whose related posts or series place differ in `now`
+    /// (same posts in the same order), and whether any series changed.
+    pub fn changed(&self, now: &PerPost) -> (Vec<PostId>, bool) {
+        let series = !Arc::ptr_eq(&self.series, &now.series) && self.series != now.series;
+        let mut ids = Vec::new();
+        if !Arc::ptr_eq(&self.related, &now.related) {
+            ids.extend(
+                (0..now.related.len()).filter(|&i| self.related.get(i) != now.related.get(i)),
+            );
+        }
+        if !Arc::ptr_eq(&self.series_of, &now.series_of) {
+            ids.extend(
+                (0..now.series_of.len()).filter(|&i| self.series_of.get(i) != now.series_of.get(i)),
+            );
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        (ids, series)
+    }
 }
 
 /// A plan with the last fingerprint and reads of each of its jobs.
@@ -66,6 +107,24 @@ impl Readers {
         }
     }
 
+    /// The same records for a new plan: `new_index[old job]` is the job's
+    /// index in the new plan, `None` when it is gone or changed.
+    pub fn remap(&self, new_index: &[Option<u32>]) -> Readers {
+        let map = |list: &Vec<u32>| -> Vec<u32> {
+            list.iter()
+                .filter_map(|&j| new_index.get(j as usize).copied().flatten())
+                .collect()
+        };
+        Readers {
+            by_post: self.by_post.iter().map(map).collect(),
+            by_file: self
+                .by_file
+                .iter()
+                .map(|(path, list)| (path.clone(), map(list)))
+                .collect(),
+        }
+    }
+
     /// The jobs that read any of `posts` or `files`, sorted, once each.
     pub fn of<'a>(&self, posts: &[PostId], files: impl Iterator<Item = &'a PathBuf>) -> Vec<usize> {
         let mut jobs: Vec<usize> = posts
@@ -91,6 +150,7 @@ impl RenderCache {
             site_hash: 0,
             shape: 0,
             plan_key: 0,
+            per_post: None,
         }
     }
 
@@ -103,6 +163,7 @@ impl RenderCache {
             site_hash: 0,
             shape: 0,
             plan_key: 0,
+            per_post: None,
         }
     }
 

@@ -16,10 +16,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::Value;
 
-use super::cache::{self, CachedPlan, Readers, RenderCache};
+use super::cache::{self, CachedPlan, PerPost, Readers, RenderCache};
 use super::reads::{ItemKey, Recorded, Shared};
 use super::views::site_view;
-use super::{RenderInputs, gather_failures, plan_site, render_job};
+use super::{JobKind, RenderInputs, gather_failures, plan_site, render_job};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{OutputPath, OutputSink};
 use crate::site::Site;
@@ -60,6 +60,25 @@ type Done = (
     Option<Vec<Diagnostic>>,
 );
 
+/// Whether a job shows what the index made besides its posts (terms,
+/// series, the archive, pages, the sitemap), so that it is looked at
+/// again whenever that changes. Post pages show their series
+/// (`series_changed`); their related posts and series place are followed
+/// post by post ([`PerPost::changed`]). Lists, feeds, aliases and copies
+/// carry what they show in the job itself, which the plan compares.
+fn shows_shape(kind: &JobKind, series_changed: bool) -> bool {
+    match kind {
+        JobKind::Post(_) => series_changed,
+        JobKind::Comments { .. }
+        | JobKind::List { .. }
+        | JobKind::Feed { .. }
+        | JobKind::Alias { .. }
+        | JobKind::Standalone { .. }
+        | JobKind::Copy { .. } => false,
+        _ => true,
+    }
+}
+
 /// Plans and renders the site into `sink`; see the module docs.
 pub fn render_site_outputs(
     request: &RenderRequest<'_>,
@@ -73,15 +92,26 @@ pub fn render_site_outputs(
 
     // After a new index: do the last build's recorded reads still hold?
     // They do when the posts are the same files in the same order (ids
-    // mean the same posts) and nothing else the index made changed.
+    // mean the same posts). When the rest of what the index made (its
+    // shape) changed too, the few jobs that show it are looked at again
+    // besides those the reads name.
     let shape = if keep && !request.same_index {
         cache::shape_hash(site)
     } else {
         cache.shape
     };
-    let reads_hold =
-        request.same_index || (shape == cache.shape && cache.memo.same_posts_in_order(site));
+    let posts_hold = request.same_index || cache.memo.same_posts_in_order(site);
+    let shape_same = request.same_index || shape == cache.shape;
+    let reads_hold = posts_hold && shape_same;
     cache.shape = shape;
+    let per_post = PerPost::of(site);
+    let (index_changed, series_changed) = match (&cache.per_post, keep && posts_hold) {
+        (Some(last), true) if !request.same_index => last.changed(&per_post),
+        _ => (Vec::new(), false),
+    };
+    if keep {
+        cache.per_post = Some(per_post);
+    }
 
     // The plan: the last one when the index is unchanged, or when what the
     // plan is made from is (a new index of the same shape whose posts
@@ -97,7 +127,7 @@ pub fn render_site_outputs(
         && (request.same_index || (reads_hold && plan_key == cache.plan_key));
     // Set again once a plan made from it is in place.
     cache.plan_key = 0;
-    // Jobs that are new or differ from the last plan's at their index.
+    // Jobs that are new or differ from the last plan's job at their path.
     let mut replanned: Option<Vec<usize>> = None;
     if !reuse {
         let (jobs, diagnostics) = timings.time("plan", || plan_site(site, theme));
@@ -105,25 +135,34 @@ pub fn render_site_outputs(
         if outcome.diagnostics.has_errors() {
             return outcome;
         }
-        let mut previous = cache.plan.take();
+        let previous = cache.plan.take();
         let mut readers = Readers::default();
-        if let Some(previous) = previous.as_mut()
+        if let Some(previous) = previous.as_ref()
             && keep
-            && reads_hold
-            && previous.jobs.len() == jobs.len()
-            && previous
+            && posts_hold
+        {
+            // The records move with their jobs, matched by output path; a
+            // job that is new or changed is looked at whatever it read.
+            let at: HashMap<&OutputPath, usize> = jobs
+                .iter()
+                .enumerate()
+                .map(|(i, j)| (&j.output, i))
+                .collect();
+            let new_index: Vec<Option<u32>> = previous
                 .jobs
                 .iter()
-                .zip(&jobs)
-                .all(|(a, b)| a.output == b.output)
-        {
-            // Same outputs in the same order: the readers' indices hold.
-            replanned = Some(
-                (0..jobs.len())
-                    .filter(|&i| previous.jobs[i] != jobs[i])
-                    .collect(),
-            );
-            readers = std::mem::take(&mut previous.readers);
+                .map(|old| {
+                    at.get(&old.output)
+                        .filter(|&&i| jobs[i] == *old)
+                        .map(|&i| i as u32)
+                })
+                .collect();
+            let mut same = vec![false; jobs.len()];
+            for &i in new_index.iter().flatten() {
+                same[i as usize] = true;
+            }
+            replanned = Some((0..jobs.len()).filter(|&i| !same[i]).collect());
+            readers = previous.readers.remap(&new_index);
         }
         let mut old: HashMap<OutputPath, u128> = HashMap::new();
         if let Some(previous) = previous {
@@ -163,14 +202,22 @@ pub fn render_site_outputs(
     let narrow = keep
         && !outcome.complete
         && cache.site_hash == site_value.hash()
+        && posts_hold
         && (reuse || replanned.is_some());
     let candidates: Vec<usize> = if narrow {
+        let mut changed = changed;
+        changed.extend(&index_changed);
         let mut list = plan.readers.of(&changed, request.touched.iter());
         if let Some(extra) = &replanned {
             list.extend(extra);
-            list.sort_unstable();
-            list.dedup();
         }
+        if !shape_same {
+            list.extend(
+                (0..plan.jobs.len()).filter(|&i| shows_shape(&plan.jobs[i].kind, series_changed)),
+            );
+        }
+        list.sort_unstable();
+        list.dedup();
         list
     } else {
         plan.readers = Readers::default();
