@@ -6,7 +6,7 @@
 //! claimants named, and where a post asking for a template that does not
 //! exist is told so at its own file.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -424,9 +424,9 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         theme,
         taxonomies: [&site.config.tags, &site.config.categories],
         jobs: Vec::new(),
-        claims: HashMap::new(),
-        folded: HashMap::new(),
-        folders: HashMap::new(),
+        claims: HashMap::default(),
+        folded: HashMap::default(),
+        folders: HashMap::default(),
         diagnostics: Diagnostics::new(),
     };
     let config = &site.config;

@@ -12,6 +12,11 @@ use unicode_normalization::UnicodeNormalization as _;
 /// The name two paths share where case and Unicode composition do not
 /// count (macOS's APFS and HFS+, Windows' NTFS by default).
 pub fn folded(path: &str) -> String {
+    // ASCII is its own composed form: the common case skips the Unicode
+    // tables (this runs for every output of every plan).
+    if path.is_ascii() {
+        return path.to_ascii_lowercase();
+    }
     path.nfc().collect::<String>().to_lowercase()
 }
 
@@ -24,12 +29,8 @@ const RESERVED: &[&str] = &[
 /// Why a segment of `path` cannot be a name on Windows, if one cannot.
 pub fn windows_trouble(path: &str) -> Option<String> {
     for segment in path.split('/') {
-        let stem = segment
-            .split('.')
-            .next()
-            .unwrap_or(segment)
-            .to_ascii_lowercase();
-        if RESERVED.contains(&stem.trim_end()) {
+        let stem = segment.split('.').next().unwrap_or(segment).trim_end();
+        if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
             return Some(format!("`{segment}` is a device name on Windows"));
         }
         if segment.ends_with('.') || segment.ends_with(' ') {

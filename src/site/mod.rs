@@ -389,11 +389,11 @@ fn collect_terms(
 ) -> Vec<Term> {
     let what = taxonomy.kind.singular();
     let folder = taxonomy.path.as_str();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let mut terms: Vec<Term> = Vec::new();
     // Per slug, the first name seen and where: to name both sides of a
     // clash once per pair of names.
-    let mut first: HashMap<&str, (&str, &Path)> = HashMap::new();
+    let mut first: rustc_hash::FxHashMap<&str, (&str, &Path)> = Default::default();
     let mut told: HashSet<(String, String)> = HashSet::new();
     for (id, post) in posts.iter().enumerate() {
         let (names, slugs) = names(post);
@@ -401,7 +401,13 @@ fn collect_terms(
             if slug.is_empty() {
                 continue;
             }
-            let (_, made_up) = crate::urls::term_slug(name);
+            // A name seen first (or spelled unlike the first) is checked;
+            // the same name again says nothing new.
+            let (first_name, first_file) = *first
+                .entry(slug.as_str())
+                .or_insert((name.as_str(), post.source.as_path()));
+            let fresh = std::ptr::eq(first_name, name.as_str()) || first_name != name.as_str();
+            let made_up = fresh && crate::urls::term_slug(name).1;
             if made_up && told.insert((slug.clone(), String::new())) {
                 diagnostics.push(
                     Diagnostic::warning(
@@ -415,10 +421,8 @@ fn collect_terms(
                     )),
                 );
             }
-            let (first_name, first_file) = *first
-                .entry(slug.as_str())
-                .or_insert((name.as_str(), post.source.as_path()));
-            if first_name.to_lowercase() != name.to_lowercase()
+            if fresh
+                && first_name.to_lowercase() != name.to_lowercase()
                 && told.insert((slug.clone(), name.to_lowercase()))
             {
                 diagnostics.push(

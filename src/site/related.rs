@@ -14,7 +14,7 @@
 //! without the bound a 100,000-post site with tags on thousands of posts
 //! each spends seconds counting candidates that never rank.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -31,7 +31,7 @@ pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
     if count == 0 {
         return vec![Vec::new(); posts.len()];
     }
-    let mut index: HashMap<&str, Vec<PostId>> = HashMap::new();
+    let mut index: HashMap<&str, Vec<PostId>> = HashMap::default();
     for (id, post) in posts.iter().enumerate() {
         for slug in &post.tag_slugs {
             index.entry(slug.as_str()).or_default().push(id);
