@@ -40,6 +40,14 @@ pub enum AssetSource {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OutputPath(String);
 
+/// Maps keyed by output path are looked up by `&str` (hashes agree: the
+/// derived `Hash` hashes the one `String` field as a `str`).
+impl std::borrow::Borrow<str> for OutputPath {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl OutputPath {
     /// Checks a relative path such as `2009/03/03/x/index.html`.
     pub fn new(path: &str) -> Result<OutputPath, String> {

@@ -182,11 +182,8 @@ impl Planner<'_> {
         let clash = if let Some(by) = self.folders.get(output.as_str()) {
             Some(by.clone())
         } else {
-            folders_of(output.as_str()).find_map(|f| {
-                OutputPath::new(f)
-                    .ok()
-                    .filter(|o| self.claims.contains_key(o))
-            })
+            folders_of(output.as_str())
+                .find_map(|f| self.claims.get_key_value(f).map(|(o, _)| o.clone()))
         };
         if let Some(other) = clash {
             let theirs = self.claims.get(&other).map_or_else(
@@ -212,9 +209,9 @@ impl Planner<'_> {
         }
         self.check_portable(&output, &what, source.as_ref());
         for folder in folders_of(output.as_str()) {
-            self.folders
-                .entry(folder.to_string())
-                .or_insert_with(|| output.clone());
+            if !self.folders.contains_key(folder) {
+                self.folders.insert(folder.to_string(), output.clone());
+            }
         }
         self.claims.insert(
             output.clone(),
