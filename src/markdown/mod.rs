@@ -45,28 +45,61 @@ pub fn is_forbidden_char(c: char) -> bool {
 }
 
 /// `text` without forbidden code points (borrowed when it has none). Every
-/// file read and every feed value passes here, so printable ASCII, the
-/// common case, is recognised byte by byte without decoding.
+/// file read and every feed value passes here, so the check reads bytes,
+/// eight at a time where they are printable ASCII, and never decodes.
 pub fn without_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
-    if plain_ascii(text.as_bytes()) {
+    if !has_forbidden(text) {
         return std::borrow::Cow::Borrowed(text);
     }
-    if text.chars().any(is_forbidden_char) {
-        std::borrow::Cow::Owned(text.chars().filter(|c| !is_forbidden_char(*c)).collect())
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
+    std::borrow::Cow::Owned(text.chars().filter(|c| !is_forbidden_char(*c)).collect())
 }
 
-/// Whether every byte is printable ASCII, a tab or a line break. Chunks
-/// are folded without an early exit, so the compiler checks many bytes
-/// per instruction.
-fn plain_ascii(bytes: &[u8]) -> bool {
-    bytes.chunks(64).all(|chunk| {
-        chunk.iter().fold(true, |ok, &b| {
-            ok & ((b' '..0x7F).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
-        })
-    })
+/// Whether `text` holds a code point [`is_forbidden_char`] names, read off
+/// its UTF-8 bytes: a C0 control but tab and line breaks, DEL, a C1
+/// control (`C2 80`..`C2 9F`), U+FDD0..U+FDEF (`EF B7 90`..`EF B7 AF`) or a
+/// code point ending in FFFE or FFFF (`EF BF BE`, `EF BF BF`, or the last
+/// two bytes `BF BE`/`BF BF` of a four-byte one).
+fn has_forbidden(text: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8) {
+            let x = u64::from_ne_bytes(word.try_into().unwrap_or([0; 8]));
+            // Any byte with the high bit, below a space, or DEL?
+            let below_space = x.wrapping_sub(0x20 * ONES) & !x & HIGH;
+            let del = x ^ (0x7F * ONES);
+            let is_del = del.wrapping_sub(ONES) & !del & HIGH;
+            if (x & HIGH) | below_space | is_del == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+        let b = bytes[i];
+        let (forbidden, len) = match b {
+            b'\t' | b'\n' | b'\r' => (false, 1),
+            0x00..=0x1F | 0x7F => (true, 1),
+            0x20..=0x7E => (false, 1),
+            0xC2 => ((0x80..=0x9F).contains(&at(1)), 2),
+            0xC0..=0xDF => (false, 2),
+            0xEF => (
+                (at(1) == 0xB7 && (0x90..=0xAF).contains(&at(2)))
+                    || (at(1) == 0xBF && matches!(at(2), 0xBE | 0xBF)),
+                3,
+            ),
+            0xE0..=0xEF => (false, 3),
+            0xF0..=0xF7 => (at(2) == 0xBF && matches!(at(3), 0xBE | 0xBF), 4),
+            // A continuation byte: never first in a code point of a &str.
+            _ => (false, 1),
+        };
+        if forbidden {
+            return true;
+        }
+        i += len;
+    }
+    false
 }
 
 /// Drops forbidden code points from the events. When the body has none

@@ -610,3 +610,72 @@ fn a_lead_introducing_a_quote_keeps_the_quote_in_the_summary() {
     let r = md("A lead.\n\nA second paragraph.\n\n> A later quote.\n");
     assert_eq!(r.summary_html, "<p>A lead.</p>\n");
 }
+
+#[test]
+fn the_byte_level_forbidden_check_agrees_with_the_char_rule() {
+    let by_chars = |t: &str| t.chars().any(is_forbidden_char);
+    // Every boundary code point of the rule, alone and at each position of
+    // a text, so that it falls in a whole word and in the tail.
+    let probes = [
+        '\0',
+        '\u{1}',
+        '\t',
+        '\n',
+        '\r',
+        '\u{1f}',
+        ' ',
+        '~',
+        '\u{7f}',
+        '\u{80}',
+        '\u{9f}',
+        '\u{a0}',
+        'é',
+        '\u{fdcf}',
+        '\u{fdd0}',
+        '\u{fdef}',
+        '\u{fdf0}',
+        '\u{fffd}',
+        '\u{fffe}',
+        '\u{ffff}',
+        '\u{1fffe}',
+        '\u{1ffff}',
+        '\u{10fffe}',
+        '\u{10ffff}',
+        '\u{1f600}',
+        '—',
+        '\u{efbf}',
+        '\u{2fbe}',
+    ];
+    for c in probes {
+        for at in 0..18 {
+            let mut text: String = "plain text, here!!".chars().take(at).collect();
+            text.push(c);
+            text.push_str(&"plain text, here!!"[at..]);
+            assert_eq!(has_forbidden(&text), by_chars(&text), "{c:?} at {at}");
+            assert_eq!(
+                without_forbidden(&text),
+                text.chars()
+                    .filter(|c| !is_forbidden_char(*c))
+                    .collect::<String>()
+            );
+        }
+    }
+    // Pseudo-random texts over those code points.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..5_000 {
+        let len = (seed % 30) as usize;
+        let text: String = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                if seed % 6 == 0 {
+                    probes[(seed >> 8) as usize % probes.len()]
+                } else {
+                    'a'
+                }
+            })
+            .collect();
+        assert_eq!(has_forbidden(&text), by_chars(&text), "{text:?}");
+    }
+}
