@@ -669,7 +669,7 @@ fn the_byte_level_forbidden_check_agrees_with_the_char_rule() {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                if seed % 6 == 0 {
+                if seed.is_multiple_of(6) {
                     probes[(seed >> 8) as usize % probes.len()]
                 } else {
                     'a'
