@@ -1,13 +1,17 @@
 //! The render stage over a plan, revisiting only what an edit can reach.
 //!
-//! Every build plans the site (unless the index is the last build's, when
-//! the last plan still holds), brings the per-post memo up to date, and
-//! renders jobs in parallel into the sink. A session that keeps its cache
-//! (`serve`) also compares each job's fingerprint with the last build's
-//! and sends only outputs that changed; and when the index was kept, it
-//! looks only at the jobs whose recorded reads include a post whose values
-//! were made anew (or a touched file). The outcome lists what was rendered
-//! and what is gone, so `serve` can patch the site it holds.
+//! Every build plans the site (unless the index is the last build's, or
+//! what the plan is made from is unchanged: [`cache::plan_key`]), brings
+//! the per-post memo up to date, and renders jobs in parallel into the
+//! sink. A session that keeps its cache (`serve`) also compares each job's
+//! fingerprint with the last build's and sends only outputs that changed;
+//! and when the posts are the same files in the same order, it looks only
+//! at the jobs whose recorded reads include a post whose values were made
+//! anew, whose related posts or series place changed, or a touched file,
+//! plus jobs new or changed in a new plan and, when the index's shape
+//! changed, the few jobs that show it (see `shows_shape`). The outcome
+//! lists what was rendered and what is gone, so `serve` can patch the site
+//! it holds.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
