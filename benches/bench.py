@@ -425,5 +425,6 @@ def main():
             msg, html, n = serve_latency(big, post, args.edits, kind)
             print(f"{'10,000 posts':14} {kind:6} write -> reload message {msg:7.1f} ms   write -> new HTML served {html:7.1f} ms   ({n} edits)")
 
+
 if __name__ == "__main__":
     main()

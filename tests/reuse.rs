@@ -99,19 +99,21 @@ fn every_fixture_site_is_the_same_with_reuse_off() {
     assert!(sites >= 8, "only {sites} fixture sites found");
 }
 
+/// The taxonomies fixture with the site's own `templates/item.html`.
+fn taxonomies_with_item(template: &str) -> tempfile::TempDir {
+    let dir = support::site("taxonomies");
+    let templates = dir.path().join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(templates.join("item.html"), template).unwrap();
+    dir
+}
+
 /// A theme's own `item.html` is what every list shows, and it sees the
 /// post, not the page it is shown on: a tag page and the home page show
 /// the same item.
 #[test]
 fn a_themes_item_template_is_shown_on_every_list() {
-    let dir = support::site("taxonomies");
-    let templates = dir.path().join("templates");
-    fs::create_dir_all(&templates).unwrap();
-    fs::write(
-        templates.join("item.html"),
-        "<p class=\"it\">{{ post.title }}|{{ site.title }}</p>",
-    )
-    .unwrap();
+    let dir = taxonomies_with_item("<p class=\"it\">{{ post.title }}|{{ site.title }}</p>");
     for reuse in [true, false] {
         let built = build(dir.path(), reuse);
         let home = String::from_utf8(built[Path::new("index.html")].clone()).unwrap();
@@ -140,14 +142,7 @@ fn a_themes_item_template_is_shown_on_every_list() {
 /// and shown on another.
 #[test]
 fn a_list_item_reading_page_values_is_an_error_at_its_line() {
-    let dir = support::site("taxonomies");
-    let templates = dir.path().join("templates");
-    fs::create_dir_all(&templates).unwrap();
-    fs::write(
-        templates.join("item.html"),
-        "<p>\n{{ paginator.number }}</p>",
-    )
-    .unwrap();
+    let dir = taxonomies_with_item("<p>\n{{ paginator.number }}</p>");
     let out = support::glossator(dir.path(), &["build"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -106,7 +106,7 @@ fn has_forbidden(text: &str) -> bool {
 /// (every file read has been cleaned already), only text pulldown-cmark
 /// made itself (an entity such as `&#1;` decoded) can hold one.
 fn remove_forbidden_characters(body: &str, events: &mut [Spanned<'_>]) {
-    let body_clean = matches!(without_forbidden(body), std::borrow::Cow::Borrowed(_));
+    let body_clean = !has_forbidden(body);
     let clean = |s: &mut CowStr<'_>| {
         if body_clean && matches!(s, CowStr::Borrowed(_)) {
             return;
@@ -944,9 +944,10 @@ fn fragment_links_to_page<'a>(event: Event<'a>, page_path: &str) -> Event<'a> {
     }
 }
 
-/// The words of a body, and how many of them sit in block quotes. Runs of
-/// adjacent text are joined first (smart punctuation splits "don't"), and
-/// only tokens with a letter or digit count (not "—" or ".").
+/// The words of a body, and how many of them sit in block quotes. A token
+/// running on over adjacent text events (smart punctuation splits
+/// "don't") counts once, and only tokens with a letter or digit count
+/// (not "—" or ".").
 fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
     let mut words = 0;
     let mut quoted = 0;

@@ -208,7 +208,7 @@ pub fn render_site_outputs(
         && cache.site_hash == site_value.hash()
         && posts_hold
         && (reuse || replanned.is_some());
-    let candidates: Vec<usize> = if narrow {
+    let mut candidates: Vec<usize> = if narrow {
         let mut changed = changed;
         changed.extend(&index_changed);
         let mut list = plan.readers.of(&changed, request.touched.iter());
@@ -231,7 +231,6 @@ pub fn render_site_outputs(
     // Pages that list the whole site (the archive, the sitemap, the
     // search index, the term lists) take longest: started first, so the
     // last core is not left rendering one of them alone.
-    let mut candidates = candidates;
     candidates.sort_by_key(|&i| !plan.jobs[i].lists_whole_site());
     let inputs = RenderInputs {
         site,

@@ -116,8 +116,8 @@ pub const ITEM_TEMPLATE: &str = "item.html";
 
 /// Renders the theme's `item.html` for one post, as every list page shows
 /// it: its context is the post's list value as `post` and `site`, nothing
-/// page-specific, so one rendering serves every page (see the README's
-/// theme notes).
+/// page-specific, so one rendering serves every page (see
+/// docs/templates.md, "List items").
 fn list_item(
     inputs: &RenderInputs<'_>,
     post: &Value,
@@ -126,19 +126,9 @@ fn list_item(
     let mut ctx = tera::Context::new();
     ctx.insert("site", &inputs.site_value);
     ctx.insert("post", post);
-    let mut out = Vec::with_capacity(1024);
-    inputs
-        .theme
-        .render_to(ITEM_TEMPLATE, &ctx, &mut out)
-        .map_err(|e| {
-            let what = format!("the list item of {}", source.display());
-            inputs.theme.diagnostics_for(&e, Some(&what))
-        })?;
-    String::from_utf8(out).map_err(|_| {
-        vec![Diagnostic::error(
-            inputs.theme.origin(ITEM_TEMPLATE),
-            "item.html rendered bytes that are not UTF-8",
-        )]
+    inputs.theme.render(ITEM_TEMPLATE, &ctx).map_err(|e| {
+        let what = format!("the list item of {}", source.display());
+        inputs.theme.diagnostics_for(&e, Some(&what))
     })
 }
 

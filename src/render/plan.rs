@@ -385,7 +385,6 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
     Ok(path)
 }
 
-/// Lists every output of the site.
 /// What the plan reads of each post, hashed ([`super::cache::plan_key`]
 /// adds the rest): keep it in step with [`plan_site`].
 pub(crate) fn hash_post_plan_inputs(site: &Site, h: &mut xxhash_rust::xxh3::Xxh3) {
@@ -416,6 +415,7 @@ pub(crate) fn hash_post_plan_inputs(site: &Site, h: &mut xxhash_rust::xxh3::Xxh3
     }
 }
 
+/// Lists every output of the site.
 pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
     let mut p = Planner {
         theme,

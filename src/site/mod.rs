@@ -11,6 +11,7 @@ pub mod archive;
 pub mod related;
 pub mod series;
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -403,10 +404,16 @@ fn collect_terms(
             }
             // A name seen first (or spelled unlike the first) is checked;
             // the same name again says nothing new.
-            let (first_name, first_file) = *first
-                .entry(slug.as_str())
-                .or_insert((name.as_str(), post.source.as_path()));
-            let fresh = std::ptr::eq(first_name, name.as_str()) || first_name != name.as_str();
+            let (first_name, first_file, fresh) = match first.entry(slug.as_str()) {
+                Entry::Vacant(v) => {
+                    v.insert((name.as_str(), post.source.as_path()));
+                    (name.as_str(), post.source.as_path(), true)
+                }
+                Entry::Occupied(o) => {
+                    let (n, f) = *o.get();
+                    (n, f, n != name.as_str())
+                }
+            };
             let made_up = fresh && crate::urls::term_slug(name).1;
             if made_up && told.insert((slug.clone(), String::new())) {
                 diagnostics.push(

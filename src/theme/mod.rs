@@ -300,6 +300,11 @@ impl Theme {
         names
     }
 
+    /// Renders a template into a string.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
+        self.tera.render(name, context)
+    }
+
     /// Renders a template into `out`.
     pub fn render_to(
         &self,
