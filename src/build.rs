@@ -71,7 +71,6 @@ impl Session {
             .map_err(fail)?;
         timings.time("load", || self.load(changes));
         timings.time("parse", || self.parse_changed(&config));
-        self.drop_texts();
         let mut diagnostics = self.input_diagnostics();
         if let Err(d) = timings.time("theme", || self.refresh_theme(changes, &config)) {
             diagnostics.extend(d);

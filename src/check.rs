@@ -189,8 +189,9 @@ fn documents(site: &Site) -> impl Iterator<Item = (&Path, &str, &Rendered, usize
 fn body_ids(body: &Rendered) -> HashSet<String> {
     let mut ids: HashSet<String> = body.headings.iter().map(|h| h.id.clone()).collect();
     // Footnote ids (`fn-1`, `fnref-1`) are numbered as rendered.
-    for (i, _) in body.html.match_indices("id=\"fn") {
-        let rest = &body.html[i + 4..];
+    let html = body.html.get();
+    for (i, _) in html.match_indices("id=\"fn") {
+        let rest = &html[i + 4..];
         if let Some(end) = rest.find('"') {
             ids.insert(rest[..end].to_string());
         }

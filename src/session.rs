@@ -317,15 +317,6 @@ impl Session {
         }
     }
 
-    /// Drops file texts once parsed, when the session will not build again.
-    pub(crate) fn drop_texts(&mut self) {
-        if !self.keep_texts {
-            for entry in self.files.values_mut() {
-                entry.file.text = None;
-            }
-        }
-    }
-
     /// Walks and reads everything, keeping parse results of files whose
     /// text did not change.
     fn rescan(&mut self) {
@@ -409,15 +400,23 @@ impl Session {
         }
     }
 
-    /// Parses the files that have no parse result, in parallel.
+    /// Parses the files that have no parse result, in parallel. A
+    /// session that will not build again lets go of each text as soon as
+    /// it is parsed, so the texts and their parses are never all held at
+    /// once.
     pub(crate) fn parse_changed(&mut self, config: &Config) {
+        let keep_texts = self.keep_texts;
         let todo: Vec<&mut Entry> = self
             .files
             .values_mut()
             .filter(|e| e.parsed.is_none() && e.file.text.is_some())
             .collect();
-        todo.into_par_iter()
-            .for_each(|e| e.parsed = Some(parse_one(&e.file, config)));
+        todo.into_par_iter().for_each(|e| {
+            e.parsed = Some(parse_one(&e.file, config));
+            if !keep_texts {
+                e.file.text = None;
+            }
+        });
     }
 
     /// Is `abs` a file this session copies as is (static or bundle file)?

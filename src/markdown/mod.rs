@@ -8,6 +8,7 @@
 //! `<!-- more -->`, else after the first paragraph), so list pages and feeds
 //! never render a post twice.
 
+mod body_html;
 pub mod commentary;
 mod footnotes;
 pub mod highlight;
@@ -19,6 +20,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
+pub use body_html::BodyHtml;
 pub use commentary::{CitedQuote, CommentaryContext, Findings, InlineUpdate};
 pub use source::Source;
 
@@ -270,7 +272,8 @@ pub fn is_theme_id(id: &str) -> bool {
 /// What rendering a body produces.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
-    pub html: String,
+    /// The body's HTML (see [`BodyHtml`] for when a build lets go of it).
+    pub html: BodyHtml,
     /// The part before `<!-- more -->`, else the first paragraph.
     pub summary_html: String,
     /// Plain text of the summary, for descriptions and search excerpts.
@@ -376,10 +379,13 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
             .filter(|(e, _)| !is_more_marker(e))
             .map(|(e, _)| e.clone()),
     );
+    // The HTML is kept until the site is written: return the slack the
+    // guess above left.
+    out.shrink_to_fit();
 
     (
         Rendered {
-            html: out,
+            html: BodyHtml::new(out),
             summary_html,
             summary_text,
             has_more,

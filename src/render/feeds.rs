@@ -180,9 +180,10 @@ fn rfc2822(ts: jiff::Timestamp) -> String {
 /// `render::reads`), whatever the number of feeds it is in.
 pub fn feed_html(config: &Config, post: &Post) -> String {
     let permalink = config.absolute(&post.url);
+    let body = post.body.html.get();
     let mut html = match Url::parse(&permalink) {
-        Ok(base) => absolute_html(&post.body.html, &base),
-        Err(_) => post.body.html.clone(),
+        Ok(base) => absolute_html(&body, &base),
+        Err(_) => body.to_string(),
     };
     if post.kind == Kind::Link {
         html.push_str(&format!(

@@ -242,7 +242,7 @@ pub fn render_site_outputs(
     };
     let jobs = plan.jobs.clone();
     let previous = &plan.fingerprints;
-    let results: Vec<Done> = timings.time("render", || {
+    let render = |candidates: &[usize]| -> Vec<Done> {
         candidates
             .par_iter()
             // After Ctrl-C the rest is skipped: nothing will be written.
@@ -260,6 +260,25 @@ pub fn render_site_outputs(
                 }
             })
             .collect()
+    };
+    let results: Vec<Done> = timings.time("render", || {
+        if keep {
+            return render(&candidates);
+        }
+        // A one-shot build makes the jobs that read posts' whole HTML
+        // first (with the long whole-site jobs, so they still start
+        // early), then lets every post's HTML go, and makes the rest (the
+        // lists and archives, whose values fill the memo) in the room that
+        // frees.
+        let (first, rest): (Vec<usize>, Vec<usize>) = candidates
+            .iter()
+            .partition(|&&i| plan.jobs[i].lists_whole_site() || plan.jobs[i].reads_whole_posts());
+        let mut results = render(&first);
+        for post in &site.posts {
+            post.body.html.release();
+        }
+        results.extend(render(&rest));
+        results
     });
     cache.site_hash = inputs.site_value.hash();
     let mut failures = Vec::new();

@@ -118,6 +118,18 @@ impl Job {
             JobKind::Archive | JobKind::Sitemap(_) | JobKind::SearchIndex | JobKind::Terms(_)
         )
     }
+
+    /// Whether the job reads posts' whole HTML: a post's own page, a
+    /// feed, a list of whole posts (`[home] full_posts`). A one-shot build
+    /// makes these first and then lets the HTML go (see
+    /// [`crate::markdown::BodyHtml`]).
+    pub fn reads_whole_posts(&self) -> bool {
+        match &self.kind {
+            JobKind::Post(_) | JobKind::Feed { .. } => true,
+            JobKind::List { list, .. } => list.full_posts,
+            _ => false,
+        }
+    }
 }
 
 /// Who claimed an output path, for collision messages.

@@ -153,7 +153,7 @@ pub struct PageView<'a> {
     pub url: String,
     pub permalink: String,
     pub date: Option<String>,
-    pub content: &'a str,
+    pub content: std::sync::Arc<str>,
     pub description: String,
     pub words: usize,
     pub headings: &'a [Heading],
@@ -416,7 +416,7 @@ pub fn page_view<'a>(site: &'a Site, page: &'a Page) -> PageView<'a> {
         url: site.config.link(&page.url),
         permalink: site.config.absolute(&page.url),
         date: page.date.as_ref().map(|d| d.timestamp().to_string()),
-        content: &page.body.html,
+        content: page.body.html.get(),
         description: page
             .description
             .clone()
@@ -449,7 +449,7 @@ pub fn truncate_words(text: &str, n: usize) -> String {
 /// A post's value for its own page: the list value plus `content`.
 pub fn with_content(list_value: &Value, post: &Post) -> Value {
     let mut map = list_value.as_map().cloned().unwrap_or_default();
-    map.insert("content".into(), Value::from(post.body.html.as_str()));
+    map.insert("content".into(), Value::from(&*post.body.html.get()));
     Value::from(map)
 }
 
@@ -459,7 +459,7 @@ pub fn with_content(list_value: &Value, post: &Post) -> Value {
 pub fn with_namespaced_content(list_value: &Value, post: &Post, page_url: &str) -> Value {
     let mut map = list_value.as_map().cloned().unwrap_or_default();
     let prefix = format!("{}--", post.slug);
-    let html = crate::markdown::ids::namespace_ids(&post.body.html, &prefix, page_url);
+    let html = crate::markdown::ids::namespace_ids(&post.body.html.get(), &prefix, page_url);
     map.insert("content".into(), Value::from(html));
     Value::from(map)
 }

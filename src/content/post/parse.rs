@@ -596,7 +596,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     let summary = raw.summary.clone();
     if let Some(text) = &summary {
         let (summary_body, _) = markdown::render(text, &ctx);
-        body.summary_html = summary_body.html;
+        body.summary_html = summary_body.html.get().to_string();
         body.summary_text = summary_body.summary_text;
         body.has_more = true;
     }

@@ -200,7 +200,8 @@ pub fn send(options: &SendOptions) -> anyhow::Result<Vec<Outcome>> {
         let Ok(post_url) = Url::parse(&permalink) else {
             continue;
         };
-        let mut targets = outside_links(&post.body.html, &post_url);
+        let body = post.body.html.get();
+        let mut targets = outside_links(&body, &post_url);
         // A link post's story, and its sources, are linked from the page too.
         for url in post
             .link
@@ -218,7 +219,7 @@ pub fn send(options: &SendOptions) -> anyhow::Result<Vec<Outcome>> {
         }
         let hash = format!(
             "{:016x}",
-            xxhash_rust::xxh3::xxh3_64(post.body.html.as_bytes())
+            xxhash_rust::xxh3::xxh3_64(body.as_bytes())
                 ^ xxhash_rust::xxh3::xxh3_64(format!("{targets:?}").as_bytes())
         );
         let before = record.get(&permalink).cloned().unwrap_or_default();
