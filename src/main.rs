@@ -2,9 +2,8 @@
 //!
 //! The one thing decided here is the allocator: mimalloc, because a build
 //! makes millions of short-lived strings from parallel threads, where the
-//! system allocator spends a large share of the time; its v2 line, which
-//! was faster and smaller than v3 on our builds (see the README's
-//! dependency table for both measurements).
+//! system allocator spends a large share of the time (see the README's
+//! design notes for the measurement).
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -404,16 +404,19 @@ impl<'a> Reads<'a> {
     }
 
     /// A per-post value from the memo, made by `make` the first time.
+    /// `once`: one job of a build shows it (the archive, the sitemap, the
+    /// search index), so only a session that builds again keeps it.
     fn memoized<T: Serialize + Clone + 'a>(
         &self,
         id: PostId,
+        once: bool,
         cell: impl FnOnce(&'a MemoEntry) -> &'a OnceLock<Shared<T>>,
         make: impl FnOnce(&Config, &Post) -> T,
     ) -> Shared<T> {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
         let make = || Shared::new(make(&self.site.config, post), self.memo.hashed);
-        if !self.memo.reuse {
+        if !self.memo.reuse || (once && !self.memo.hashed) {
             return make();
         }
         cell(entry).get_or_init(make).clone()
@@ -423,6 +426,7 @@ impl<'a> Reads<'a> {
     pub fn archive_entry(&self, id: PostId) -> Shared<Value> {
         self.memoized(
             id,
+            true,
             |e| &e.archive,
             |c, p| Value::from_serializable(&super::discovery::archive_post(c, p)),
         )
@@ -430,13 +434,19 @@ impl<'a> Reads<'a> {
 
     /// The post's HTML as feeds carry it (absolute links).
     pub fn feed_html(&self, id: PostId) -> Shared<Arc<str>> {
-        self.memoized(id, |e| &e.feed, |c, p| super::feeds::feed_html(c, p).into())
+        self.memoized(
+            id,
+            false,
+            |e| &e.feed,
+            |c, p| super::feeds::feed_html(c, p).into(),
+        )
     }
 
     /// The post's entry in `search.json`, as JSON.
     pub fn search_entry(&self, id: PostId) -> Shared<Arc<str>> {
         self.memoized(
             id,
+            true,
             |e| &e.search,
             |c, p| super::discovery::search_entry(c, p).into(),
         )
@@ -446,6 +456,7 @@ impl<'a> Reads<'a> {
     pub fn sitemap_entry(&self, id: PostId) -> Shared<Value> {
         self.memoized(
             id,
+            true,
             |e| &e.sitemap,
             |c, p| Value::from_serializable(&super::discovery::sitemap_post(c, p)),
         )
