@@ -18,14 +18,14 @@
 //! The HTML is built here rather than in templates because it sits inside
 //! the post body; themes style it through its classes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use jiff::ZonedDateTime;
 use jiff::tz::TimeZone;
 use pulldown_cmark::{BrokenLink, CowStr, Event, Tag, TagEnd, html};
 
-use super::Source;
 use super::{MarkdownProblem, Spanned, escape_attr, escape_text, plain_text};
+use super::{Source, Sources};
 use crate::date::parse_date;
 
 /// The private scheme marking a reference to a declared source.
@@ -34,7 +34,7 @@ const SOURCE_SCHEME: &str = "glossator-source:";
 /// What the commentary passes need to know.
 #[derive(Debug, Clone, Copy)]
 pub struct CommentaryContext<'a> {
-    pub sources: &'a BTreeMap<String, Source>,
+    pub sources: &'a Sources,
     pub timezone: &'a TimeZone,
     /// The post's day: an update made that day is marked with its time
     /// alone.

@@ -22,7 +22,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, 
 
 pub use body_html::BodyHtml;
 pub use commentary::{CitedQuote, CommentaryContext, Findings, InlineUpdate};
-pub use source::Source;
+pub use source::{Source, Sources};
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes,
 /// strikethrough, task lists, smart punctuation and `{#id}` heading

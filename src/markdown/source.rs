@@ -4,6 +4,12 @@
 
 use jiff::ZonedDateTime;
 
+/// A post's declared sources by id, in id order. A sorted `Vec`
+/// ([`litemap`]), not a `BTreeMap`: most posts declare one or two sources,
+/// and a `BTreeMap` allocates a node of eleven slots for the first, about
+/// 3.5 KB per post (34 MB at 10,000 posts).
+pub type Sources = litemap::LiteMap<String, Source>;
+
 /// A declared source (`[sources.nyt]`), dates resolved.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Source {

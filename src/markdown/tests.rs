@@ -1,12 +1,10 @@
 use super::*;
 
-use std::collections::BTreeMap;
+use crate::markdown::{Source, Sources};
 
-use crate::markdown::Source;
-
-fn no_sources() -> &'static BTreeMap<String, Source> {
-    static EMPTY: std::sync::OnceLock<BTreeMap<String, Source>> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(BTreeMap::new)
+fn no_sources() -> &'static Sources {
+    static EMPTY: std::sync::OnceLock<Sources> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Sources::new)
 }
 
 static UTC: jiff::tz::TimeZone = jiff::tz::TimeZone::UTC;
@@ -140,7 +138,7 @@ fn relative_url_detection() {
 }
 
 fn with_sources(text: &str) -> (Rendered, Vec<MarkdownProblem>) {
-    let mut sources = BTreeMap::new();
+    let mut sources = Sources::new();
     sources.insert(
         "nyt".to_string(),
         Source {

@@ -9,13 +9,12 @@
 //! or the post's own. Every problem in the file is reported, each at its
 //! own line.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use jiff::ZonedDateTime;
 
 use crate::markdown::Rendered;
-pub use crate::markdown::Source;
+pub use crate::markdown::{Source, Sources};
 pub use crate::urls::{ALIAS_HINT, alias_url, check_slug};
 
 mod page;
@@ -140,7 +139,7 @@ pub struct Post {
     pub aliases: Vec<String>,
     pub link: Option<String>,
     pub via: Option<Via>,
-    pub sources: BTreeMap<String, Source>,
+    pub sources: Sources,
     pub updates: Vec<Update>,
     pub comments: CommentMode,
     pub template: Option<String>,

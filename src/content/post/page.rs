@@ -1,6 +1,5 @@
 //! Resolving one page file: `content/pages/about.md` → `/about/`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::parse::{FileNames, body_text, check_aliases, read_front_matter, render_body};
@@ -78,7 +77,7 @@ pub fn parse_page(file: &SourceFile, config: &Config) -> (Option<Page>, Vec<Diag
     let aliases = check_aliases(&raw.aliases, &mut p);
     let mut problems = std::mem::take(&mut p.list);
     let page_link = config.link(&url);
-    let no_sources = BTreeMap::new();
+    let no_sources = crate::markdown::Sources::new();
     let ctx = RenderContext {
         page_path: &page_link,
         base_path: config.base_path(),

@@ -2,12 +2,11 @@
 //! matter, then the date, slug, kind, comments, sources, updates, aliases
 //! and URL, then render the body and check the commentary.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::ZonedDateTime;
 
-use super::{CommentMode, Kind, Post, Source, Update, Via};
+use super::{CommentMode, Kind, Post, Source, Sources, Update, Via};
 use crate::config::Config;
 use crate::content::front_matter::{
     self, At, FrontMatterError, Pos, RawPost, RawSource, RawUpdate, Split,
@@ -335,11 +334,7 @@ fn comment_mode(raw: &RawPost, config: &Config, p: &mut FileProblems<'_>) -> Com
     }
 }
 
-fn resolve_sources(
-    raw: &[RawSource],
-    config: &Config,
-    p: &mut FileProblems<'_>,
-) -> BTreeMap<String, Source> {
+fn resolve_sources(raw: &[RawSource], config: &Config, p: &mut FileProblems<'_>) -> Sources {
     raw.iter()
         .map(|s| {
             let source = Source {
@@ -475,7 +470,7 @@ impl KindNeeds<'_> {
     fn title(
         &self,
         written: Option<String>,
-        sources: &BTreeMap<String, Source>,
+        sources: &Sources,
         date: &ZonedDateTime,
         problems: &mut Vec<Diagnostic>,
     ) -> (String, bool) {
@@ -670,7 +665,7 @@ fn check_commentary(
     split: &Split<'_>,
     raw: &RawPost,
     body: &Rendered,
-    sources: &BTreeMap<String, Source>,
+    sources: &Sources,
     problems: &mut Vec<Diagnostic>,
 ) {
     let lines = std::cell::OnceCell::new();
@@ -718,7 +713,7 @@ fn check_commentary(
 
 /// "Quoting Peter Baker": who the first cited quote credits, else the
 /// first declared source's author or publication.
-fn derived_quote_title(body: &Rendered, sources: &BTreeMap<String, Source>) -> String {
+fn derived_quote_title(body: &Rendered, sources: &Sources) -> String {
     let who = body
         .commentary
         .quotes
