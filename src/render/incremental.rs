@@ -13,14 +13,16 @@
 //! lists what was rendered and what is gone, so `serve` can patch the site
 //! it holds.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use tera::Value;
 
 use super::cache::{self, CachedPlan, PerPost, Readers, RenderCache};
+use super::plan::{Job, ListSpec};
 use super::reads::{ItemKey, Recorded, Shared};
 use super::views::site_view;
 use super::{JobKind, RenderInputs, gather_failures, plan_site, render_job};
@@ -139,45 +141,51 @@ pub fn render_site_outputs(
         if outcome.diagnostics.has_errors() {
             return outcome;
         }
-        let previous = cache.plan.take();
         let mut readers = Readers::default();
-        if let Some(previous) = previous.as_ref()
-            && keep
-            && posts_hold
-        {
-            // The records move with their jobs, matched by output path; a
-            // job that is new or changed is looked at whatever it read.
-            let at: HashMap<&OutputPath, usize> = jobs
+        let mut fingerprints: Vec<Option<u128>> = vec![None; jobs.len()];
+        if let Some(previous) = cache.plan.take() {
+            // Each old job's place in the new plan, by output path.
+            let at: FxHashMap<&OutputPath, usize> = jobs
                 .iter()
                 .enumerate()
                 .map(|(i, j)| (&j.output, i))
                 .collect();
-            let new_index: Vec<Option<u32>> = previous
+            let place: Vec<Option<usize>> = previous
                 .jobs
                 .iter()
-                .map(|old| {
-                    at.get(&old.output)
-                        .filter(|&&i| jobs[i] == *old)
-                        .map(|&i| i as u32)
-                })
+                .map(|old| at.get(&old.output).copied())
                 .collect();
-            let mut same = vec![false; jobs.len()];
-            for &i in new_index.iter().flatten() {
-                same[i as usize] = true;
-            }
-            replanned = Some((0..jobs.len()).filter(|&i| !same[i]).collect());
-            readers = previous.readers.remap(&new_index);
-        }
-        let mut old: HashMap<OutputPath, u128> = HashMap::new();
-        if let Some(previous) = previous {
-            for (job, fp) in previous.jobs.iter().zip(previous.fingerprints) {
-                if let Some(fp) = fp {
-                    old.insert(job.output.clone(), fp);
+            // Fingerprints move with their output paths; an output no job
+            // makes any more is removed.
+            for ((job, fp), place) in previous.jobs.iter().zip(&previous.fingerprints).zip(&place) {
+                match (fp, place) {
+                    (Some(fp), Some(i)) => fingerprints[*i] = Some(*fp),
+                    (Some(_), None) => outcome.removed.push(job.output.clone()),
+                    (None, _) => {}
                 }
             }
+            if keep && posts_hold {
+                // The records move with their jobs; a job that is new or
+                // changed is looked at whatever it read.
+                let mut same_job = SameJob::default();
+                let new_index: Vec<Option<u32>> = previous
+                    .jobs
+                    .iter()
+                    .zip(&place)
+                    .map(|(old, place)| {
+                        place
+                            .filter(|&i| same_job.is(&jobs[i], old))
+                            .map(|i| i as u32)
+                    })
+                    .collect();
+                let mut same = vec![false; jobs.len()];
+                for &i in new_index.iter().flatten() {
+                    same[i as usize] = true;
+                }
+                replanned = Some((0..jobs.len()).filter(|&i| !same[i]).collect());
+                readers = previous.readers.remap(&new_index);
+            }
         }
-        let fingerprints = jobs.iter().map(|j| old.remove(&j.output)).collect();
-        outcome.removed = old.into_keys().collect();
         outcome.removed.sort();
         cache.plan = Some(CachedPlan {
             jobs: Arc::new(jobs),
@@ -301,4 +309,46 @@ pub fn render_site_outputs(
     }
     outcome.diagnostics.extend(gather_failures(failures));
     outcome
+}
+
+/// Job equality, with each pair of lists compared once: a list's pages
+/// share one [`ListSpec`], and the home list's holds every post, so
+/// comparing it again for each of its pages took most of the time of
+/// matching a new plan to the last one.
+#[derive(Default)]
+struct SameJob {
+    last: Option<(*const ListSpec, *const ListSpec, bool)>,
+}
+
+impl SameJob {
+    fn is(&mut self, new: &Job, old: &Job) -> bool {
+        // Every field named, so a new one cannot be left out.
+        let Job {
+            output,
+            url,
+            template,
+            kind,
+            source,
+        } = new;
+        let (JobKind::List { list: a, number: m }, JobKind::List { list: b, number: n }) =
+            (kind, &old.kind)
+        else {
+            return new == old;
+        };
+        let key = (Arc::as_ptr(a), Arc::as_ptr(b));
+        let lists_equal = match self.last {
+            Some((x, y, equal)) if (x, y) == key => equal,
+            _ => {
+                let equal = a == b;
+                self.last = Some((key.0, key.1, equal));
+                equal
+            }
+        };
+        lists_equal
+            && m == n
+            && *output == old.output
+            && *url == old.url
+            && *template == old.template
+            && *source == old.source
+    }
 }

@@ -124,8 +124,17 @@ pub fn term_url(config: &Config, kind: TaxonomyKind, slug: &str) -> String {
 /// Work the index can keep between builds of a long-lived session.
 #[derive(Debug, Default)]
 pub struct IndexCache {
-    /// Related posts, with the hash of what they were computed from.
-    related: Option<(u128, Arc<Vec<Vec<PostId>>>)>,
+    related: Option<RelatedCache>,
+}
+
+/// The last related posts, with what they were ranked from.
+#[derive(Debug)]
+struct RelatedCache {
+    /// [`related_key`] of the posts and count.
+    key: u128,
+    count: usize,
+    posts: Vec<Arc<Post>>,
+    related: Arc<Vec<Vec<PostId>>>,
 }
 
 /// Related posts depend only on each post's tags and date (and the count).
@@ -206,15 +215,28 @@ pub fn index_site<'a>(
         .flat_map(|f| f.redirects.iter().cloned())
         .collect();
     let (series, series_of) = series::collect_series(&posts);
-    let key = related_key(&posts, config.related_count);
+    let count = config.related_count;
+    let key = related_key(&posts, count);
+    // The last ranking when nothing it reads changed; when posts' tags or
+    // dates changed but not their order, only the posts near them in a
+    // tag are ranked again.
     let related = match &cache.related {
-        Some((k, related)) if *k == key => related.clone(),
-        _ => {
-            let related = Arc::new(related::related_posts(&posts, config.related_count));
-            cache.related = Some((key, related.clone()));
-            related
-        }
+        Some(last) if last.key == key => last.related.clone(),
+        last => Arc::new(
+            last.as_ref()
+                .filter(|last| last.count == count)
+                .and_then(|last| {
+                    related::updated_related(&last.posts, &last.related, &posts, count)
+                })
+                .unwrap_or_else(|| related::related_posts(&posts, count)),
+        ),
     };
+    cache.related = Some(RelatedCache {
+        key,
+        count,
+        posts: posts.clone(),
+        related: related.clone(),
+    });
     let archive = archive::build_archive(&posts);
 
     let mut by_kind: BTreeMap<Kind, Vec<PostId>> = BTreeMap::new();
