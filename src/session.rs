@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::content::source::{Found, read_sources, walk_sources};
@@ -62,7 +63,7 @@ struct Entry {
 struct LastBuild {
     site: Arc<Site>,
     /// Source path → post id in `site`.
-    ids: HashMap<PathBuf, PostId>,
+    ids: FxHashMap<PathBuf, PostId>,
     /// Every input file the build saw (posts, comments, pages, assets), to
     /// tell a removed file from an editor's scratch file.
     files: BTreeSet<PathBuf>,
@@ -261,6 +262,11 @@ impl Session {
             &mut self.index_cache,
         );
         diagnostics.extend(d.iter().cloned());
+        if !self.keep_texts {
+            // A session that will not build again has no fast path to
+            // prepare for.
+            return (site, false);
+        }
         self.last = Some(LastBuild {
             files: self.files.keys().cloned().collect(),
             ids: site
