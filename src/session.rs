@@ -110,10 +110,6 @@ impl Session {
         }
     }
 
-    pub(crate) fn root(&self) -> &Path {
-        &self.options.root
-    }
-
     /// When every changed path is a post whose new version keeps its place
     /// in the index (same [`Post::index_hash`]), the last site with those
     /// posts swapped in is exactly what indexing again would give: returns
@@ -423,14 +419,6 @@ impl Session {
                 e.file.text = None;
             }
         });
-    }
-
-    /// Is `abs` a file this session copies as is (static or bundle file)?
-    pub fn is_copied_file(&self, abs: &Path) -> bool {
-        abs.strip_prefix(self.root())
-            .ok()
-            .and_then(|rel| self.files.get(rel))
-            .is_some_and(|e| e.file.text.is_none())
     }
 }
 
