@@ -162,7 +162,7 @@ pub fn build_site(
         .collect();
     crate::markdown::highlight::cache::load(&options.root);
     let mut session = Session::new(options.clone());
-    session.keep_texts = false;
+    session.builds_again = false;
     let built = session.build(&Changes::default(), &sink);
     if crate::interrupt::requested() {
         sink.abort();

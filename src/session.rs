@@ -88,9 +88,12 @@ pub struct Session {
     index_cache: IndexCache,
     last: Option<LastBuild>,
     scanned: bool,
-    /// Keep file texts after parsing, to tell real edits from touches.
-    /// One-shot builds drop them to save memory.
-    pub keep_texts: bool,
+    /// Whether the session builds again (`serve`, `check`). It then keeps
+    /// what the next build starts from: file texts (to tell real edits
+    /// from touches), outputs' fingerprints and the last index for the
+    /// fast path. A one-shot build drops texts as it parses and keeps none
+    /// of it, to save memory.
+    pub builds_again: bool,
 }
 
 impl Session {
@@ -106,7 +109,7 @@ impl Session {
             index_cache: IndexCache::default(),
             last: None,
             scanned: false,
-            keep_texts: true,
+            builds_again: true,
         }
     }
 
@@ -258,7 +261,7 @@ impl Session {
             &mut self.index_cache,
         );
         diagnostics.extend(d.iter().cloned());
-        if !self.keep_texts {
+        if !self.builds_again {
             // A session that will not build again has no fast path to
             // prepare for.
             return (site, false);
@@ -285,9 +288,9 @@ impl Session {
     }
 
     /// The render stage's memo tables (made on first use: a session that
-    /// keeps file texts, as `serve`'s, keeps outputs' fingerprints too).
+    /// builds again keeps outputs' fingerprints too).
     pub(crate) fn render_cache(&mut self) -> &mut RenderCache {
-        let keep = self.keep_texts;
+        let keep = self.builds_again;
         let reuse = self.options.reuse;
         self.render_cache.get_or_insert_with(|| {
             let cache = if keep {
@@ -407,7 +410,7 @@ impl Session {
     /// it is parsed, so the texts and their parses are never all held at
     /// once.
     pub(crate) fn parse_changed(&mut self, config: &Config) {
-        let keep_texts = self.keep_texts;
+        let keep_texts = self.builds_again;
         let todo: Vec<&mut Entry> = self
             .files
             .values_mut()

@@ -388,24 +388,18 @@ impl<'a> Reads<'a> {
     /// The post's view with `content`, for its own page. Kept only by a
     /// session: a one-shot build shows it once.
     pub fn page_value(&self, id: PostId) -> Shared<Value> {
-        let entry = self.entry(id);
-        let post = &self.site.posts[id];
-        let make = || {
-            Shared::new(
-                super::views::with_content(&self.value(id), post),
-                self.memo.hashed,
-            )
-        };
-        if self.memo.hashed && self.memo.reuse {
-            entry.page.get_or_init(make).clone()
-        } else {
-            make()
-        }
+        self.memoized(
+            id,
+            true,
+            |e| &e.page,
+            |_, post| super::views::with_content(&self.value(id), post),
+        )
     }
 
     /// A per-post value from the memo, made by `make` the first time.
-    /// `once`: one job of a build shows it (the archive, the sitemap, the
-    /// search index), so only a session that builds again keeps it.
+    /// `once`: one job of a build shows it (the post's page, the archive,
+    /// the sitemap, the search index), so only a session that builds again
+    /// keeps it.
     fn memoized<T: Serialize + Clone + 'a>(
         &self,
         id: PostId,

@@ -130,27 +130,9 @@ pub struct IndexCache {
 /// The last related posts, with what they were ranked from.
 #[derive(Debug)]
 struct RelatedCache {
-    /// [`related_key`] of the posts and count.
-    key: u128,
     count: usize,
     posts: Vec<Arc<Post>>,
     related: Arc<Vec<Vec<PostId>>>,
-}
-
-/// Related posts depend only on each post's tags and date (and the count).
-fn related_key(posts: &[Arc<Post>], count: usize) -> u128 {
-    use std::hash::Hasher as _;
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.write_usize(count);
-    for p in posts {
-        h.write_i64(p.date.timestamp().as_second());
-        h.write_usize(p.tag_slugs.len());
-        for t in &p.tag_slugs {
-            h.write(t.as_bytes());
-            h.write_u8(0);
-        }
-    }
-    h.digest128()
 }
 
 /// Is this post in the build?
@@ -216,23 +198,16 @@ pub fn index_site<'a>(
         .collect();
     let (series, series_of) = series::collect_series(&posts);
     let count = config.related_count;
-    let key = related_key(&posts, count);
     // The last ranking when nothing it reads changed; when posts' tags or
     // dates changed but not their order, only the posts near them in a
     // tag are ranked again.
-    let related = match &cache.related {
-        Some(last) if last.key == key => last.related.clone(),
-        last => Arc::new(
-            last.as_ref()
-                .filter(|last| last.count == count)
-                .and_then(|last| {
-                    related::updated_related(&last.posts, &last.related, &posts, count)
-                })
-                .unwrap_or_else(|| related::related_posts(&posts, count)),
-        ),
-    };
+    let related = cache
+        .related
+        .as_ref()
+        .filter(|last| last.count == count)
+        .and_then(|last| related::updated_related(&last.posts, &last.related, &posts, count))
+        .unwrap_or_else(|| Arc::new(related::related_posts(&posts, count)));
     cache.related = Some(RelatedCache {
-        key,
         count,
         posts: posts.clone(),
         related: related.clone(),

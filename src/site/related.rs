@@ -46,13 +46,14 @@ pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
 /// in the same order: only posts sharing a tag with a post whose tags or
 /// date changed can rank differently (their tag lists, windows and time
 /// distances are the only inputs that moved), so only those are ranked
-/// again. `None` when the posts are not the same files in the same order.
+/// again; when none changed, `related` itself is the answer. `None` when
+/// the posts are not the same files in the same order.
 pub fn updated_related(
     before: &[Arc<Post>],
-    related: &[Vec<PostId>],
+    related: &Arc<Vec<Vec<PostId>>>,
     posts: &[Arc<Post>],
     count: usize,
-) -> Option<Vec<Vec<PostId>>> {
+) -> Option<Arc<Vec<Vec<PostId>>>> {
     if before.len() != posts.len() || related.len() != posts.len() {
         return None;
     }
@@ -71,10 +72,10 @@ pub fn updated_related(
             moved_tags.extend(new.tag_slugs.iter().map(String::as_str));
         }
     }
-    let mut out = related.to_vec();
     if changed.is_empty() || count == 0 {
-        return Some(out);
+        return Some(related.clone());
     }
+    let mut out = related.to_vec();
     let affected: Vec<PostId> = (0..posts.len())
         .filter(|&id| {
             changed.binary_search(&id).is_ok()
@@ -88,7 +89,7 @@ pub fn updated_related(
     for (id, list) in affected.iter().zip(ranker.rank_all(&affected)) {
         out[*id] = list;
     }
-    Some(out)
+    Some(Arc::new(out))
 }
 
 fn seconds(post: &Post) -> i64 {
@@ -250,7 +251,7 @@ mod tests {
         let mut posts: Vec<Arc<Post>> = (0..n)
             .map(|i| post(i, ((n - i) * 60) as i64, &rng.tags()))
             .collect();
-        let mut related = related_posts(&posts, 5);
+        let mut related = Arc::new(related_posts(&posts, 5));
         for round in 0..40 {
             let mut next = posts.clone();
             for _ in 0..rng.next(3) + 1 {
@@ -269,9 +270,9 @@ mod tests {
             let updated = updated_related(&posts, &related, &next, 5)
                 .unwrap_or_else(|| panic!("round {round}: the same files in the same order"));
             let full = related_posts(&next, 5);
-            assert_eq!(updated, full, "round {round}");
+            assert_eq!(*updated, full, "round {round}");
             posts = next;
-            related = full;
+            related = Arc::new(full);
         }
         // Other files, or another order: no update.
         let mut swapped = posts.clone();
