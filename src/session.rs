@@ -30,7 +30,8 @@ use crate::content::{Item, Parsed, ParsedOne, Post, SourceFile, parse_one};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::RenderCache;
 use crate::request::{BuildOptions, load_build_config};
-use crate::site::{IndexCache, PostId, Site, index_site};
+use crate::site::patch::patch_index;
+use crate::site::{IndexCache, IndexDiagnostics, PostId, Site, index_site};
 use crate::theme::{Theme, load_theme};
 
 /// What changed since the last build.
@@ -68,7 +69,14 @@ struct LastBuild {
     /// tell a removed file from an editor's scratch file.
     files: BTreeSet<PathBuf>,
     /// Warnings of the index stage, which the fast path does not rerun.
-    index_diagnostics: Diagnostics,
+    index_diagnostics: IndexDiagnostics,
+}
+
+/// Edited posts the last index holds, by id ([`Session::fast_path`]).
+struct Swaps {
+    swaps: Vec<(PostId, Arc<Post>)>,
+    /// Every one keeps its place in the index (same [`Post::index_hash`]).
+    same_place: bool,
 }
 
 /// The pipeline's state between builds.
@@ -113,11 +121,12 @@ impl Session {
         }
     }
 
-    /// When every changed path is a post whose new version keeps its place
-    /// in the index (same [`Post::index_hash`]), the last site with those
-    /// posts swapped in is exactly what indexing again would give: returns
-    /// the swaps.
-    fn fast_path(&self, changes: &Changes) -> Option<Vec<(PostId, Arc<Post>)>> {
+    /// When every changed path is a post the last index holds, the new
+    /// versions by id, and whether each keeps its place in the index
+    /// (same [`Post::index_hash`]): then the last site with those posts
+    /// swapped in is exactly what indexing again would give. Else
+    /// [`patch_index`] may still patch the last index.
+    fn fast_path(&self, changes: &Changes) -> Option<Swaps> {
         let last = self.last.as_ref()?;
         if changes.config || changes.templates || changes.rescan || changes.paths.is_empty() {
             return None;
@@ -130,6 +139,7 @@ impl Session {
             return None;
         }
         let mut swaps = Vec::new();
+        let mut same_place = true;
         for abs in &changes.paths {
             let rel = abs.strip_prefix(&self.options.root).ok()?;
             let Some(entry) = self.files.get(rel) else {
@@ -156,12 +166,10 @@ impl Session {
                 return None;
             }
             let id = *last.ids.get(rel)?;
-            if last.site.posts.get(id)?.index_hash != post.index_hash {
-                return None;
-            }
+            same_place &= last.site.posts.get(id)?.index_hash == post.index_hash;
             swaps.push((id, post.clone()));
         }
-        Some(swaps)
+        Some(Swaps { swaps, same_place })
     }
 
     /// Stage `config`: reads `glossator.toml` when it changed (or was
@@ -231,28 +239,51 @@ impl Session {
     /// Stage `index`: the frozen site. When only posts' texts changed and
     /// each keeps its place ([`Session::fast_path`]), the last site with
     /// the new posts swapped in, which is what indexing again would give;
-    /// else the index made afresh. Returns the site and whether it kept
-    /// the last index.
+    /// when only posts changed and they keep their order, the last index
+    /// patched ([`patch_index`]); else the index made afresh. Returns the
+    /// site and whether it kept the last index.
     pub(crate) fn index(
         &mut self,
         changes: &Changes,
         config: Config,
         diagnostics: &mut Diagnostics,
     ) -> (Site, bool) {
-        if let (Some(swaps), Some(last)) = (self.fast_path(changes), &self.last) {
-            // Parse warnings of every file, and the index's, as a full
-            // build would report them.
-            for entry in self.files.values() {
-                if let Some(p) = &entry.parsed {
-                    diagnostics.extend(p.diagnostics.iter().cloned());
+        let filters = self.options.filters();
+        if let (Some(Swaps { swaps, same_place }), Some(last)) =
+            (self.fast_path(changes), self.last.as_mut())
+        {
+            let patched = if same_place {
+                Some((last.site.with_posts_replaced(&swaps), None))
+            } else {
+                patch_index(
+                    &last.site,
+                    &last.index_diagnostics,
+                    &swaps,
+                    &filters,
+                    &mut self.index_cache,
+                )
+                .map(|(site, d)| (site, Some(d)))
+            };
+            if let Some((site, index_diagnostics)) = patched {
+                // Parse warnings of every file, and the index's, as a
+                // full build would report them.
+                for entry in self.files.values() {
+                    if let Some(p) = &entry.parsed {
+                        diagnostics.extend(p.diagnostics.iter().cloned());
+                    }
                 }
+                if let Some(d) = index_diagnostics {
+                    last.index_diagnostics = d;
+                }
+                diagnostics.extend(last.index_diagnostics.iter().cloned());
+                if !same_place {
+                    last.site = Arc::new(site.clone());
+                }
+                return (site, same_place);
             }
-            diagnostics.extend(last.index_diagnostics.iter().cloned());
-            return (last.site.with_posts_replaced(&swaps), true);
         }
         let (parsed, d) = Parsed::collect(self.files.values().filter_map(|e| e.parsed.as_ref()));
         diagnostics.extend(d);
-        let filters = self.options.filters();
         let (site, d) = index_site(
             config,
             parsed,

@@ -95,6 +95,9 @@ enum Edit {
     Rename(u8, u8),
     Retag(u8, u8),
     Redate(u8, u8),
+    /// Moves a post's time within its day (its URL stays): the index is
+    /// patched rather than made again, unless the order changes.
+    Retime(u8, u16),
     Touch(u8),
     AddComment(u8, u16),
     RemoveComments(u8),
@@ -168,6 +171,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         (0u8..12, 0u8..12).prop_map(|(a, b)| Edit::Rename(a, b)),
         (0u8..12, 0u8..5).prop_map(|(i, t)| Edit::Retag(i, t)),
         (0u8..12, 1u8..28).prop_map(|(i, d)| Edit::Redate(i, d)),
+        (0u8..12, any::<u16>()).prop_map(|(i, m)| Edit::Retime(i, m)),
         (0u8..12).prop_map(Edit::Touch),
         (0u8..12, any::<u16>()).prop_map(|(i, n)| Edit::AddComment(i, n)),
         (0u8..12).prop_map(Edit::RemoveComments),
@@ -229,6 +233,17 @@ fn apply(dir: &Path, edit: &Edit) -> Changes {
             fs::write(post(*i), post_text(&title, day, &tags, &body, i % 2 == 0)).unwrap();
             touched.insert(post(*i));
         }
+        Edit::Retime(i, m) => {
+            if let Ok(text) = fs::read_to_string(post(*i))
+                && let Some(at) = text.find("\ndate = ").map(|x| x + 18)
+                && text[at..].starts_with('T')
+            {
+                let time = format!("T{:02}:{:02}:00Z", m % 24, m % 60);
+                let new = format!("{}{time}{}", &text[..at], &text[at + 10..]);
+                fs::write(post(*i), new).unwrap();
+                touched.insert(post(*i));
+            }
+        }
         Edit::Delete(i) => {
             if fs::remove_file(post(*i)).is_ok() {
                 touched.insert(post(*i));
@@ -279,7 +294,9 @@ fn apply(dir: &Path, edit: &Edit) -> Changes {
             fs::write(
                 dir.join("glossator.toml"),
                 format!(
-                    "title = \"Prop {n}\"\nbase_url = \"https://prop.example\"\ntheme = \"local\"\npaginate_by = {n}\n[comments]\nper_page = {n}\n[archives]\ndays = {}\n",
+                    "title = \"Prop {n}\"\nbase_url = \"https://prop.example\"\ntheme = \"local\"\npaginate_by = {n}\n{}[comments]\nper_page = {n}\n[archives]\ndays = {}\n",
+                    // URLs without the date: a new date keeps the URL.
+                    if *n == 3 { "permalink = \"/:slug/\"\n" } else { "" },
                     n % 2 == 0
                 ),
             )

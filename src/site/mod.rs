@@ -8,6 +8,7 @@
 //! after; templates see it through borrowed views built in `render`.
 
 pub mod archive;
+pub mod patch;
 pub mod related;
 pub mod series;
 
@@ -127,6 +128,79 @@ pub struct IndexCache {
     related: Option<RelatedCache>,
 }
 
+impl IndexCache {
+    /// The related posts of `posts`: the last ranking when nothing it
+    /// reads changed; when posts' tags or dates changed but not their
+    /// order, only the posts near them in a tag are ranked again.
+    fn related(&mut self, posts: &[Arc<Post>], count: usize) -> Arc<Vec<Vec<PostId>>> {
+        let related = self
+            .related
+            .as_ref()
+            .filter(|last| last.count == count)
+            .and_then(|last| related::updated_related(&last.posts, &last.related, posts, count))
+            .unwrap_or_else(|| Arc::new(related::related_posts(posts, count)));
+        self.related = Some(RelatedCache {
+            count,
+            posts: posts.to_vec(),
+            related: related.clone(),
+        });
+        related
+    }
+}
+
+/// The index stage's warnings, in the order a build reports them: those
+/// about tag and category names first, then the rest (comments without a
+/// post, files outside a bundle). Kept apart so that [`patch::patch_index`]
+/// can make the first part again and keep the second.
+#[derive(Debug, Clone, Default)]
+pub struct IndexDiagnostics {
+    pub terms: Diagnostics,
+    pub rest: Diagnostics,
+}
+
+impl IndexDiagnostics {
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.terms.iter().chain(self.rest.iter())
+    }
+}
+
+/// The order of posts in the index: newest first, then by slug, then by
+/// file (so that the order never depends on how files were found).
+pub fn newest_first(a: &Post, b: &Post) -> std::cmp::Ordering {
+    b.date
+        .timestamp()
+        .cmp(&a.date.timestamp())
+        .then_with(|| a.slug.cmp(&b.slug))
+        .then_with(|| a.source.cmp(&b.source))
+}
+
+/// The site's tags and categories, with the warnings about their names.
+fn collect_taxonomies(posts: &[Arc<Post>], config: &Config) -> (Vec<Term>, Vec<Term>, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let tags = collect_terms(
+        posts,
+        |p| (&p.tags, &p.tag_slugs),
+        &mut diagnostics,
+        config.taxonomy(TaxonomyKind::Tags),
+    );
+    let categories = collect_terms(
+        posts,
+        |p| (&p.categories, &p.category_slugs),
+        &mut diagnostics,
+        config.taxonomy(TaxonomyKind::Categories),
+    );
+    (tags, categories, diagnostics)
+}
+
+/// The posts of each kind, newest first.
+fn posts_by_kind(posts: &[Arc<Post>]) -> BTreeMap<Kind, Vec<PostId>> {
+    let mut by_kind: BTreeMap<Kind, Vec<PostId>> = BTreeMap::new();
+    for (id, post) in posts.iter().enumerate() {
+        by_kind.entry(post.kind).or_default().push(id);
+    }
+    by_kind
+}
+
 /// The last related posts, with what they were ranked from.
 #[derive(Debug)]
 struct RelatedCache {
@@ -148,7 +222,7 @@ pub fn index_site<'a>(
     files: impl IntoIterator<Item = &'a SourceFile>,
     filters: &Filters,
     cache: &mut IndexCache,
-) -> (Site, Diagnostics) {
+) -> (Site, IndexDiagnostics) {
     let mut diagnostics = Diagnostics::new();
     let next_due = parsed
         .posts
@@ -162,13 +236,7 @@ pub fn index_site<'a>(
         .into_iter()
         .filter(|p| is_published(p, filters))
         .collect();
-    posts.sort_by(|a, b| {
-        b.date
-            .timestamp()
-            .cmp(&a.date.timestamp())
-            .then_with(|| a.slug.cmp(&b.slug))
-            .then_with(|| a.source.cmp(&b.source))
-    });
+    posts.sort_by(|a, b| newest_first(a, b));
     let mut pages: Vec<Arc<Page>> = parsed
         .pages
         .into_iter()
@@ -176,18 +244,7 @@ pub fn index_site<'a>(
         .collect();
     pages.sort_by(|a, b| a.url.cmp(&b.url));
 
-    let tags = collect_terms(
-        &posts,
-        |p| (&p.tags, &p.tag_slugs),
-        &mut diagnostics,
-        config.taxonomy(TaxonomyKind::Tags),
-    );
-    let categories = collect_terms(
-        &posts,
-        |p| (&p.categories, &p.category_slugs),
-        &mut diagnostics,
-        config.taxonomy(TaxonomyKind::Categories),
-    );
+    let (tags, categories, term_diagnostics) = collect_taxonomies(&posts, &config);
 
     let (comments, mentions) = attach_comments(&posts, parsed.comments, &mut diagnostics);
     let mut redirect_files = parsed.redirects;
@@ -197,27 +254,9 @@ pub fn index_site<'a>(
         .flat_map(|f| f.redirects.iter().cloned())
         .collect();
     let (series, series_of) = series::collect_series(&posts);
-    let count = config.related_count;
-    // The last ranking when nothing it reads changed; when posts' tags or
-    // dates changed but not their order, only the posts near them in a
-    // tag are ranked again.
-    let related = cache
-        .related
-        .as_ref()
-        .filter(|last| last.count == count)
-        .and_then(|last| related::updated_related(&last.posts, &last.related, &posts, count))
-        .unwrap_or_else(|| Arc::new(related::related_posts(&posts, count)));
-    cache.related = Some(RelatedCache {
-        count,
-        posts: posts.clone(),
-        related: related.clone(),
-    });
+    let related = cache.related(&posts, config.related_count);
     let archive = archive::build_archive(&posts);
-
-    let mut by_kind: BTreeMap<Kind, Vec<PostId>> = BTreeMap::new();
-    for (id, post) in posts.iter().enumerate() {
-        by_kind.entry(post.kind).or_default().push(id);
-    }
+    let by_kind = posts_by_kind(&posts);
 
     // Bundle folders → the URL their files are copied beside.
     let mut bundle_urls: HashMap<&std::path::Path, &str> = HashMap::new();
@@ -307,7 +346,10 @@ pub fn index_site<'a>(
             next_due,
             redirects: Arc::new(redirects),
         },
-        diagnostics,
+        IndexDiagnostics {
+            terms: term_diagnostics,
+            rest: diagnostics,
+        },
     )
 }
 
