@@ -15,7 +15,7 @@ use crate::urls::check_url;
 use crate::urls::{ALIAS_HINT, alias_url};
 
 /// One redirect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Redirect {
     /// The old site path, normalized (`/old/`).
     pub from: String,

@@ -398,31 +398,13 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
 }
 
 /// What the plan reads of each post, hashed ([`super::cache::plan_key`]
-/// adds the rest): keep it in step with [`plan_site`].
+/// adds the rest): each post's [`Post::plan_hash`](crate::content::Post)
+/// (keep it in step with [`plan_site`]) and its comment pages.
 pub(crate) fn hash_post_plan_inputs(site: &Site, h: &mut xxhash_rust::xxh3::Xxh3) {
     use std::hash::Hasher as _;
-    let text = |h: &mut xxhash_rust::xxh3::Xxh3, s: &str| {
-        h.write_usize(s.len());
-        h.update(s.as_bytes());
-    };
     h.write_usize(site.posts.len());
     for (id, post) in site.posts.iter().enumerate() {
-        text(h, post.kind.name());
-        text(h, post.template.as_deref().unwrap_or("\0"));
-        if let Some((line, col)) = post.template_at {
-            h.write_usize(line);
-            h.write_usize(col);
-        }
-        h.update(post.source.as_os_str().as_encoded_bytes());
-        text(h, &post.url);
-        // Collision messages and alias pages name the post.
-        text(h, &post.title);
-        h.write_u8(post.comments as u8);
-        h.write_u8(u8::from(post.pinned));
-        h.write_usize(post.aliases.len());
-        for a in &post.aliases {
-            text(h, a);
-        }
+        h.write_u64(post.plan_hash);
         h.write_usize(comment_page_count(site, id));
     }
 }

@@ -6,20 +6,20 @@
 use crate::content::Post;
 use crate::site::PostId;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Day {
     pub day: i8,
     pub posts: Vec<PostId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Month {
     pub month: i8,
     pub posts: Vec<PostId>,
     pub days: Vec<Day>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Year {
     pub year: i16,
     pub posts: Vec<PostId>,
@@ -27,7 +27,7 @@ pub struct Year {
 }
 
 /// Every published post by year, month and day, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Archive {
     pub years: Vec<Year>,
 }

@@ -37,7 +37,7 @@ pub struct Filters {
 }
 
 /// One tag or category and its posts (newest first).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Term {
     pub name: String,
     pub slug: String,
@@ -45,7 +45,7 @@ pub struct Term {
 }
 
 /// A file copied from a bundle folder to beside its page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BundleFile {
     /// Absolute path to read.
     pub source: PathBuf,
@@ -133,16 +133,21 @@ impl IndexCache {
     /// reads changed; when posts' tags or dates changed but not their
     /// order, only the posts near them in a tag are ranked again.
     fn related(&mut self, posts: &[Arc<Post>], count: usize) -> Arc<Vec<Vec<PostId>>> {
-        let related = self
-            .related
-            .as_ref()
-            .filter(|last| last.count == count)
-            .and_then(|last| related::updated_related(&last.posts, &last.related, posts, count))
-            .unwrap_or_else(|| Arc::new(related::related_posts(posts, count)));
+        if let Some(last) = self.related.as_mut().filter(|last| last.count == count)
+            && let Some(related) =
+                related::updated_related(&last.posts, &last.related, posts, count, &mut last.tags)
+        {
+            last.posts = posts.to_vec();
+            last.related = related.clone();
+            return related;
+        }
+        let tags = related::TagIndex::of(posts);
+        let related = Arc::new(related::related_posts_by(posts, count, &tags));
         self.related = Some(RelatedCache {
             count,
             posts: posts.to_vec(),
             related: related.clone(),
+            tags,
         });
         related
     }
@@ -207,6 +212,8 @@ struct RelatedCache {
     count: usize,
     posts: Vec<Arc<Post>>,
     related: Arc<Vec<Vec<PostId>>>,
+    /// The tag index of `posts`.
+    tags: related::TagIndex,
 }
 
 /// Is this post in the build?

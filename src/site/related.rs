@@ -32,12 +32,66 @@ use crate::site::PostId;
 /// candidates.
 pub const WINDOW: usize = 150;
 
+/// Tag slug → the posts with the tag, in id order (newest first): the
+/// inverted index ranking reads. A session keeps it between builds and
+/// moves only the edited posts in it.
+#[derive(Debug, Default, Clone)]
+pub struct TagIndex(HashMap<String, Vec<PostId>>);
+
+impl TagIndex {
+    pub fn of(posts: &[Arc<Post>]) -> TagIndex {
+        let mut index: HashMap<String, Vec<PostId>> = HashMap::default();
+        for (id, post) in posts.iter().enumerate() {
+            for slug in &post.tag_slugs {
+                match index.get_mut(slug.as_str()) {
+                    Some(list) => list.push(id),
+                    None => {
+                        index.insert(slug.clone(), vec![id]);
+                    }
+                }
+            }
+        }
+        TagIndex(index)
+    }
+
+    fn get(&self, tag: &str) -> Option<&Vec<PostId>> {
+        self.0.get(tag)
+    }
+
+    /// Post `id`'s tags were `old` and are `new` (the posts' order is
+    /// the same): it leaves the lists of tags it lost and joins the lists
+    /// of tags it gained, in its place.
+    fn retag(&mut self, id: PostId, old: &[String], new: &[String]) {
+        for tag in old.iter().filter(|t| !new.contains(t)) {
+            if let Some(list) = self.0.get_mut(tag.as_str()) {
+                if let Ok(at) = list.binary_search(&id) {
+                    list.remove(at);
+                }
+                if list.is_empty() {
+                    self.0.remove(tag.as_str());
+                }
+            }
+        }
+        for tag in new.iter().filter(|t| !old.contains(t)) {
+            let list = self.0.entry(tag.clone()).or_default();
+            if let Err(at) = list.binary_search(&id) {
+                list.insert(at, id);
+            }
+        }
+    }
+}
+
 /// Up to `count` related posts for each post.
 pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
+    related_posts_by(posts, count, &TagIndex::of(posts))
+}
+
+/// [`related_posts`], with the posts' tag index at hand.
+pub fn related_posts_by(posts: &[Arc<Post>], count: usize, tags: &TagIndex) -> Vec<Vec<PostId>> {
     if count == 0 {
         return vec![Vec::new(); posts.len()];
     }
-    let ranker = Ranker::new(posts, count);
+    let ranker = Ranker::new(posts, count, tags);
     let ids: Vec<PostId> = (0..posts.len()).collect();
     ranker.rank_all(&ids)
 }
@@ -48,13 +102,15 @@ pub fn related_posts(posts: &[Arc<Post>], count: usize) -> Vec<Vec<PostId>> {
 /// in a tag list they share, can rank differently (their windows and time
 /// distances are the only inputs that moved; see `Ranker::reached`), so
 /// only those are ranked again; when none changed, `related` itself is
-/// the answer. `None` when
-/// the posts are not the same files in the same order.
+/// the answer. `tags` is the tag index of `before`, and becomes that of
+/// `posts`. `None` (and `tags` untouched) when the posts are not the same
+/// files in the same order.
 pub fn updated_related(
     before: &[Arc<Post>],
     related: &Arc<Vec<Vec<PostId>>>,
     posts: &[Arc<Post>],
     count: usize,
+    tags: &mut TagIndex,
 ) -> Option<Arc<Vec<Vec<PostId>>>> {
     if before.len() != posts.len() || related.len() != posts.len() {
         return None;
@@ -74,11 +130,14 @@ pub fn updated_related(
             moved_tags.extend(new.tag_slugs.iter().map(String::as_str));
         }
     }
+    for &id in &changed {
+        tags.retag(id, &before[id].tag_slugs, &posts[id].tag_slugs);
+    }
     if changed.is_empty() || count == 0 {
         return Some(related.clone());
     }
     let mut out = related.to_vec();
-    let ranker = Ranker::new(posts, count);
+    let ranker = Ranker::new(posts, count, tags);
     let affected = ranker.reached(before, &changed, &moved_tags);
     for (id, list) in affected.iter().zip(ranker.rank_all(&affected)) {
         out[*id] = list;
@@ -94,19 +153,13 @@ fn seconds(post: &Post) -> i64 {
 struct Ranker<'a> {
     posts: &'a [Arc<Post>],
     count: usize,
-    index: HashMap<&'a str, Vec<PostId>>,
+    index: &'a TagIndex,
     too_common: usize,
     seconds: Vec<i64>,
 }
 
 impl<'a> Ranker<'a> {
-    fn new(posts: &'a [Arc<Post>], count: usize) -> Self {
-        let mut index: HashMap<&str, Vec<PostId>> = HashMap::default();
-        for (id, post) in posts.iter().enumerate() {
-            for slug in &post.tag_slugs {
-                index.entry(slug.as_str()).or_default().push(id);
-            }
-        }
+    fn new(posts: &'a [Arc<Post>], count: usize, index: &'a TagIndex) -> Self {
         Ranker {
             posts,
             count,
@@ -320,17 +373,21 @@ mod tests {
                 };
                 next[id] = post(id, minutes, &tags);
             }
-            let updated = updated_related(&posts, &related, &next, 5)
+            let mut tags = TagIndex::of(&posts);
+            let updated = updated_related(&posts, &related, &next, 5, &mut tags)
                 .unwrap_or_else(|| panic!("round {round}: the same files in the same order"));
             let full = related_posts(&next, 5);
             assert_eq!(*updated, full, "round {round}");
+            assert_eq!(tags.0, TagIndex::of(&next).0, "round {round}");
             posts = next;
             related = Arc::new(full);
         }
         // Other files, or another order: no update.
         let mut swapped = posts.clone();
         swapped.swap(0, 1);
-        assert!(updated_related(&posts, &related, &swapped, 5).is_none());
-        assert!(updated_related(&posts, &related, &posts[1..], 5).is_none());
+        let mut tags = TagIndex::of(&posts);
+        assert!(updated_related(&posts, &related, &swapped, 5, &mut tags).is_none());
+        assert!(updated_related(&posts, &related, &posts[1..], 5, &mut tags).is_none());
+        assert_eq!(tags.0, TagIndex::of(&posts).0);
     }
 }

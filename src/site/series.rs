@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::content::Post;
 use crate::site::PostId;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Series {
     pub name: String,
     pub slug: String,
@@ -14,7 +14,7 @@ pub struct Series {
 }
 
 /// Where a post sits in its series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SeriesPlace {
     pub series: usize,
     /// 0-based position.

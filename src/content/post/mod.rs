@@ -113,6 +113,9 @@ pub struct Post {
     /// Hash of what gives the post its place in the index and the plan
     /// (see [`Post::index_hash`]).
     pub index_hash: u64,
+    /// Hash of what the plan reads of the post (see
+    /// [`Post::hash_plan_inputs`]).
+    pub plan_hash: u64,
     /// For `slug/index.md` bundles, the bundle folder (site-relative).
     pub bundle: Option<PathBuf>,
     pub kind: Kind,
@@ -161,6 +164,39 @@ impl Post {
     /// plan and swaps the new post in (`serve`'s fast path); the render
     /// stage then finds what the edit reaches from the pages' recorded
     /// reads, not from this list.
+    /// What the plan reads of the post (`render::plan::plan_site`; keep
+    /// the two in step): its kind, template, file, URL, title (collision
+    /// messages and alias pages name the post), comment mode, pinned flag
+    /// and aliases. Made once, when the post is parsed, so that a session
+    /// can tell whether planning again would give the last plan without
+    /// hashing every post's fields on every edit.
+    pub(super) fn hash_plan_inputs(&self) -> u64 {
+        use std::hash::Hasher as _;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let text = |h: &mut xxhash_rust::xxh3::Xxh3, s: &str| {
+            h.write_usize(s.len());
+            h.update(s.as_bytes());
+        };
+        text(&mut h, self.kind.name());
+        text(&mut h, self.template.as_deref().unwrap_or("\0"));
+        if let Some((line, col)) = self.template_at {
+            h.write_usize(line);
+            h.write_usize(col);
+        }
+        let source = self.source.as_os_str().as_encoded_bytes();
+        h.write_usize(source.len());
+        h.update(source);
+        text(&mut h, &self.url);
+        text(&mut h, &self.title);
+        h.write_u8(self.comments as u8);
+        h.write_u8(u8::from(self.pinned));
+        h.write_usize(self.aliases.len());
+        for a in &self.aliases {
+            text(&mut h, a);
+        }
+        h.digest()
+    }
+
     pub(super) fn hash_index_place(&self) -> u64 {
         use std::hash::Hasher as _;
         let mut h = xxhash_rust::xxh3::Xxh3::new();

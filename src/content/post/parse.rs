@@ -620,6 +620,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         source: file.rel.clone(),
         source_hash: file.content_hash(),
         index_hash: 0,
+        plan_hash: 0,
         tag_slugs,
         category_slugs,
         bundle: names.bundle,
@@ -655,6 +656,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         body_line: split.body_line,
     };
     post.index_hash = post.hash_index_place();
+    post.plan_hash = post.hash_plan_inputs();
     (Some(post), problems)
 }
 
