@@ -132,10 +132,30 @@ impl Job {
     }
 }
 
+/// What a job is, in words (`post "Title"`, `page 2 of the tag list
+/// "x"`), for messages. Made only when a message needs it: most plans
+/// have none, and formatting it for every one of 20,000 jobs was a good
+/// part of planning.
+type What<'a> = Box<dyn Fn() -> String + 'a>;
+
+fn what<'a>(describe: impl Fn() -> String + 'a) -> What<'a> {
+    Box::new(describe)
+}
+
 /// Who claimed an output path, for collision messages.
-struct Claim {
-    what: String,
+struct Claim<'a> {
+    what: What<'a>,
     source: Option<PathBuf>,
+}
+
+impl Claim<'_> {
+    /// The claimant, with its file when it has one.
+    fn named(&self) -> String {
+        match &self.source {
+            Some(s) => format!("{} ({})", (self.what)(), s.display()),
+            None => (self.what)(),
+        }
+    }
 }
 
 struct Planner<'a> {
@@ -143,8 +163,10 @@ struct Planner<'a> {
     /// The taxonomies, to blame a clash of their pages on their `path`.
     taxonomies: [&'a crate::config::Taxonomy; 2],
     jobs: Vec<Job>,
-    claims: HashMap<OutputPath, Claim>,
-    /// Outputs by their name where case and Unicode form do not count.
+    claims: HashMap<OutputPath, Claim<'a>>,
+    /// Outputs by their name where case and Unicode form do not count,
+    /// for the outputs whose name is not that already (see
+    /// `check_portable`).
     folded: HashMap<String, OutputPath>,
     /// Every folder some output sits in, with the output that made it
     /// first: a file and a folder of one name cannot both be written.
@@ -152,7 +174,7 @@ struct Planner<'a> {
     diagnostics: Diagnostics,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
     fn add(
         &mut self,
         url: String,
@@ -160,11 +182,12 @@ impl Planner<'_> {
         template: &str,
         kind: JobKind,
         source: Option<PathBuf>,
-        what: String,
+        what: What<'a>,
     ) {
         let output = match output {
             Ok(o) => o,
             Err(message) => {
+                let what = what();
                 let path = source.clone().unwrap_or_else(|| PathBuf::from("content"));
                 self.diagnostics.push(
                     Diagnostic::error(path, format!("{what}: {message}")).with_hint(
@@ -175,11 +198,9 @@ impl Planner<'_> {
             }
         };
         if let Some(first) = self.claims.get(&output) {
-            let theirs = match &first.source {
-                Some(s) => format!("{} ({})", first.what, s.display()),
-                None => first.what.clone(),
-            };
-            let hint = if what.contains("alias") || first.what.contains("alias") {
+            let theirs = first.named();
+            let what = what();
+            let hint = if what.contains("alias") || (first.what)().contains("alias") {
                 "an old URL can redirect to one page only, and never over a real page: remove or change the alias".to_string()
             } else {
                 "give one of them a different `slug` (or date), or move the static file".to_string()
@@ -198,13 +219,11 @@ impl Planner<'_> {
                 .find_map(|f| self.claims.get_key_value(f).map(|(o, _)| o.clone()))
         };
         if let Some(other) = clash {
-            let theirs = self.claims.get(&other).map_or_else(
-                || other.to_string(),
-                |c| match &c.source {
-                    Some(s) => format!("{} ({})", c.what, s.display()),
-                    None => c.what.clone(),
-                },
-            );
+            let theirs = self
+                .claims
+                .get(&other)
+                .map_or_else(|| other.to_string(), Claim::named);
+            let what = what();
             let message = format!(
                 "{what} needs the output {output}, but {theirs} is written at {other}: one name cannot be both a file and a folder"
             );
@@ -274,21 +293,33 @@ impl Planner<'_> {
 
     /// Warns about an output whose name another file system would merge
     /// with another output's, or refuse.
-    fn check_portable(&mut self, output: &OutputPath, what: &str, source: Option<&PathBuf>) {
-        let path = source.cloned().unwrap_or_else(|| PathBuf::from("content"));
-        let key = super::portable::folded(output.as_str());
-        if let Some(other) = self.folded.get(&key) {
-            if other != output {
-                let theirs = self.claims.get(other).map_or_else(
-                    || other.to_string(),
-                    |c| match &c.source {
-                        Some(s) => format!("{} ({})", c.what, s.display()),
-                        None => c.what.clone(),
-                    },
-                );
+    fn check_portable(&mut self, output: &OutputPath, what: &What<'a>, source: Option<&PathBuf>) {
+        let path = || source.cloned().unwrap_or_else(|| PathBuf::from("content"));
+        // Names that fold to themselves are not kept in `folded` (their
+        // claims hold them): the first output with a folded name is found
+        // in `folded`, or is an output whose name is that folded name.
+        let trivial = super::portable::folds_to_itself(output.as_str());
+        let key = if trivial {
+            None
+        } else {
+            Some(super::portable::folded(output.as_str()))
+        };
+        let name = key.as_deref().unwrap_or(output.as_str());
+        let first = self.folded.get(name).cloned().or_else(|| {
+            key.as_deref()
+                .and_then(|k| self.claims.get_key_value(k))
+                .map(|(o, _)| o.clone())
+        });
+        match first {
+            Some(other) if other != *output => {
+                let theirs = self
+                    .claims
+                    .get(&other)
+                    .map_or_else(|| other.to_string(), Claim::named);
+                let what = what();
                 self.diagnostics.push(
                     Diagnostic::warning(
-                        path.clone(),
+                        path(),
                         format!(
                             "{what} is written at {output} and {theirs} at {other}: on macOS and Windows, where file names ignore case and Unicode form, they are one file and one page would replace the other"
                         ),
@@ -296,13 +327,18 @@ impl Planner<'_> {
                     .with_hint("change one slug so the two differ in more than case or accents"),
                 );
             }
-        } else {
-            self.folded.insert(key, output.clone());
+            Some(_) => {}
+            None => {
+                if let Some(key) = key {
+                    self.folded.insert(key, output.clone());
+                }
+            }
         }
         if let Some(why) = super::portable::windows_trouble(output.as_str()) {
+            let what = what();
             self.diagnostics.push(
                 Diagnostic::warning(
-                    path,
+                    path(),
                     format!("{what} is written at {output}, but {why}: the site cannot be copied to a Windows machine or host whole"),
                 )
                 .with_hint("change the slug or file name if the site may be built or served on Windows"),
@@ -314,14 +350,15 @@ impl Planner<'_> {
         let spec = Arc::new(spec);
         for number in 1..=spec.total_pages() {
             let url = crate::urls::page_url(&spec.base_url, number);
-            let what = if number == 1 {
-                format!("the {} list `{}`", spec.list_kind, spec.title)
-            } else {
-                format!(
-                    "page {number} of the {} list `{}`",
-                    spec.list_kind, spec.title
-                )
-            };
+            let named = spec.clone();
+            let what = what(move || {
+                let (kind, title) = (&named.list_kind, &named.title);
+                if number == 1 {
+                    format!("the {kind} list `{title}`")
+                } else {
+                    format!("page {number} of the {kind} list `{title}`")
+                }
+            });
             self.add(
                 url.clone(),
                 OutputPath::for_url(&url),
@@ -336,7 +373,7 @@ impl Planner<'_> {
         }
     }
 
-    fn feed(&mut self, format: FeedFormat, path: &str, spec: &Arc<FeedSpec>, what: &str) {
+    fn feed(&mut self, format: FeedFormat, path: &str, spec: &Arc<FeedSpec>, named: What<'a>) {
         let spec = Arc::new(FeedSpec {
             path: path.to_string(),
             ..(**spec).clone()
@@ -347,7 +384,10 @@ impl Planner<'_> {
             format.template(),
             JobKind::Feed { format, spec },
             None,
-            format!("{what} ({path})"),
+            {
+                let path = path.to_string();
+                what(move || format!("{} ({path})", named()))
+            },
         );
     }
 
@@ -410,11 +450,12 @@ pub(crate) fn hash_post_plan_inputs(site: &Site, h: &mut xxhash_rust::xxh3::Xxh3
 }
 
 /// Lists every output of the site.
-pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
+pub fn plan_site<'a>(site: &'a Site, theme: &'a Theme) -> (Vec<Job>, Diagnostics) {
     let mut p = Planner {
         theme,
         taxonomies: [&site.config.tags, &site.config.categories],
-        jobs: Vec::new(),
+        // About two outputs a post (its page, its day's archive, lists).
+        jobs: Vec::with_capacity(site.posts.len() * 2 + 64),
         claims: HashMap::default(),
         folded: HashMap::default(),
         folders: HashMap::default(),
@@ -441,7 +482,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             &template,
             JobKind::Post(id),
             Some(post.source.clone()),
-            format!("post `{}`", post.title),
+            what(move || format!("post `{}`", post.title)),
         );
         for number in 2..=comment_page_count(site, id) {
             let url = crate::urls::comment_page_path(&post.url, number);
@@ -451,7 +492,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 "comments.html",
                 JobKind::Comments { post: id, number },
                 Some(post.source.clone()),
-                format!("page {number} of the comments on `{}`", post.title),
+                what(move || format!("page {number} of the comments on `{}`", post.title)),
             );
         }
     }
@@ -468,7 +509,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             &template,
             JobKind::Page(id),
             Some(page.source.clone()),
-            format!("page `{}`", page.title),
+            what(move || format!("page `{}`", page.title)),
         );
     }
 
@@ -506,14 +547,14 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         (FeedFormat::Rss, "/rss.xml"),
         (FeedFormat::Json, "/feed.json"),
     ] {
-        p.feed(format, path, &site_feed, "the site feed");
+        p.feed(format, path, &site_feed, what(|| "the site feed".into()));
     }
     for alias in &config.feed_aliases {
         p.feed(
             FeedFormat::Atom,
             alias,
             &site_feed,
-            "the site feed at its old address",
+            what(|| "the site feed at its old address".into()),
         );
     }
 
@@ -544,7 +585,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 FeedFormat::Atom,
                 &format!("{base}atom.xml"),
                 &spec,
-                &format!("the {} feed", kind.plural()),
+                what(move || format!("the {} feed", kind.plural())),
             );
             listed.push((base, ids.clone()));
         }
@@ -562,7 +603,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             "terms.html",
             JobKind::Terms(tax),
             None,
-            format!("the list of all {}", tax.name()),
+            what(move || format!("the list of all {}", tax.name())),
         );
         for term in site.terms(tax) {
             let base = site.term_url(tax, &term.slug);
@@ -589,7 +630,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 FeedFormat::Atom,
                 &format!("{base}atom.xml"),
                 &spec,
-                &format!("the feed of the {} `{}`", tax.singular(), term.name),
+                what(move || format!("the feed of the {} `{}`", tax.singular(), term.name)),
             );
             listed.push((base, term.posts.clone()));
         }
@@ -603,7 +644,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             "series.html",
             JobKind::Series(index),
             None,
-            format!("the series `{}`", series.name),
+            what(move || format!("the series `{}`", series.name)),
         );
         let mut newest_first = series.posts.clone();
         newest_first.reverse();
@@ -617,7 +658,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             FeedFormat::Atom,
             &format!("{base}atom.xml"),
             &spec,
-            &format!("the feed of the series `{}`", series.name),
+            what(move || format!("the feed of the series `{}`", series.name)),
         );
         listed.push((base, series.posts.clone()));
     }
@@ -644,7 +685,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         "archive.html",
         JobKind::Archive,
         None,
-        "the archive".into(),
+        what(|| "the archive".into()),
     );
     listed.push(("/archive/".into(), all.clone()));
 
@@ -656,7 +697,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             title: "Page not found".into(),
         },
         None,
-        "the 404 page".into(),
+        what(|| "the 404 page".into()),
     );
     p.add(
         "/search/".into(),
@@ -666,7 +707,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             title: "Search".into(),
         },
         None,
-        "the search page".into(),
+        what(|| "the search page".into()),
     );
     p.add(
         "/search.json".into(),
@@ -674,7 +715,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         "",
         JobKind::SearchIndex,
         None,
-        "the search index".into(),
+        what(|| "the search index".into()),
     );
     p.add(
         "/sitemap.xml".into(),
@@ -682,7 +723,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
         "sitemap.xml",
         JobKind::Sitemap(Arc::new(listed)),
         None,
-        "the sitemap".into(),
+        what(|| "the sitemap".into()),
     );
     // A robots.txt of the writer's own, in static/, replaces ours.
     if !site.static_files.iter().any(|f| f.output == "robots.txt") {
@@ -692,7 +733,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
             "robots.txt",
             JobKind::Robots,
             None,
-            "the generated robots.txt".into(),
+            what(|| "the generated robots.txt".into()),
         );
     }
 
@@ -706,7 +747,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 source: AssetSource::File(file.source.clone()),
             },
             Some(file.rel.clone()),
-            format!("the file {}", file.rel.display()),
+            what(move || format!("the file {}", file.rel.display())),
         );
     }
     // Snapshots, with `[sources] publish_snapshots`, at their own paths.
@@ -719,7 +760,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 source: AssetSource::File(abs.clone()),
             },
             Some(PathBuf::from(rel)),
-            format!("the snapshot {rel}"),
+            what(move || format!("the snapshot {rel}")),
         );
     }
     // Theme files come after the site's: a static file of the site at the
@@ -739,7 +780,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 source: file.source.clone(),
             },
             Some(file.origin.clone()),
-            format!("the theme file {}", file.rel),
+            what(move || format!("the theme file {}", file.rel)),
         );
     }
     // Aliases and redirects come after every real page and file (the
@@ -753,7 +794,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 .iter()
                 .map(|x| (&x.aliases, &x.url, &x.title, &x.source, "page")),
         );
-    for (aliases, url, title, source, what) in with_aliases {
+    for (aliases, url, title, source, kind) in with_aliases {
         for alias in aliases {
             match alias_path(alias) {
                 Ok(path) => p.add(
@@ -765,7 +806,10 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                         title: title.clone(),
                     },
                     Some(source.clone()),
-                    format!("the alias {path} of {what} `{title}`"),
+                    {
+                        let path = path.clone();
+                        what(move || format!("the alias {path} of {kind} `{title}`"))
+                    },
                 ),
                 Err(message) => p
                     .diagnostics
@@ -784,7 +828,7 @@ pub fn plan_site(site: &Site, theme: &Theme) -> (Vec<Job>, Diagnostics) {
                 title: r.to.clone(),
             },
             Some(r.source.clone()),
-            format!("the redirect {} (line {})", r.from, r.line),
+            what(move || format!("the redirect {} (line {})", r.from, r.line)),
         );
     }
 

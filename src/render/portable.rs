@@ -9,6 +9,13 @@
 
 use unicode_normalization::UnicodeNormalization as _;
 
+/// Whether `path` is its own [`folded`] name (ASCII without capitals):
+/// the common case, which needs no second name.
+pub fn folds_to_itself(path: &str) -> bool {
+    path.bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+}
+
 /// The name two paths share where case and Unicode composition do not
 /// count (macOS's APFS and HFS+, Windows' NTFS by default).
 pub fn folded(path: &str) -> String {
@@ -30,7 +37,8 @@ const RESERVED: &[&str] = &[
 pub fn windows_trouble(path: &str) -> Option<String> {
     for segment in path.split('/') {
         let stem = segment.split('.').next().unwrap_or(segment).trim_end();
-        if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        // Every reserved name is three or four letters long.
+        if matches!(stem.len(), 3 | 4) && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
             return Some(format!("`{segment}` is a device name on Windows"));
         }
         if segment.ends_with('.') || segment.ends_with(' ') {
@@ -38,10 +46,13 @@ pub fn windows_trouble(path: &str) -> Option<String> {
                 "`{segment}` ends with a dot or space, which Windows drops"
             ));
         }
-        if let Some(c) = segment
-            .chars()
-            .find(|c| matches!(c, ':' | '*' | '|' | '<' | '>' | '"' | '?'))
+        // The characters Windows refuses are ASCII: a byte search finds them.
+        if let Some(&c) = segment
+            .as_bytes()
+            .iter()
+            .find(|c| matches!(c, b':' | b'*' | b'|' | b'<' | b'>' | b'"' | b'?'))
         {
+            let c = char::from(c);
             return Some(format!(
                 "`{segment}` contains `{c}`, which Windows does not allow in names"
             ));
