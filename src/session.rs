@@ -276,9 +276,7 @@ impl Session {
                     last.index_diagnostics = d;
                 }
                 diagnostics.extend(last.index_diagnostics.iter().cloned());
-                if !same_place {
-                    last.site = Arc::new(site.clone());
-                }
+                // `finish` makes the built site the last one.
                 return (site, same_place);
             }
         }

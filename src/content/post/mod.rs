@@ -173,12 +173,8 @@ impl Post {
     pub(super) fn hash_plan_inputs(&self) -> u64 {
         use std::hash::Hasher as _;
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        let text = |h: &mut xxhash_rust::xxh3::Xxh3, s: &str| {
-            h.write_usize(s.len());
-            h.update(s.as_bytes());
-        };
-        text(&mut h, self.kind.name());
-        text(&mut h, self.template.as_deref().unwrap_or("\0"));
+        hash_text(&mut h, self.kind.name());
+        hash_text(&mut h, self.template.as_deref().unwrap_or("\0"));
         if let Some((line, col)) = self.template_at {
             h.write_usize(line);
             h.write_usize(col);
@@ -186,13 +182,13 @@ impl Post {
         let source = self.source.as_os_str().as_encoded_bytes();
         h.write_usize(source.len());
         h.update(source);
-        text(&mut h, &self.url);
-        text(&mut h, &self.title);
+        hash_text(&mut h, &self.url);
+        hash_text(&mut h, &self.title);
         h.write_u8(self.comments as u8);
         h.write_u8(u8::from(self.pinned));
         h.write_usize(self.aliases.len());
         for a in &self.aliases {
-            text(&mut h, a);
+            hash_text(&mut h, a);
         }
         h.digest()
     }
@@ -200,10 +196,6 @@ impl Post {
     pub(super) fn hash_index_place(&self) -> u64 {
         use std::hash::Hasher as _;
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        let text = |h: &mut xxhash_rust::xxh3::Xxh3, s: &str| {
-            h.write_usize(s.len());
-            h.update(s.as_bytes());
-        };
         let title = if self.aliases.is_empty() {
             ""
         } else {
@@ -217,7 +209,7 @@ impl Post {
             self.series.as_deref().unwrap_or(""),
             self.template.as_deref().unwrap_or(""),
         ] {
-            text(&mut h, s);
+            hash_text(&mut h, s);
         }
         h.write_i64(self.date.timestamp().as_second());
         h.write_u8(u8::from(self.draft));
@@ -226,11 +218,19 @@ impl Post {
         for list in [&self.tags, &self.categories, &self.aliases] {
             h.write_usize(list.len());
             for s in list {
-                text(&mut h, s);
+                hash_text(&mut h, s);
             }
         }
         h.digest()
     }
+}
+
+/// Feeds `s` to `h` with its length first, so that two fields can never
+/// run together into the same bytes.
+fn hash_text(h: &mut xxhash_rust::xxh3::Xxh3, s: &str) {
+    use std::hash::Hasher as _;
+    h.write_usize(s.len());
+    h.update(s.as_bytes());
 }
 
 /// A stand-alone page such as `/about/`.
