@@ -76,6 +76,22 @@ pub(crate) struct CachedPlan {
     /// By job index: the fingerprint of the job's last output.
     pub fingerprints: Vec<Option<u128>>,
     pub readers: Readers,
+    /// The plan's warnings, reported again whenever it is reused.
+    pub diagnostics: crate::diagnostic::Diagnostics,
+    /// What patching the plan needs, when it has no diagnostics.
+    pub kept: Option<super::plan::Kept>,
+}
+
+impl CachedPlan {
+    /// This plan patched for `site` (see [`super::plan::Kept::patch`]),
+    /// its jobs taken; `None` when it must be planned afresh.
+    pub fn patch(
+        &mut self,
+        site: &crate::site::Site,
+        theme: &crate::theme::Theme,
+    ) -> Option<super::plan::Patched> {
+        self.kept.as_mut()?.patch(&mut self.jobs, site, theme)
+    }
 }
 
 /// Which jobs read which posts and files, from their recorded reads.

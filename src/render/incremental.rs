@@ -18,14 +18,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use tera::Value;
 
 use super::cache::{self, CachedPlan, PerPost, Readers, RenderCache};
-use super::plan::{Job, ListSpec};
+use super::plan::{Matching, Patched, plan_site_kept};
 use super::reads::{ItemKey, Recorded, Shared};
 use super::views::site_view;
-use super::{JobKind, RenderInputs, gather_failures, plan_site, render_job};
+use super::{JobKind, RenderInputs, gather_failures, render_job};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{OutputPath, OutputSink};
 use crate::site::Site;
@@ -135,8 +134,30 @@ pub fn render_site_outputs(
     cache.plan_key = 0;
     // Jobs that are new or differ from the last plan's job at their path.
     let mut replanned: Option<Vec<usize>> = None;
-    if !reuse {
-        let (jobs, diagnostics) = timings.time("plan", || plan_site(site, theme));
+    if reuse {
+        // The same plan says the same.
+        if let Some(plan) = &cache.plan {
+            outcome.diagnostics = plan.diagnostics.clone();
+        }
+    } else {
+        // Patched when only lists changed (see `plan::Kept`), else made
+        // afresh.
+        let (jobs, diagnostics, matching, kept) = timings.time("plan", || {
+            let patched = match cache.plan.as_mut() {
+                Some(plan) if keep && posts_hold => plan.patch(site, theme),
+                _ => None,
+            };
+            match patched {
+                Some(Patched { jobs, matching }) => {
+                    let kept = cache.plan.as_mut().and_then(|p| p.kept.take());
+                    (jobs, Diagnostics::new(), Some(matching), kept)
+                }
+                None => {
+                    let (jobs, diagnostics, kept) = plan_site_kept(site, theme, keep);
+                    (jobs, diagnostics, None, kept)
+                }
+            }
+        });
         outcome.diagnostics = diagnostics;
         if outcome.diagnostics.has_errors() {
             return outcome;
@@ -144,40 +165,20 @@ pub fn render_site_outputs(
         let mut readers = Readers::default();
         let mut fingerprints: Vec<Option<u128>> = vec![None; jobs.len()];
         if let Some(previous) = cache.plan.take() {
-            // Each old job's place in the new plan, by output path.
-            let at: FxHashMap<&OutputPath, usize> = jobs
-                .iter()
-                .enumerate()
-                .map(|(i, j)| (&j.output, i))
-                .collect();
-            let place: Vec<Option<usize>> = previous
-                .jobs
-                .iter()
-                .map(|old| at.get(&old.output).copied())
-                .collect();
+            let matching = matching.unwrap_or_else(|| Matching::by_output(&previous.jobs, &jobs));
             // Fingerprints move with their output paths; an output no job
             // makes any more is removed.
-            for ((job, fp), place) in previous.jobs.iter().zip(&previous.fingerprints).zip(&place) {
+            for ((fp, place), old) in previous.fingerprints.iter().zip(&matching.place).zip(0..) {
                 match (fp, place) {
                     (Some(fp), Some(i)) => fingerprints[*i] = Some(*fp),
-                    (Some(_), None) => outcome.removed.push(job.output.clone()),
+                    (Some(_), None) => outcome.removed.extend(matching.gone(&previous.jobs, old)),
                     (None, _) => {}
                 }
             }
             if keep && posts_hold {
                 // The records move with their jobs; a job that is new or
                 // changed is looked at whatever it read.
-                let mut same_job = SameJob::default();
-                let new_index: Vec<Option<u32>> = previous
-                    .jobs
-                    .iter()
-                    .zip(&place)
-                    .map(|(old, place)| {
-                        place
-                            .filter(|&i| same_job.is(&jobs[i], old))
-                            .map(|i| i as u32)
-                    })
-                    .collect();
+                let new_index = matching.same_jobs(&previous.jobs, &jobs);
                 let mut same = vec![false; jobs.len()];
                 for &i in new_index.iter().flatten() {
                     same[i as usize] = true;
@@ -191,6 +192,8 @@ pub fn render_site_outputs(
             jobs: Arc::new(jobs),
             fingerprints,
             readers,
+            diagnostics: outcome.diagnostics.clone(),
+            kept,
         });
     }
     let Some(plan) = cache.plan.as_mut() else {
@@ -309,46 +312,4 @@ pub fn render_site_outputs(
     }
     outcome.diagnostics.extend(gather_failures(failures));
     outcome
-}
-
-/// Job equality, with each pair of lists compared once: a list's pages
-/// share one [`ListSpec`], and the home list's holds every post, so
-/// comparing it again for each of its pages took most of the time of
-/// matching a new plan to the last one.
-#[derive(Default)]
-struct SameJob {
-    last: Option<(*const ListSpec, *const ListSpec, bool)>,
-}
-
-impl SameJob {
-    fn is(&mut self, new: &Job, old: &Job) -> bool {
-        // Every field named, so a new one cannot be left out.
-        let Job {
-            output,
-            url,
-            template,
-            kind,
-            source,
-        } = new;
-        let (JobKind::List { list: a, number: m }, JobKind::List { list: b, number: n }) =
-            (kind, &old.kind)
-        else {
-            return new == old;
-        };
-        let key = (Arc::as_ptr(a), Arc::as_ptr(b));
-        let lists_equal = match self.last {
-            Some((x, y, equal)) if (x, y) == key => equal,
-            _ => {
-                let equal = a == b;
-                self.last = Some((key.0, key.1, equal));
-                equal
-            }
-        };
-        lists_equal
-            && m == n
-            && *output == old.output
-            && *url == old.url
-            && *template == old.template
-            && *source == old.source
-    }
 }

@@ -11,6 +11,8 @@ pub mod archive;
 pub mod patch;
 pub mod related;
 pub mod series;
+#[cfg(test)]
+pub(crate) mod test_posts;
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -98,76 +98,11 @@ pub fn patch_index(
 mod tests {
     use super::*;
     use crate::config::parse_config;
-    use crate::content::source::{Role, SourceFile};
-    use crate::content::{Item, Parsed, parse_one};
+    use crate::content::Parsed;
     use crate::site::{IndexDiagnostics, index_site};
     use proptest::prelude::*;
-    use std::path::PathBuf;
 
-    /// What a post is made of in this test: day and hour, tags,
-    /// categories, kind and series, each from a small set so that edits
-    /// collide and clash.
-    #[derive(Debug, Clone)]
-    struct Shape {
-        day: u8,
-        hour: u8,
-        tags: Vec<u8>,
-        category: Option<u8>,
-        kind: u8,
-        series: Option<u8>,
-    }
-
-    fn shape() -> impl Strategy<Value = Shape> {
-        (
-            1u8..20,
-            0u8..24,
-            proptest::collection::vec(0u8..5, 0..3),
-            proptest::option::of(0u8..3),
-            0u8..3,
-            proptest::option::of(0u8..2),
-        )
-            .prop_map(|(day, hour, tags, category, kind, series)| Shape {
-                day,
-                hour,
-                tags,
-                category,
-                kind,
-                series,
-            })
-    }
-
-    fn post(n: usize, s: &Shape, config: &crate::config::Config) -> Arc<Post> {
-        // Tag names that share a slug, so the warnings about them move.
-        let tag = |t: &u8| ["\"Iran\"", "\"iran\"", "\"Trade\"", "\"ports\"", "\"+\""][*t as usize];
-        let tags: Vec<&str> = s.tags.iter().map(tag).collect();
-        let mut text = format!(
-            "+++\ntitle = \"Post {n}\"\ndate = 2020-01-{:02}T{:02}:00:00Z\ntags = [{}]\nkind = \"{}\"\n",
-            s.day,
-            s.hour,
-            tags.join(", "),
-            ["entry", "note", "link"][s.kind as usize],
-        );
-        if s.kind == 2 {
-            text.push_str("link = \"https://link.example/\"\n");
-        }
-        if let Some(c) = s.category {
-            text.push_str(&format!("categories = [\"Cat {c}\"]\n"));
-        }
-        if let Some(x) = s.series {
-            text.push_str(&format!("series = \"Saga {x}\"\n"));
-        }
-        text.push_str("+++\nText.\n");
-        let file = SourceFile {
-            rel: PathBuf::from(format!("content/posts/p{n}.md")),
-            abs: PathBuf::from(format!("content/posts/p{n}.md")),
-            role: Role::Post,
-            text: Some(text),
-        };
-        match parse_one(&file, config).item {
-            Some(Item::Post(p)) => p,
-            other => panic!("post {n} did not parse: {other:?}"),
-        }
-    }
+    use crate::site::test_posts::{post, shape};
 
     /// Everything the index makes, but the posts themselves, by source.
     fn parts(site: &Site, d: &IndexDiagnostics) -> String {

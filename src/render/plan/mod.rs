@@ -5,20 +5,30 @@
 //! page named like the tag list, a static file over a post) with both
 //! claimants named, and where a post asking for a template that does not
 //! exist is told so at its own file.
+//!
+//! The checks live in `planner`; `patch` patches a kept plan after an
+//! edit that only moves posts between lists; `matching` maps the last
+//! plan's jobs to a new plan's.
 
-use rustc_hash::FxHashMap as HashMap;
+mod matching;
+mod patch;
+mod planner;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::TaxonomyKind;
-use crate::content::Kind;
-use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::content::{Kind, Post};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::OutputPath;
 use crate::render::discovery::date_lists;
 use crate::render::feeds::{FeedFormat, FeedSpec};
 use crate::site::{PostId, Site};
 use crate::theme::{AssetSource, Theme};
 use crate::urls::series_path;
+pub(crate) use matching::Matching;
+pub(crate) use patch::{Kept, Patched};
+use planner::{Planner, output_for, what};
 
 /// What a job renders.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,303 +142,6 @@ impl Job {
     }
 }
 
-/// What a job is, in words (`post "Title"`, `page 2 of the tag list
-/// "x"`), for messages. Made only when a message needs it: most plans
-/// have none, and formatting it for every one of 20,000 jobs was a good
-/// part of planning.
-type What<'a> = Box<dyn Fn() -> String + 'a>;
-
-fn what<'a>(describe: impl Fn() -> String + 'a) -> What<'a> {
-    Box::new(describe)
-}
-
-/// Who claimed an output path, for collision messages.
-struct Claim<'a> {
-    what: What<'a>,
-    source: Option<PathBuf>,
-}
-
-impl Claim<'_> {
-    /// The claimant, with its file when it has one.
-    fn named(&self) -> String {
-        match &self.source {
-            Some(s) => format!("{} ({})", (self.what)(), s.display()),
-            None => (self.what)(),
-        }
-    }
-}
-
-struct Planner<'a> {
-    theme: &'a Theme,
-    /// The taxonomies, to blame a clash of their pages on their `path`.
-    taxonomies: [&'a crate::config::Taxonomy; 2],
-    jobs: Vec<Job>,
-    claims: HashMap<OutputPath, Claim<'a>>,
-    /// Outputs by their name where case and Unicode form do not count,
-    /// for the outputs whose name is not that already (see
-    /// `check_portable`).
-    folded: HashMap<String, OutputPath>,
-    /// Every folder some output sits in, with the output that made it
-    /// first: a file and a folder of one name cannot both be written.
-    folders: HashMap<String, OutputPath>,
-    diagnostics: Diagnostics,
-}
-
-impl<'a> Planner<'a> {
-    fn add(
-        &mut self,
-        url: String,
-        output: Result<OutputPath, String>,
-        template: &str,
-        kind: JobKind,
-        source: Option<PathBuf>,
-        what: What<'a>,
-    ) {
-        let output = match output {
-            Ok(o) => o,
-            Err(message) => {
-                let what = what();
-                let path = source.clone().unwrap_or_else(|| PathBuf::from("content"));
-                self.diagnostics.push(
-                    Diagnostic::error(path, format!("{what}: {message}")).with_hint(
-                        "slugs and paths must stay inside the site: no `..`, `/` or `\\`",
-                    ),
-                );
-                return;
-            }
-        };
-        if let Some(first) = self.claims.get(&output) {
-            let theirs = first.named();
-            let what = what();
-            let hint = if what.contains("alias") || (first.what)().contains("alias") {
-                "an old URL can redirect to one page only, and never over a real page: remove or change the alias".to_string()
-            } else {
-                "give one of them a different `slug` (or date), or move the static file".to_string()
-            };
-            let message = format!("{what} has the URL {url}, which {theirs} already has");
-            let diagnostic = self.blame(&url, source.as_ref(), first.source.clone(), message, hint);
-            self.diagnostics.push(diagnostic);
-            return;
-        }
-        // A file where another output needs a folder, or the other way
-        // round, would fail half-way through writing: refuse it here.
-        let clash = if let Some(by) = self.folders.get(output.as_str()) {
-            Some(by.clone())
-        } else {
-            folders_of(output.as_str())
-                .find_map(|f| self.claims.get_key_value(f).map(|(o, _)| o.clone()))
-        };
-        if let Some(other) = clash {
-            let theirs = self
-                .claims
-                .get(&other)
-                .map_or_else(|| other.to_string(), Claim::named);
-            let what = what();
-            let message = format!(
-                "{what} needs the output {output}, but {theirs} is written at {other}: one name cannot be both a file and a folder"
-            );
-            let first = self.claims.get(&other).and_then(|c| c.source.clone());
-            let diagnostic = self.blame(
-                &url,
-                source.as_ref(),
-                first,
-                message,
-                "change the slug, alias or file name of one of them".into(),
-            );
-            self.diagnostics.push(diagnostic);
-            return;
-        }
-        self.check_portable(&output, &what, source.as_ref());
-        for folder in folders_of(output.as_str()) {
-            if !self.folders.contains_key(folder) {
-                self.folders.insert(folder.to_string(), output.clone());
-            }
-        }
-        self.claims.insert(
-            output.clone(),
-            Claim {
-                what,
-                source: source.clone(),
-            },
-        );
-        self.jobs.push(Job {
-            output,
-            url,
-            template: template.to_string(),
-            kind,
-            source,
-        });
-    }
-
-    /// The error for a clash at `url`: on the file that asked for it, or
-    /// on the other's; on glossator.toml when a taxonomy's `path` put its
-    /// pages there.
-    fn blame(
-        &self,
-        url: &str,
-        mine: Option<&PathBuf>,
-        theirs: Option<PathBuf>,
-        message: String,
-        hint: String,
-    ) -> Diagnostic {
-        if let Some(path) = mine {
-            return Diagnostic::error(path, message).with_hint(hint);
-        }
-        let taxonomy = self
-            .taxonomies
-            .iter()
-            .find(|t| url.starts_with(&format!("/{}/", t.path)));
-        match (taxonomy, theirs) {
-            (Some(t), _) => Diagnostic::error(crate::config::CONFIG_FILE, message)
-                .at_opt(t.written_at)
-                .with_hint(format!(
-                    "the `path` of [taxonomies.{}] in glossator.toml puts its pages under /{}/: choose a folder no other page uses",
-                    t.kind.name(),
-                    t.path
-                )),
-            (None, Some(path)) => Diagnostic::error(path, message).with_hint(hint),
-            (None, None) => Diagnostic::error("content", message).with_hint(hint),
-        }
-    }
-
-    /// Warns about an output whose name another file system would merge
-    /// with another output's, or refuse.
-    fn check_portable(&mut self, output: &OutputPath, what: &What<'a>, source: Option<&PathBuf>) {
-        let path = || source.cloned().unwrap_or_else(|| PathBuf::from("content"));
-        // Names that fold to themselves are not kept in `folded` (their
-        // claims hold them): the first output with a folded name is found
-        // in `folded`, or is an output whose name is that folded name.
-        let trivial = super::portable::folds_to_itself(output.as_str());
-        let key = if trivial {
-            None
-        } else {
-            Some(super::portable::folded(output.as_str()))
-        };
-        let name = key.as_deref().unwrap_or(output.as_str());
-        let first = self.folded.get(name).cloned().or_else(|| {
-            key.as_deref()
-                .and_then(|k| self.claims.get_key_value(k))
-                .map(|(o, _)| o.clone())
-        });
-        match first {
-            Some(other) if other != *output => {
-                let theirs = self
-                    .claims
-                    .get(&other)
-                    .map_or_else(|| other.to_string(), Claim::named);
-                let what = what();
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        path(),
-                        format!(
-                            "{what} is written at {output} and {theirs} at {other}: on macOS and Windows, where file names ignore case and Unicode form, they are one file and one page would replace the other"
-                        ),
-                    )
-                    .with_hint("change one slug so the two differ in more than case or accents"),
-                );
-            }
-            Some(_) => {}
-            None => {
-                if let Some(key) = key {
-                    self.folded.insert(key, output.clone());
-                }
-            }
-        }
-        if let Some(why) = super::portable::windows_trouble(output.as_str()) {
-            let what = what();
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    path(),
-                    format!("{what} is written at {output}, but {why}: the site cannot be copied to a Windows machine or host whole"),
-                )
-                .with_hint("change the slug or file name if the site may be built or served on Windows"),
-            );
-        }
-    }
-
-    fn list(&mut self, spec: ListSpec, template: &str) {
-        let spec = Arc::new(spec);
-        for number in 1..=spec.total_pages() {
-            let url = crate::urls::page_url(&spec.base_url, number);
-            let named = spec.clone();
-            let what = what(move || {
-                let (kind, title) = (&named.list_kind, &named.title);
-                if number == 1 {
-                    format!("the {kind} list `{title}`")
-                } else {
-                    format!("page {number} of the {kind} list `{title}`")
-                }
-            });
-            self.add(
-                url.clone(),
-                OutputPath::for_url(&url),
-                template,
-                JobKind::List {
-                    list: spec.clone(),
-                    number,
-                },
-                None,
-                what,
-            );
-        }
-    }
-
-    fn feed(&mut self, format: FeedFormat, path: &str, spec: &Arc<FeedSpec>, named: What<'a>) {
-        let spec = Arc::new(FeedSpec {
-            path: path.to_string(),
-            ..(**spec).clone()
-        });
-        self.add(
-            path.to_string(),
-            output_for(path),
-            format.template(),
-            JobKind::Feed { format, spec },
-            None,
-            {
-                let path = path.to_string();
-                what(move || format!("{} ({path})", named()))
-            },
-        );
-    }
-
-    /// The template a post or page asked for, checked to exist.
-    fn template_for(
-        &mut self,
-        asked: Option<&str>,
-        default: &str,
-        source: &std::path::Path,
-        at: Option<(usize, usize)>,
-    ) -> String {
-        match asked {
-            Some(name) if self.theme.has(name) => name.to_string(),
-            Some(name) => {
-                let names = self.theme.template_names();
-                let hint = match nearest(name, names.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}`?"),
-                    None => format!("templates available: {}", names.join(", ")),
-                };
-                self.diagnostics.push(
-                    Diagnostic::error(source, format!("template `{name}` not found"))
-                        .at_opt(at)
-                        .with_hint(hint),
-                );
-                default.to_string()
-            }
-            None => default.to_string(),
-        }
-    }
-}
-
-/// The folders an output path sits in: `a/b/c.html` → `a`, `a/b`.
-fn folders_of(path: &str) -> impl Iterator<Item = &str> {
-    path.match_indices('/').map(move |(i, _)| &path[..i])
-}
-
-/// An output path for a site path, or the reason it cannot be one.
-fn output_for(url: &str) -> Result<OutputPath, String> {
-    OutputPath::for_url(url)
-}
-
 /// Normalizes an alias as written (`/old/`, `old/url`, `/old.html`) to a
 /// site path.
 pub fn alias_path(alias: &str) -> Result<String, String> {
@@ -451,51 +164,89 @@ pub(crate) fn hash_post_plan_inputs(site: &Site, h: &mut xxhash_rust::xxh3::Xxh3
 
 /// Lists every output of the site.
 pub fn plan_site<'a>(site: &'a Site, theme: &'a Theme) -> (Vec<Job>, Diagnostics) {
-    let mut p = Planner {
-        theme,
-        taxonomies: [&site.config.tags, &site.config.categories],
-        // About two outputs a post (its page, its day's archive, lists).
-        jobs: Vec::with_capacity(site.posts.len() * 2 + 64),
-        claims: HashMap::default(),
-        folded: HashMap::default(),
-        folders: HashMap::default(),
-        diagnostics: Diagnostics::new(),
-    };
-    let config = &site.config;
-    let n = config.feed_entries;
-    let newest = |ids: &[PostId]| ids.iter().copied().take(n).collect::<Vec<_>>();
-    // Lists for the sitemap: (site path, posts).
-    let mut listed: Vec<(String, Vec<PostId>)> = Vec::new();
+    let (jobs, diagnostics, _) = plan_site_kept(site, theme, false);
+    (jobs, diagnostics)
+}
 
+/// [`plan_site`], and with `keep` what a session keeps to patch the plan
+/// after an edit ([`Kept`]; none when the plan has diagnostics: a patch
+/// must give what planning again would, messages included). The plan is
+/// made in sections, in this order: posts (with their comment pages),
+/// pages, lists (with feeds and the site-wide pages), copied files,
+/// aliases and redirects.
+pub(crate) fn plan_site_kept<'a>(
+    site: &'a Site,
+    theme: &'a Theme,
+    keep: bool,
+) -> (Vec<Job>, Diagnostics, Option<Kept>) {
+    // About two outputs a post (its page, its day's archive, lists).
+    let mut p = Planner::new(site, theme, site.posts.len() * 2 + 64);
+    let mut posts = Vec::with_capacity(if keep { site.posts.len() } else { 0 });
     for (id, post) in site.posts.iter().enumerate() {
-        let kind_template = format!("{}.html", post.kind.name());
-        let default = if theme.has(&kind_template) {
-            kind_template.as_str()
-        } else {
-            "post.html"
-        };
-        let at = post.template.as_ref().and(post.template_at);
-        let template = p.template_for(post.template.as_deref(), default, &post.source, at);
-        p.add(
-            post.url.clone(),
-            output_for(&post.url),
-            &template,
-            JobKind::Post(id),
-            Some(post.source.clone()),
-            what(move || format!("post `{}`", post.title)),
-        );
-        for number in 2..=comment_page_count(site, id) {
-            let url = crate::urls::comment_page_path(&post.url, number);
-            p.add(
-                url.clone(),
-                output_for(&url),
-                "comments.html",
-                JobKind::Comments { post: id, number },
-                Some(post.source.clone()),
-                what(move || format!("page {number} of the comments on `{}`", post.title)),
-            );
+        let first = p.jobs.len();
+        let comment_pages = plan_post(&mut p, site, id, post);
+        if keep {
+            posts.push(patch::PostJobs {
+                plan_hash: post.plan_hash,
+                comment_pages,
+                first,
+            });
         }
     }
+    let posts_end = p.jobs.len();
+    plan_pages(&mut p, site);
+    let pages_end = p.jobs.len();
+    plan_lists(&mut p, site);
+    let lists_end = p.jobs.len();
+    plan_files(&mut p, site);
+    let files_end = p.jobs.len();
+    plan_aliases(&mut p, site);
+    let kept = (keep && p.diagnostics.is_empty()).then(|| {
+        Kept::new(
+            site,
+            std::mem::take(&mut p.claims),
+            [posts_end, pages_end, lists_end, files_end],
+            posts,
+        )
+    });
+    (p.jobs, p.diagnostics, kept)
+}
+
+/// A post's page and its comment pages after the first; returns how
+/// many comment pages it has.
+fn plan_post<'a>(p: &mut Planner<'a>, site: &'a Site, id: PostId, post: &'a Post) -> usize {
+    let kind_template = format!("{}.html", post.kind.name());
+    let default = if p.theme.has(&kind_template) {
+        kind_template.as_str()
+    } else {
+        "post.html"
+    };
+    let at = post.template.as_ref().and(post.template_at);
+    let template = p.template_for(post.template.as_deref(), default, &post.source, at);
+    p.add(
+        post.url.clone(),
+        output_for(&post.url),
+        &template,
+        JobKind::Post(id),
+        Some(post.source.clone()),
+        what(move || format!("post `{}`", post.title)),
+    );
+    let pages = comment_page_count(site, id);
+    for number in 2..=pages {
+        let url = crate::urls::comment_page_path(&post.url, number);
+        p.add(
+            url.clone(),
+            output_for(&url),
+            "comments.html",
+            JobKind::Comments { post: id, number },
+            Some(post.source.clone()),
+            what(move || format!("page {number} of the comments on `{}`", post.title)),
+        );
+    }
+    pages
+}
+
+fn plan_pages<'a>(p: &mut Planner<'a>, site: &'a Site) {
     for (id, page) in site.pages.iter().enumerate() {
         let template = p.template_for(
             page.template.as_deref(),
@@ -512,6 +263,16 @@ pub fn plan_site<'a>(site: &'a Site, theme: &'a Theme) -> (Vec<Job>, Diagnostics
             what(move || format!("page `{}`", page.title)),
         );
     }
+}
+
+/// The home page, the site's feeds, the lists of kinds, terms, series and
+/// dates with their feeds, and the pages that show the whole site.
+fn plan_lists<'a>(p: &mut Planner<'a>, site: &'a Site) {
+    let config = &site.config;
+    let n = config.feed_entries;
+    let newest = |ids: &[PostId]| ids.iter().copied().take(n).collect::<Vec<_>>();
+    // Lists for the sitemap: (site path, posts).
+    let mut listed: Vec<(String, Vec<PostId>)> = Vec::new();
 
     // The home page and the site's feeds.
     let all: Vec<PostId> = (0..site.posts.len()).collect();
@@ -736,7 +497,12 @@ pub fn plan_site<'a>(site: &'a Site, theme: &'a Theme) -> (Vec<Job>, Diagnostics
             what(|| "the generated robots.txt".into()),
         );
     }
+}
 
+/// Static files, bundle files, snapshots and the theme's files.
+fn plan_files<'a>(p: &mut Planner<'a>, site: &'a Site) {
+    let config = &site.config;
+    let theme = p.theme;
     for file in site.static_files.iter().chain(site.bundle_files.iter()) {
         let url = format!("/{}", file.output);
         p.add(
@@ -769,7 +535,7 @@ pub fn plan_site<'a>(site: &'a Site, theme: &'a Theme) -> (Vec<Job>, Diagnostics
         let Ok(output) = OutputPath::new(&file.rel) else {
             continue;
         };
-        if p.claims.contains_key(&output) {
+        if p.claims.by_output.contains_key(&output) {
             continue;
         }
         p.add(
@@ -783,6 +549,9 @@ pub fn plan_site<'a>(site: &'a Site, theme: &'a Theme) -> (Vec<Job>, Diagnostics
             what(move || format!("the theme file {}", file.rel)),
         );
     }
+}
+
+fn plan_aliases<'a>(p: &mut Planner<'a>, site: &'a Site) {
     // Aliases and redirects come after every real page and file (the
     // theme's too), so a clash names what it would have replaced.
     let with_aliases = site
@@ -831,8 +600,6 @@ pub fn plan_site<'a>(site: &'a Site, theme: &'a Theme) -> (Vec<Job>, Diagnostics
             what(move || format!("the redirect {} (line {})", r.from, r.line)),
         );
     }
-
-    (p.jobs, p.diagnostics)
 }
 
 fn capitalize(s: &str) -> String {
