@@ -44,6 +44,10 @@ impl TagIndex {
         for (id, post) in posts.iter().enumerate() {
             for slug in &post.tag_slugs {
                 match index.get_mut(slug.as_str()) {
+                    // Two names of one post with one slug ("C++" and
+                    // "c"): the post is in the list once, as `retag`
+                    // keeps it.
+                    Some(list) if list.last() == Some(&id) => {}
                     Some(list) => list.push(id),
                     None => {
                         index.insert(slug.clone(), vec![id]);
@@ -234,10 +238,13 @@ impl<'a> Ranker<'a> {
     /// and `touched` (empty) are scratch space, left as they were found.
     fn rank(&self, id: PostId, shared: &mut [u32], touched: &mut Vec<PostId>) -> Vec<PostId> {
         let post = &self.posts[id];
-        let lists: Vec<&Vec<PostId>> = post
-            .tag_slugs
-            .iter()
-            .filter_map(|t| self.index.get(t.as_str()))
+        // Each tag once, however many of the post's names it has.
+        let mut slugs: Vec<&str> = post.tag_slugs.iter().map(String::as_str).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        let lists: Vec<&Vec<PostId>> = slugs
+            .into_iter()
+            .filter_map(|t| self.index.get(t))
             .collect();
         let informative = lists.iter().any(|l| l.len() <= self.too_common);
         for list in lists

@@ -27,7 +27,7 @@ pub(crate) fn shape() -> impl Strategy<Value = Shape> {
     (
         1u8..20,
         0u8..24,
-        proptest::collection::vec(0u8..6, 0..3),
+        proptest::collection::vec(0u8..8, 0..3),
         proptest::option::of(0u8..3),
         0u8..3,
         proptest::option::of(0u8..2),
@@ -43,7 +43,8 @@ pub(crate) fn shape() -> impl Strategy<Value = Shape> {
 }
 
 pub(crate) fn post(n: usize, s: &Shape, config: &crate::config::Config) -> Arc<Post> {
-    // Tag names that share a slug, so the warnings about them move.
+    // Tag names that share a slug (by case, or "C++" and "c" by more),
+    // so the warnings about them move.
     // "Con" makes a folder Windows refuses.
     let tag = |t: &u8| {
         [
@@ -53,6 +54,8 @@ pub(crate) fn post(n: usize, s: &Shape, config: &crate::config::Config) -> Arc<P
             "\"ports\"",
             "\"+\"",
             "\"Con\"",
+            "\"C++\"",
+            "\"c\"",
         ][*t as usize]
     };
     let tags: Vec<&str> = s.tags.iter().map(tag).collect();
