@@ -224,12 +224,17 @@ pub enum SitemapItem {
 pub fn sitemap_entries(r: &Reads<'_>, list_paths: &[(String, Vec<PostId>)]) -> Vec<SitemapItem> {
     let site = r.site();
     let c = &site.config;
+    // Each post's last change, read once: the lists name most posts
+    // several times over (home, archive, kind, terms).
+    let changed: Vec<jiff::Timestamp> = (0..site.posts.len())
+        .map(|id| {
+            let p = r.post(id);
+            p.updated.as_ref().unwrap_or(&p.date).timestamp()
+        })
+        .collect();
     let last = |ids: &[PostId]| {
         ids.iter()
-            .map(|&id| {
-                let p = r.post(id);
-                p.updated.as_ref().unwrap_or(&p.date).timestamp()
-            })
+            .map(|&id| changed[id])
             .max()
             .map(|t| t.to_string())
     };

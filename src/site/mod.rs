@@ -438,11 +438,10 @@ fn collect_terms(
 ) -> Vec<Term> {
     let what = taxonomy.kind.singular();
     let folder = taxonomy.path.as_str();
-    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let mut terms: Vec<Term> = Vec::new();
-    // Per slug, the first name seen and where: to name both sides of a
-    // clash once per pair of names.
-    let mut first: rustc_hash::FxHashMap<&str, (&str, &Path)> = Default::default();
+    // Per slug: its term's index, and the first name seen and where (to
+    // name both sides of a clash once per pair of names).
+    let mut seen: rustc_hash::FxHashMap<&str, (usize, &str, &Path)> = Default::default();
     let mut told: HashSet<(String, String)> = HashSet::new();
     for (id, post) in posts.iter().enumerate() {
         let (names, slugs) = names(post);
@@ -452,14 +451,20 @@ fn collect_terms(
             }
             // A name seen first (or spelled unlike the first) is checked;
             // the same name again says nothing new.
-            let (first_name, first_file, fresh) = match first.entry(slug.as_str()) {
+            let (at, first_name, first_file, fresh) = match seen.entry(slug.as_str()) {
                 Entry::Vacant(v) => {
-                    v.insert((name.as_str(), post.source.as_path()));
-                    (name.as_str(), post.source.as_path(), true)
+                    terms.push(Term {
+                        name: name.clone(),
+                        slug: slug.clone(),
+                        posts: Vec::new(),
+                    });
+                    let at = terms.len() - 1;
+                    v.insert((at, name.as_str(), post.source.as_path()));
+                    (at, name.as_str(), post.source.as_path(), true)
                 }
                 Entry::Occupied(o) => {
-                    let (n, f) = *o.get();
-                    (n, f, n != name.as_str())
+                    let (at, n, f) = *o.get();
+                    (at, n, f, n != name.as_str())
                 }
             };
             let made_up = fresh && crate::urls::term_slug(name).1;
@@ -493,14 +498,6 @@ fn collect_terms(
                     )),
                 );
             }
-            let at = *index.entry(slug.as_str()).or_insert_with(|| {
-                terms.push(Term {
-                    name: name.clone(),
-                    slug: slug.clone(),
-                    posts: Vec::new(),
-                });
-                terms.len() - 1
-            });
             // Two names of one post on one page list the post once.
             if terms[at].posts.last() != Some(&id) {
                 terms[at].posts.push(id);

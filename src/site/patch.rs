@@ -8,8 +8,11 @@
 //! last one, shared. Only the parts the edit reaches are made again (the
 //! archive and related posts after a date edit, the terms after a tag
 //! edit), from the same functions a full index uses, so the result is
-//! what indexing everything again would give. The `incremental` property
-//! test holds it to that.
+//! what indexing everything again would give. Terms are the exception:
+//! only the terms an edited post had or has are made again, from their
+//! posts, as long as none of them has anything to say (see
+//! `patch_terms`); otherwise all are collected again. The property test
+//! below and the `incremental` one hold it to that.
 //!
 //! The patch declines (and the caller indexes afresh) when an edit could
 //! reach further: a post leaving the build (a draft, or a date in the
@@ -18,11 +21,14 @@
 //! posts in a different order.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use rustc_hash::FxHashSet;
+
 use super::{
-    Filters, IndexCache, IndexDiagnostics, PostId, Site, archive, collect_taxonomies, is_published,
-    newest_first, posts_by_kind, series,
+    Filters, IndexCache, IndexDiagnostics, PostId, Site, Term, archive, collect_taxonomies,
+    is_published, newest_first, posts_by_kind, series,
 };
 use crate::content::Post;
 
@@ -69,10 +75,32 @@ pub fn patch_index(
 
     let mut diagnostics = last_diagnostics.clone();
     if terms {
-        let (tags, categories, d) = collect_taxonomies(&site.posts, &site.config);
-        site.tags = Arc::new(tags);
-        site.categories = Arc::new(categories);
-        diagnostics.terms = d;
+        let edited: Vec<(PostId, &Post)> = swaps
+            .iter()
+            .map(|(id, _)| (*id, &*last.posts[*id]))
+            .collect();
+        let patched = last_diagnostics
+            .terms
+            .is_empty()
+            .then(|| {
+                let tags = patch_terms(&last.tags, &site.posts, &edited, |p| {
+                    (&p.tags, &p.tag_slugs)
+                })?;
+                let categories = patch_terms(&last.categories, &site.posts, &edited, |p| {
+                    (&p.categories, &p.category_slugs)
+                })?;
+                Some((tags, categories))
+            })
+            .flatten();
+        if let Some((tags, categories)) = patched {
+            site.tags = Arc::new(tags);
+            site.categories = Arc::new(categories);
+        } else {
+            let (tags, categories, d) = collect_taxonomies(&site.posts, &site.config);
+            site.tags = Arc::new(tags);
+            site.categories = Arc::new(categories);
+            diagnostics.terms = d;
+        }
     }
     if kinds {
         site.by_kind = Arc::new(posts_by_kind(&site.posts));
@@ -92,6 +120,83 @@ pub fn patch_index(
     }
     site.related = cache.related(&site.posts, site.config.related_count);
     Some((site, diagnostics))
+}
+
+/// The terms (tags or categories, as `names` reads them) after the edit
+/// of the posts `edited` (ids, with their last versions), made from the
+/// `last` terms of a site whose terms had nothing to say: only the terms
+/// an edited post had or has are made again, from the posts they list and
+/// the edited posts. `None` when one of those would have something to
+/// say (names that differ but share a slug, a slug made up for a name
+/// without letters or digits): then the caller collects every term again,
+/// messages and all. Collecting them again gives what this gives.
+fn patch_terms(
+    last: &[Term],
+    posts: &[Arc<Post>],
+    edited: &[(PostId, &Post)],
+    names: impl Fn(&Post) -> (&Vec<String>, &Vec<String>),
+) -> Option<Vec<Term>> {
+    let mut touched: BTreeSet<&str> = BTreeSet::new();
+    for &(id, old) in edited {
+        touched.extend(names(old).1.iter().map(String::as_str));
+        touched.extend(names(&posts[id]).1.iter().map(String::as_str));
+    }
+    touched.remove("");
+    let edited_ids: FxHashSet<PostId> = edited.iter().map(|(id, _)| *id).collect();
+    let mut remade: Vec<Term> = Vec::with_capacity(touched.len());
+    for &slug in &touched {
+        let at = last.binary_search_by(|t| t.slug.as_str().cmp(slug)).ok();
+        let mut ids: Vec<PostId> = at
+            .map(|i| &last[i].posts)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|id| !edited_ids.contains(id))
+            .collect();
+        ids.extend(
+            edited_ids
+                .iter()
+                .copied()
+                .filter(|&id| names(&posts[id]).1.iter().any(|s| s == slug)),
+        );
+        ids.sort_unstable();
+        // The first name wins; others that differ in more than case, and
+        // a name whose slug is made up, have something to say.
+        let mut name: Option<&str> = None;
+        for &id in &ids {
+            let (ns, slugs) = names(&posts[id]);
+            for (n, _) in ns.iter().zip(slugs).filter(|(_, s)| *s == slug) {
+                match name {
+                    None => name = Some(n),
+                    Some(first) if first != n && first.to_lowercase() != n.to_lowercase() => {
+                        return None;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        // No post has it any more: the term is gone.
+        let Some(name) = name else { continue };
+        if crate::urls::term_slug(name).1 {
+            return None;
+        }
+        remade.push(Term {
+            name: name.to_string(),
+            slug: slug.to_string(),
+            posts: ids,
+        });
+    }
+    // The kept terms and the remade ones, in slug order.
+    let mut terms: Vec<Term> = Vec::with_capacity(last.len() + remade.len());
+    let mut remade = remade.into_iter().peekable();
+    for term in last.iter().filter(|t| !touched.contains(t.slug.as_str())) {
+        while let Some(new) = remade.next_if(|n| n.slug < term.slug) {
+            terms.push(new);
+        }
+        terms.push(term.clone());
+    }
+    terms.extend(remade);
+    Some(terms)
 }
 
 #[cfg(test)]
@@ -132,6 +237,42 @@ mod tests {
             ..Parsed::default()
         };
         index_site(config.clone(), parsed, [], filters, cache)
+    }
+
+    /// A tag edit that brings a second spelling of a tag, or a tag with
+    /// no letter or digit, into a site whose terms had nothing to say:
+    /// the patched index says what indexing again says.
+    #[test]
+    fn a_tag_edit_that_makes_a_term_warn_warns_as_indexing_again_does() {
+        let config = crate::config::parse_config("permalink = \"/:slug/\"\n").unwrap();
+        let filters = Filters {
+            drafts: false,
+            future: false,
+            now: "2026-01-01T00:00:00Z".parse().unwrap(),
+        };
+        let shape = |day: u8, tags: Vec<u8>| crate::site::test_posts::Shape {
+            day,
+            hour: 0,
+            tags,
+            category: None,
+            kind: 0,
+            series: None,
+        };
+        // Tag 0 is "Iran", 1 "iran", 2 "Trade", 4 "+", 6 "C++", 7 "c".
+        for new_tags in [vec![1], vec![4], vec![6], vec![2, 1], vec![0, 2], vec![]] {
+            let mut posts = vec![
+                post(0, &shape(2, vec![0, 7]), &config),
+                post(1, &shape(1, vec![2]), &config),
+            ];
+            let mut cache = IndexCache::default();
+            let (site, d) = index(&posts, &config, &filters, &mut cache);
+            assert!(d.terms.is_empty());
+            posts[1] = post(1, &shape(1, new_tags.clone()), &config);
+            let (p, pd) = patch_index(&site, &d, &[(1, posts[1].clone())], &filters, &mut cache)
+                .expect("the order holds");
+            let (fresh, fd) = index(&posts, &config, &filters, &mut IndexCache::default());
+            assert_eq!(parts(&p, &pd), parts(&fresh, &fd), "tags {new_tags:?}");
+        }
     }
 
     proptest! {

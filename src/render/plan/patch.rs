@@ -13,13 +13,14 @@
 //! planning again makes, which a property test checks.
 
 use std::hash::{Hash, Hasher as _};
+use std::ops::Range;
 use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::matching::{Matching, SameJob};
-use super::planner::{Claims, Planner, folders_of};
+use super::planner::{Claims, Planner, Reuse, folders_of};
 use super::{Job, comment_page_count, plan_lists, plan_post};
 use crate::content::comment::Thread;
 use crate::output::OutputPath;
@@ -125,15 +126,39 @@ impl<'a> New<'a> {
 struct Patch {
     /// Jobs of edited posts that changed (a template), by index.
     replaced: Vec<(usize, Job)>,
-    /// The new lists section.
+    /// The new lists section: the jobs planned again, and runs of the
+    /// last plan's jobs taken as they are (see [`Planner::reused`]).
     lists: Vec<Job>,
-    /// By job of `lists`: the index of the last plan's job at its output.
+    reused: Vec<(usize, Range<usize>)>,
+    /// By job of the new lists section: the index of the last plan's job
+    /// at its output.
     from: Vec<Option<usize>>,
     /// By job of the last lists section: whether it is still made.
     kept: Vec<bool>,
     /// By job of the last lists section: whether the job at its output is
     /// the same.
     same: Vec<bool>,
+}
+
+/// Records a run of the last plan's list jobs taken as they are: each is
+/// kept, the same, and placed next in the new section. `None` when one was
+/// taken already (two lists at one output: planning again has something
+/// to say).
+fn take_run(
+    run: Range<usize>,
+    pages_end: usize,
+    kept: &mut [bool],
+    same: &mut [bool],
+    from: &mut Vec<Option<usize>>,
+) -> Option<()> {
+    for i in run {
+        if std::mem::replace(&mut kept[i - pages_end], true) {
+            return None;
+        }
+        same[i - pages_end] = true;
+        from.push(Some(i));
+    }
+    Some(())
 }
 
 impl Kept {
@@ -167,7 +192,12 @@ impl Kept {
             return None;
         }
         let [_, pages_end, lists_end, _] = self.ends;
-        let mut p = Planner::collecting(site, theme);
+        let reuse = Reuse {
+            last,
+            by_output: &self.claims.by_output,
+            lists: (pages_end, lists_end),
+        };
+        let mut p = Planner::collecting(site, theme, Some(reuse));
 
         // Posts planned again where what the plan reads of them changed:
         // each must keep its outputs (a new template is fine).
@@ -203,12 +233,17 @@ impl Kept {
             return None;
         }
         let lists = std::mem::take(&mut p.jobs);
+        let reused = std::mem::take(&mut p.reused);
         let mut kept = vec![false; lists_end - pages_end];
         let mut same = vec![false; lists_end - pages_end];
         let mut same_job = SameJob::default();
         let mut from = Vec::with_capacity(lists.len());
         let mut new = New::default();
-        for job in &lists {
+        let mut runs = reused.iter().peekable();
+        for (k, job) in lists.iter().enumerate() {
+            while let Some((_, run)) = runs.next_if(|(at, _)| *at == k) {
+                take_run(run.clone(), pages_end, &mut kept, &mut same, &mut from)?;
+            }
             match self.claims.by_output.get(&job.output) {
                 Some(&i) => {
                     let i = i as usize;
@@ -230,6 +265,9 @@ impl Kept {
                 }
             }
         }
+        for (_, run) in runs {
+            take_run(run.clone(), pages_end, &mut kept, &mut same, &mut from)?;
+        }
         // A theme file a list output hid is written again once the list
         // is gone: planning again places it.
         let uncovers = kept.iter().enumerate().any(|(k, &still)| {
@@ -244,6 +282,7 @@ impl Kept {
         Some(Patch {
             replaced,
             lists,
+            reused,
             from,
             kept,
             same,
@@ -254,12 +293,13 @@ impl Kept {
         let Patch {
             replaced,
             lists,
+            reused,
             from,
             kept,
             same: same_lists,
         } = patch;
         let [_, pages_end, lists_end, files_end] = self.ends;
-        let new_end = pages_end + lists.len();
+        let new_end = pages_end + from.len();
         let shift = |i: usize| i + new_end - lists_end;
         let place: Vec<Option<usize>> = (0..jobs.len())
             .map(|i| {
@@ -299,39 +339,61 @@ impl Kept {
                 claims.by_output.remove(&jobs[pages_end + k].output);
             }
         }
-        for (k, job) in lists.iter().enumerate() {
-            let at = (pages_end + k) as u32;
-            if let Some(i) = claims.by_output.get_mut(&job.output) {
-                *i = at;
-                continue;
-            }
-            let output = job.output.as_str();
-            for folder in folders_of(output) {
-                if !claims.folders.contains_key(folder) {
-                    claims
-                        .folders
-                        .insert(folder.to_string(), job.output.clone());
-                }
-            }
-            if !portable::folds_to_itself(output) {
-                claims
-                    .folded
-                    .insert(portable::folded(output), job.output.clone());
-            }
-            claims.by_output.insert(job.output.clone(), at);
-        }
-        if new_end != lists_end {
-            for (i, job) in jobs.iter().enumerate().skip(lists_end) {
-                if let Some(at) = claims.by_output.get_mut(&job.output) {
-                    *at = shift(i) as u32;
-                }
-            }
-        }
-
         for (i, job) in replaced {
             jobs[i] = job;
         }
-        jobs.splice(pages_end..lists_end, lists);
+        // The new section: the jobs planned again, with the runs taken
+        // from the last one in their places.
+        let mut last: Vec<Option<Job>> = jobs
+            .splice(pages_end..lists_end, std::iter::empty())
+            .map(Some)
+            .collect();
+        let mut section = Vec::with_capacity(from.len());
+        let mut planned = lists.into_iter();
+        let mut taken = 0;
+        for (at, run) in reused {
+            section.extend(planned.by_ref().take(at - taken));
+            taken = at;
+            // `find` took each run once (`take_run`).
+            section.extend(run.filter_map(|i| last[i - pages_end].take()));
+        }
+        section.extend(planned);
+        drop(last);
+        for (k, job) in section.iter().enumerate() {
+            let at = pages_end + k;
+            match from[k] {
+                Some(i) if i == at => {}
+                Some(_) => {
+                    if let Some(i) = claims.by_output.get_mut(&job.output) {
+                        *i = at as u32;
+                    }
+                }
+                None => {
+                    let output = job.output.as_str();
+                    for folder in folders_of(output) {
+                        if !claims.folders.contains_key(folder) {
+                            claims
+                                .folders
+                                .insert(folder.to_string(), job.output.clone());
+                        }
+                    }
+                    if !portable::folds_to_itself(output) {
+                        claims
+                            .folded
+                            .insert(portable::folded(output), job.output.clone());
+                    }
+                    claims.by_output.insert(job.output.clone(), at as u32);
+                }
+            }
+        }
+        jobs.splice(pages_end..pages_end, section);
+        if new_end != lists_end {
+            for (i, job) in jobs.iter().enumerate().skip(new_end) {
+                if let Some(at) = claims.by_output.get_mut(&job.output) {
+                    *at = i as u32;
+                }
+            }
+        }
         self.ends = [self.ends[0], pages_end, new_end, shift(files_end)];
         for (post, was) in site.posts.iter().zip(&mut self.posts) {
             was.plan_hash = post.plan_hash;

@@ -46,10 +46,15 @@ proptest! {
         edits in proptest::collection::vec((0usize..12, shape(), 0u8..4), 1..5),
         dated in any::<bool>(),
         tags_post in any::<bool>(),
+        per_page in 1usize..4,
     ) {
         // With dates in URLs, a date edit moves the post's page.
         let permalink = if dated { "" } else { "permalink = \"/:slug/\"\n" };
-        let config = parse_config(&format!("{permalink}[related]\ncount = 2\n")).unwrap();
+        // Short pages: lists of several pages, taken whole or planned again.
+        let config = parse_config(&format!(
+            "{permalink}paginate_by = {per_page}\n[related]\ncount = 2\n"
+        ))
+        .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let theme = crate::theme::load_theme(dir.path(), &config).unwrap();
         let mut shapes = shapes;

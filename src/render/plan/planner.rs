@@ -7,6 +7,7 @@
 //! `patch`).
 
 use rustc_hash::FxHashMap as HashMap;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -54,6 +55,21 @@ pub(super) struct Planner<'a> {
     collect_only: bool,
     /// In `collect_only`: an output was not a path.
     pub failed: bool,
+    /// In `collect_only`: the last plan, whose lists the same as a new
+    /// one are taken as they are.
+    reuse: Option<Reuse<'a>>,
+    /// The last plan's jobs taken: by run, the number of jobs listed
+    /// before it and the run's indices in the last plan.
+    pub reused: Vec<(usize, Range<usize>)>,
+}
+
+/// The last plan's lists, for a patch to take unchanged ones from.
+#[derive(Clone, Copy)]
+pub(super) struct Reuse<'a> {
+    pub last: &'a [Job],
+    pub by_output: &'a HashMap<OutputPath, u32>,
+    /// Where its lists section is.
+    pub lists: (usize, usize),
 }
 
 impl<'a> Planner<'a> {
@@ -67,14 +83,53 @@ impl<'a> Planner<'a> {
             diagnostics: Diagnostics::new(),
             collect_only: false,
             failed: false,
+            reuse: None,
+            reused: Vec::new(),
         }
     }
 
     /// A planner that only lists jobs (see `collect_only`).
-    pub fn collecting(site: &'a crate::site::Site, theme: &'a Theme) -> Self {
+    pub fn collecting(
+        site: &'a crate::site::Site,
+        theme: &'a Theme,
+        reuse: Option<Reuse<'a>>,
+    ) -> Self {
         Planner {
             collect_only: true,
+            reuse,
             ..Planner::new(site, theme, 0)
+        }
+    }
+
+    /// The jobs of the last plan's list `spec`, when planning it again
+    /// gives the same jobs: the same list (so the same URLs and pages)
+    /// with the same template. A list's pages are planned one after the
+    /// other, sharing one spec, so the run from its first page to its
+    /// last is all of it.
+    fn reusable(&self, spec: &ListSpec, template: &str) -> Option<Range<usize>> {
+        let reuse = self.reuse?;
+        let first = OutputPath::for_url(&spec.base_url).ok()?;
+        let start = *reuse.by_output.get(&first)? as usize;
+        let end = start + spec.total_pages();
+        if start < reuse.lists.0 || end > reuse.lists.1 {
+            return None;
+        }
+        let (head, tail) = (&reuse.last[start], &reuse.last[end - 1]);
+        match (&head.kind, &tail.kind) {
+            (
+                JobKind::List { list, number: 1 },
+                JobKind::List {
+                    list: last_list,
+                    number,
+                },
+            ) if Arc::ptr_eq(list, last_list)
+                && *number == spec.total_pages()
+                && head.template == template
+                && **list == *spec =>
+            {
+                Some(start..end)
+            }
+            _ => None,
         }
     }
 
@@ -277,6 +332,10 @@ impl<'a> Planner<'a> {
     }
 
     pub fn list(&mut self, spec: ListSpec, template: &str) {
+        if let Some(run) = self.reusable(&spec, template) {
+            self.reused.push((self.jobs.len(), run));
+            return;
+        }
         let spec = Arc::new(spec);
         for number in 1..=spec.total_pages() {
             let url = crate::urls::page_url(&spec.base_url, number);
