@@ -207,6 +207,7 @@ pub(crate) fn plan_site_kept<'a>(
             std::mem::take(&mut p.claims),
             [posts_end, pages_end, lists_end, files_end],
             posts,
+            p.dates.clone(),
         )
     });
     (p.jobs, p.diagnostics, kept)
@@ -425,21 +426,25 @@ fn plan_lists<'a>(p: &mut Planner<'a>, site: &'a Site) {
     }
 
     // Date archives: /2009/, /2009/03/, /2009/03/03/, and /archive/.
-    for (path, title, kind, ids) in date_lists(site) {
-        p.list(
-            ListSpec {
-                list_kind: kind.into(),
-                title,
-                name: None,
-                base_url: path,
-                posts: ids,
-                per_page: config.paginate_by,
-                feed: None,
-                full_posts: false,
-            },
-            "list.html",
-        );
+    let start = p.placed();
+    if !p.take_dates() {
+        for (path, title, kind, ids) in date_lists(site) {
+            p.list(
+                ListSpec {
+                    list_kind: kind.into(),
+                    title,
+                    name: None,
+                    base_url: path,
+                    posts: ids,
+                    per_page: config.paginate_by,
+                    feed: None,
+                    full_posts: false,
+                },
+                "list.html",
+            );
+        }
     }
+    p.dates = start..p.placed();
     p.add(
         "/archive/".into(),
         output_for("/archive/"),

@@ -4,8 +4,11 @@
 //! or date edit) but keeps every post's page where it was, most of the
 //! plan stands: the posts' own jobs, the pages, the copied files, the
 //! aliases. [`Kept::patch`] makes the lists section again without checks,
-//! matches it to the last one by output path, and checks only the outputs
-//! that are new against the claims the last plan kept. It declines
+//! taking each list that is the same as the last plan's (same posts,
+//! pages and template) as it is, and the date lists whole when the
+//! archive is the last one; it matches the rest to the last section by
+//! output path, and checks only the outputs that are new against the
+//! claims the last plan kept. It declines
 //! whenever planning again could have something to say (a clash, names
 //! another file system would merge or refuse, an output that is not a
 //! path, a missing template) or when what a kept section is made from
@@ -26,6 +29,7 @@ use crate::content::comment::Thread;
 use crate::output::OutputPath;
 use crate::render::portable;
 use crate::site::Site;
+use crate::site::archive::Archive;
 use crate::theme::Theme;
 
 /// What the plan made for one post.
@@ -48,6 +52,9 @@ pub(crate) struct Kept {
     comments: Arc<Vec<Vec<Thread>>>,
     /// Hashes of what the pages, files and aliases sections are made from.
     keys: [u64; 3],
+    /// The archive the date lists were planned from, and where they are.
+    archive: Arc<Archive>,
+    dates: Range<usize>,
 }
 
 /// A patched plan.
@@ -130,6 +137,8 @@ struct Patch {
     /// last plan's jobs taken as they are (see [`Planner::reused`]).
     lists: Vec<Job>,
     reused: Vec<(usize, Range<usize>)>,
+    /// Where the date lists are in the new lists section.
+    dates: Range<usize>,
     /// By job of the new lists section: the index of the last plan's job
     /// at its output.
     from: Vec<Option<usize>>,
@@ -162,13 +171,21 @@ fn take_run(
 }
 
 impl Kept {
-    pub fn new(site: &Site, claims: Claims, ends: [usize; 4], posts: Vec<PostJobs>) -> Kept {
+    pub fn new(
+        site: &Site,
+        claims: Claims,
+        ends: [usize; 4],
+        posts: Vec<PostJobs>,
+        dates: Range<usize>,
+    ) -> Kept {
         Kept {
             claims,
             ends,
             posts,
             comments: site.comments.clone(),
             keys: section_keys(site),
+            archive: site.archive.clone(),
+            dates,
         }
     }
 
@@ -196,6 +213,9 @@ impl Kept {
             last,
             by_output: &self.claims.by_output,
             lists: (pages_end, lists_end),
+            // The date lists are made from the archive alone (and the
+            // config, which is the same: a new one forgets the plan).
+            dates: Arc::ptr_eq(&self.archive, &site.archive).then(|| self.dates.clone()),
         };
         let mut p = Planner::collecting(site, theme, Some(reuse));
 
@@ -234,6 +254,7 @@ impl Kept {
         }
         let lists = std::mem::take(&mut p.jobs);
         let reused = std::mem::take(&mut p.reused);
+        let dates = p.dates.clone();
         let mut kept = vec![false; lists_end - pages_end];
         let mut same = vec![false; lists_end - pages_end];
         let mut same_job = SameJob::default();
@@ -283,6 +304,7 @@ impl Kept {
             replaced,
             lists,
             reused,
+            dates,
             from,
             kept,
             same,
@@ -294,6 +316,7 @@ impl Kept {
             replaced,
             lists,
             reused,
+            dates,
             from,
             kept,
             same: same_lists,
@@ -399,6 +422,8 @@ impl Kept {
             was.plan_hash = post.plan_hash;
         }
         self.comments = site.comments.clone();
+        self.archive = site.archive.clone();
+        self.dates = pages_end + dates.start..pages_end + dates.end;
         Patched {
             jobs,
             matching: Matching::patched(place, same, gone),

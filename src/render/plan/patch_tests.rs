@@ -94,6 +94,11 @@ proptest! {
             posts[n] = post(n, s, &config);
             let mut now = index(&posts, &config);
             now.static_files = site.static_files.clone();
+            // As the patched index does: an archive that did not change
+            // is the last one, which lets the plan take its date lists.
+            if now.archive == site.archive {
+                now.archive = site.archive.clone();
+            }
             let (fresh, fresh_d) = plan_site(&now, &theme);
             let sources = |s: &Site| s.posts.iter().map(|p| p.source.clone()).collect::<Vec<_>>();
             let same_order = sources(&site) == sources(&now);

@@ -61,15 +61,22 @@ pub(super) struct Planner<'a> {
     /// The last plan's jobs taken: by run, the number of jobs listed
     /// before it and the run's indices in the last plan.
     pub reused: Vec<(usize, Range<usize>)>,
+    /// How many jobs those runs hold.
+    reused_len: usize,
+    /// Where the date lists are, by [`Planner::placed`].
+    pub dates: Range<usize>,
 }
 
 /// The last plan's lists, for a patch to take unchanged ones from.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) struct Reuse<'a> {
     pub last: &'a [Job],
     pub by_output: &'a HashMap<OutputPath, u32>,
     /// Where its lists section is.
     pub lists: (usize, usize),
+    /// Where its date lists are, when the site's archive is the one they
+    /// were planned from.
+    pub dates: Option<Range<usize>>,
 }
 
 impl<'a> Planner<'a> {
@@ -85,6 +92,8 @@ impl<'a> Planner<'a> {
             failed: false,
             reuse: None,
             reused: Vec::new(),
+            reused_len: 0,
+            dates: 0..0,
         }
     }
 
@@ -101,13 +110,36 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// How many jobs are planned so far, taken runs included.
+    pub fn placed(&self) -> usize {
+        self.jobs.len() + self.reused_len
+    }
+
+    /// Takes a run of the last plan's jobs as they are.
+    fn take(&mut self, run: Range<usize>) {
+        self.reused_len += run.len();
+        self.reused.push((self.jobs.len(), run));
+    }
+
+    /// Takes the last plan's date lists, when the archive they were
+    /// planned from is the site's: they are made from nothing else.
+    pub fn take_dates(&mut self) -> bool {
+        match self.reuse.as_ref().and_then(|r| r.dates.clone()) {
+            Some(run) => {
+                self.take(run);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The jobs of the last plan's list `spec`, when planning it again
     /// gives the same jobs: the same list (so the same URLs and pages)
     /// with the same template. A list's pages are planned one after the
     /// other, sharing one spec, so the run from its first page to its
     /// last is all of it.
     fn reusable(&self, spec: &ListSpec, template: &str) -> Option<Range<usize>> {
-        let reuse = self.reuse?;
+        let reuse = self.reuse.as_ref()?;
         let first = OutputPath::for_url(&spec.base_url).ok()?;
         let start = *reuse.by_output.get(&first)? as usize;
         let end = start + spec.total_pages();
@@ -333,7 +365,7 @@ impl<'a> Planner<'a> {
 
     pub fn list(&mut self, spec: ListSpec, template: &str) {
         if let Some(run) = self.reusable(&spec, template) {
-            self.reused.push((self.jobs.len(), run));
+            self.take(run);
             return;
         }
         let spec = Arc::new(spec);
