@@ -184,19 +184,25 @@ pub fn newest_first(a: &Post, b: &Post) -> std::cmp::Ordering {
 /// The site's tags and categories, with the warnings about their names.
 fn collect_taxonomies(posts: &[Arc<Post>], config: &Config) -> (Vec<Term>, Vec<Term>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
-    let tags = collect_terms(
-        posts,
-        |p| (&p.tags, &p.tag_slugs),
-        &mut diagnostics,
-        config.taxonomy(TaxonomyKind::Tags),
-    );
-    let categories = collect_terms(
-        posts,
-        |p| (&p.categories, &p.category_slugs),
-        &mut diagnostics,
-        config.taxonomy(TaxonomyKind::Categories),
-    );
+    let [tags, categories] = TaxonomyKind::ALL.map(|kind| {
+        collect_terms(
+            posts,
+            0..posts.len(),
+            |_| true,
+            kind,
+            &mut diagnostics,
+            config.taxonomy(kind),
+        )
+    });
     (tags, categories, diagnostics)
+}
+
+/// A post's names of one taxonomy's terms, and their slugs.
+fn term_names(post: &Post, kind: TaxonomyKind) -> (&Vec<String>, &Vec<String>) {
+    match kind {
+        TaxonomyKind::Tags => (&post.tags, &post.tag_slugs),
+        TaxonomyKind::Categories => (&post.categories, &post.category_slugs),
+    }
 }
 
 /// The posts of each kind, newest first.
@@ -429,10 +435,15 @@ fn slash_path(path: &std::path::Path) -> String {
 }
 
 /// Groups posts by term slug; the name shown is the one the newest post
-/// used. Terms come out sorted by slug.
+/// used. Terms come out sorted by slug. Only the posts `ids` (in the
+/// site's order) are read, and only the slugs `wanted` keeps: a patched
+/// index collects the terms an edit reached from their posts alone, and
+/// what is said about them is what collecting every term says.
 fn collect_terms(
     posts: &[Arc<Post>],
-    names: impl Fn(&Post) -> (&Vec<String>, &Vec<String>),
+    ids: impl IntoIterator<Item = PostId>,
+    wanted: impl Fn(&str) -> bool,
+    kind: TaxonomyKind,
     diagnostics: &mut Diagnostics,
     taxonomy: &crate::config::Taxonomy,
 ) -> Vec<Term> {
@@ -443,10 +454,11 @@ fn collect_terms(
     // name both sides of a clash once per pair of names).
     let mut seen: rustc_hash::FxHashMap<&str, (usize, &str, &Path)> = Default::default();
     let mut told: HashSet<(String, String)> = HashSet::new();
-    for (id, post) in posts.iter().enumerate() {
-        let (names, slugs) = names(post);
+    for id in ids {
+        let post = &posts[id];
+        let (names, slugs) = term_names(post, kind);
         for (name, slug) in names.iter().zip(slugs) {
-            if slug.is_empty() {
+            if slug.is_empty() || !wanted(slug) {
                 continue;
             }
             // A name seen first (or spelled unlike the first) is checked;

@@ -8,11 +8,10 @@
 //! last one, shared. Only the parts the edit reaches are made again (the
 //! archive and related posts after a date edit, the terms after a tag
 //! edit), from the same functions a full index uses, so the result is
-//! what indexing everything again would give. Terms are the exception:
-//! only the terms an edited post had or has are made again, from their
-//! posts, as long as none of them has anything to say (see
-//! `patch_terms`); otherwise all are collected again. The property test
-//! below and the `incremental` one hold it to that.
+//! what indexing everything again would give. Of the terms, only those an
+//! edited post had or has are collected again, from the posts that can
+//! have them (see `patch_terms`), when the others had nothing to say. The
+//! property test below and the `incremental` one hold it to that.
 //!
 //! The patch declines (and the caller indexes afresh) when an edit could
 //! reach further: a post leaving the build (a draft, or a date in the
@@ -24,13 +23,13 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
-
 use super::{
     Filters, IndexCache, IndexDiagnostics, PostId, Site, Term, archive, collect_taxonomies,
-    is_published, newest_first, posts_by_kind, series,
+    collect_terms, is_published, newest_first, posts_by_kind, series, term_names,
 };
+use crate::config::{Config, TaxonomyKind};
 use crate::content::Post;
+use crate::diagnostic::Diagnostics;
 
 /// The last site with `swaps` (new versions of posts it holds, by id) put
 /// in, and the index diagnostics to go with it; `None` when the edit
@@ -79,28 +78,21 @@ pub fn patch_index(
             .iter()
             .map(|(id, _)| (*id, &*last.posts[*id]))
             .collect();
-        let patched = last_diagnostics
-            .terms
-            .is_empty()
-            .then(|| {
-                let tags = patch_terms(&last.tags, &site.posts, &edited, |p| {
-                    (&p.tags, &p.tag_slugs)
-                })?;
-                let categories = patch_terms(&last.categories, &site.posts, &edited, |p| {
-                    (&p.categories, &p.category_slugs)
-                })?;
-                Some((tags, categories))
-            })
-            .flatten();
-        if let Some((tags, categories)) = patched {
-            site.tags = Arc::new(tags);
-            site.categories = Arc::new(categories);
+        let config = &site.config;
+        let (tags, categories, d) = if last_diagnostics.terms.is_empty() {
+            let mut d = Diagnostics::new();
+            let [tags, categories] = [
+                (TaxonomyKind::Tags, &last.tags),
+                (TaxonomyKind::Categories, &last.categories),
+            ]
+            .map(|(kind, last)| patch_terms(last, &site.posts, &edited, kind, config, &mut d));
+            (tags, categories, d)
         } else {
-            let (tags, categories, d) = collect_taxonomies(&site.posts, &site.config);
-            site.tags = Arc::new(tags);
-            site.categories = Arc::new(categories);
-            diagnostics.terms = d;
-        }
+            collect_taxonomies(&site.posts, config)
+        };
+        site.tags = Arc::new(tags);
+        site.categories = Arc::new(categories);
+        diagnostics.terms = d;
     }
     if kinds {
         site.by_kind = Arc::new(posts_by_kind(&site.posts));
@@ -122,70 +114,42 @@ pub fn patch_index(
     Some((site, diagnostics))
 }
 
-/// The terms (tags or categories, as `names` reads them) after the edit
-/// of the posts `edited` (ids, with their last versions), made from the
-/// `last` terms of a site whose terms had nothing to say: only the terms
-/// an edited post had or has are made again, from the posts they list and
-/// the edited posts. `None` when one of those would have something to
-/// say (names that differ but share a slug, a slug made up for a name
-/// without letters or digits): then the caller collects every term again,
-/// messages and all. Collecting them again gives what this gives.
+/// The terms of one taxonomy after the edit of the posts `edited` (ids,
+/// with their last versions), made from the `last` terms of a site whose
+/// terms had nothing to say: only the terms an edited post had or has are
+/// collected again, from the posts they listed and the edited posts,
+/// which are all the posts that can have them now. So they, and what is
+/// said about them (into `diagnostics`), are what collecting every term
+/// gives; the other terms are the last ones, with nothing to say.
 fn patch_terms(
     last: &[Term],
     posts: &[Arc<Post>],
     edited: &[(PostId, &Post)],
-    names: impl Fn(&Post) -> (&Vec<String>, &Vec<String>),
-) -> Option<Vec<Term>> {
+    kind: TaxonomyKind,
+    config: &Config,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Term> {
     let mut touched: BTreeSet<&str> = BTreeSet::new();
     for &(id, old) in edited {
-        touched.extend(names(old).1.iter().map(String::as_str));
-        touched.extend(names(&posts[id]).1.iter().map(String::as_str));
+        touched.extend(term_names(old, kind).1.iter().map(String::as_str));
+        touched.extend(term_names(&posts[id], kind).1.iter().map(String::as_str));
     }
-    touched.remove("");
-    let edited_ids: FxHashSet<PostId> = edited.iter().map(|(id, _)| *id).collect();
-    let mut remade: Vec<Term> = Vec::with_capacity(touched.len());
+    let mut ids: Vec<PostId> = edited.iter().map(|(id, _)| *id).collect();
     for &slug in &touched {
-        let at = last.binary_search_by(|t| t.slug.as_str().cmp(slug)).ok();
-        let mut ids: Vec<PostId> = at
-            .map(|i| &last[i].posts)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|id| !edited_ids.contains(id))
-            .collect();
-        ids.extend(
-            edited_ids
-                .iter()
-                .copied()
-                .filter(|&id| names(&posts[id]).1.iter().any(|s| s == slug)),
-        );
-        ids.sort_unstable();
-        // The first name wins; others that differ in more than case, and
-        // a name whose slug is made up, have something to say.
-        let mut name: Option<&str> = None;
-        for &id in &ids {
-            let (ns, slugs) = names(&posts[id]);
-            for (n, _) in ns.iter().zip(slugs).filter(|(_, s)| *s == slug) {
-                match name {
-                    None => name = Some(n),
-                    Some(first) if first != n && first.to_lowercase() != n.to_lowercase() => {
-                        return None;
-                    }
-                    Some(_) => {}
-                }
-            }
+        if let Ok(i) = last.binary_search_by(|t| t.slug.as_str().cmp(slug)) {
+            ids.extend(&last[i].posts);
         }
-        // No post has it any more: the term is gone.
-        let Some(name) = name else { continue };
-        if crate::urls::term_slug(name).1 {
-            return None;
-        }
-        remade.push(Term {
-            name: name.to_string(),
-            slug: slug.to_string(),
-            posts: ids,
-        });
     }
+    ids.sort_unstable();
+    ids.dedup();
+    let remade = collect_terms(
+        posts,
+        ids,
+        |slug| touched.contains(slug),
+        kind,
+        diagnostics,
+        config.taxonomy(kind),
+    );
     // The kept terms and the remade ones, in slug order.
     let mut terms: Vec<Term> = Vec::with_capacity(last.len() + remade.len());
     let mut remade = remade.into_iter().peekable();
@@ -196,7 +160,7 @@ fn patch_terms(
         terms.push(term.clone());
     }
     terms.extend(remade);
-    Some(terms)
+    terms
 }
 
 #[cfg(test)]

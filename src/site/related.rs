@@ -238,14 +238,14 @@ impl<'a> Ranker<'a> {
     /// and `touched` (empty) are scratch space, left as they were found.
     fn rank(&self, id: PostId, shared: &mut [u32], touched: &mut Vec<PostId>) -> Vec<PostId> {
         let post = &self.posts[id];
-        // Each tag once, however many of the post's names it has.
-        let mut slugs: Vec<&str> = post.tag_slugs.iter().map(String::as_str).collect();
-        slugs.sort_unstable();
-        slugs.dedup();
-        let lists: Vec<&Vec<PostId>> = slugs
-            .into_iter()
-            .filter_map(|t| self.index.get(t))
+        let mut lists: Vec<&Vec<PostId>> = post
+            .tag_slugs
+            .iter()
+            .filter_map(|t| self.index.get(t.as_str()))
             .collect();
+        // Each tag once, however many of the post's names it has.
+        lists.sort_unstable_by_key(|l| l.as_ptr());
+        lists.dedup_by_key(|l| l.as_ptr());
         let informative = lists.iter().any(|l| l.len() <= self.too_common);
         for list in lists
             .into_iter()

@@ -68,7 +68,6 @@ pub(super) struct Planner<'a> {
 }
 
 /// The last plan's lists, for a patch to take unchanged ones from.
-#[derive(Clone)]
 pub(super) struct Reuse<'a> {
     pub last: &'a [Job],
     pub by_output: &'a HashMap<OutputPath, u32>,
