@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use glossator::build::{BuildOptions, render_site};
+use glossator::build::{BuildOptions, build_site, render_site};
 use glossator::output::{Body, MemorySink, OutputFile};
 use glossator::session::{Changes, Session};
 use glossator::theme::AssetSource;
@@ -520,6 +520,84 @@ proptest! {
                 (Err(a), Err(b)) => prop_assert_eq!(a, b, "after {:?}", edit),
                 _ => prop_assert!(false, "after {:?}: incremental {:?} but fresh {:?}", edit,
                     incremental.as_ref().map(|_| "ok"), fresh.as_ref().map(|_| "ok")),
+            }
+        }
+    }
+}
+
+/// A site rendered into memory as the disk would hold it: copies read.
+fn as_on_disk(files: &[OutputFile]) -> Vec<(String, Vec<u8>)> {
+    let mut flat: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|f| {
+            let bytes = match &f.body {
+                Body::Bytes(b) => b.to_vec(),
+                Body::Copy(AssetSource::File(p)) => fs::read(p).unwrap(),
+                Body::Copy(AssetSource::Embedded(b)) => b.to_vec(),
+            };
+            (f.path.as_str().to_string(), bytes)
+        })
+        .collect();
+    flat.sort();
+    flat
+}
+
+/// Every file under `dir` but the manifest.
+fn disk_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".glossator-output")
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            (rel.join("/"), fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+proptest! {
+    // 32 sequences by default (each step writes a site to disk);
+    // PROPTEST_CASES for a longer search.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        max_shrink_iters: 100,
+        ..ProptestConfig::default()
+    })]
+
+    /// `glossator build` again and again into one folder, which leaves
+    /// pages whose key is the last build's unrendered, writes what a build
+    /// into memory makes.
+    #[test]
+    fn repeated_builds_on_disk_equal_fresh_builds(edits in proptest::collection::vec(edit_strategy(), 1..8)) {
+        let dir = tempfile::tempdir().unwrap();
+        seed_site(dir.path());
+        let out = tempfile::tempdir().unwrap();
+        let mut options = BuildOptions::new(dir.path());
+        options.now = "2026-11-27T00:00:00Z".parse().unwrap();
+        options.output = Some(out.path().join("public"));
+        build_site(&options, |_| {}).unwrap();
+        let again = build_site(&options, |_| {}).unwrap();
+        prop_assert_eq!(again.written.written, 0);
+        prop_assert_eq!(again.written.unrendered, again.written.files);
+        for edit in &edits {
+            apply(dir.path(), edit);
+            let built = build_site(&options, |_| {});
+            let fresh = render_site(&options);
+            match (&built, &fresh) {
+                (Ok(_), Ok(fresh)) => {
+                    let disk = disk_files(&out.path().join("public"));
+                    let memory = as_on_disk(&fresh.files);
+                    prop_assert!(disk == memory, "after {:?}: {}", edit, first_difference(&disk, &memory));
+                }
+                (Err(_), Err(_)) => {}
+                _ => prop_assert!(false, "after {:?}: on disk {:?} but in memory {:?}", edit,
+                    built.as_ref().map(|_| "ok"), fresh.as_ref().map(|_| "ok")),
             }
         }
     }

@@ -67,8 +67,10 @@ fn public(dir: &Path) -> Tree {
                 .lines()
                 .filter(|l| !l.starts_with('#'))
                 .map(|l| {
-                    let parts: Vec<&str> = l.splitn(4, ' ').collect();
-                    format!("{} {}", parts[0], parts[3])
+                    // `hash key size mtime path`: what the file holds and
+                    // is made from, but not when it was written.
+                    let parts: Vec<&str> = l.splitn(5, ' ').collect();
+                    format!("{} {} {}", parts[0], parts[1], parts[4])
                 })
                 .collect();
             (p, listed.join("\n").into_bytes())

@@ -139,3 +139,66 @@ fn a_new_site_passes_its_own_check() {
     let out = glossator(&dir.path().join("blog"), &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// The number in `-v`'s "N pages found unchanged before rendering".
+fn unrendered(out: &std::process::Output) -> usize {
+    let err = stderr(out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("found unchanged before rendering"))
+        .unwrap_or_else(|| panic!("no count in:\n{err}"));
+    line.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_page_is_left_unrendered_only_while_its_inputs_and_its_file_are_the_last_builds() {
+    let dir = site("theme_override");
+    let public = dir.path().join("public");
+    let first = build_ok(dir.path(), &["-v"]);
+    assert_eq!(unrendered(&first), 0, "a first build renders everything");
+    let clean = site_files(&public);
+
+    // Nothing changed: every file is known by its key.
+    let again = build_ok(dir.path(), &["-v"]);
+    assert_eq!(unrendered(&again), clean.len());
+    assert_eq!(site_files(&public), clean);
+
+    // A page altered by hand to the same size is not trusted: it is made
+    // and written again.
+    let (page, bytes) = clean
+        .iter()
+        .find(|(p, _)| p.ends_with("index.html") && p.contains('/'))
+        .unwrap();
+    let mut altered = bytes.clone();
+    let at = altered.iter().rposition(|&b| b == b'>').unwrap();
+    altered[at] = b'x';
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(public.join(page), &altered).unwrap();
+    let restored = build_ok(dir.path(), &["-v"]);
+    assert!(
+        stdout(&restored).contains("1 written"),
+        "{}",
+        stdout(&restored)
+    );
+    assert_eq!(unrendered(&restored), clean.len() - 1);
+    assert_eq!(site_files(&public), clean);
+
+    // A template: the pages it makes are rendered again, and the output
+    // is what a build into a new folder makes.
+    let template = dir.path().join("templates/post.html");
+    let text = fs::read_to_string(&template).unwrap();
+    fs::write(&template, text.replace("site-post", "site-post changed")).unwrap();
+    let changed = build_ok(dir.path(), &["-v"]);
+    let fresh = dir.path().join("fresh");
+    build_ok(dir.path(), &["-o", fresh.to_str().unwrap()]);
+    let now = site_files(&public);
+    assert_eq!(now, site_files(&fresh));
+    let differing = now.iter().zip(&clean).filter(|(a, b)| a != b).count();
+    assert!(differing > 0, "the post pages changed");
+    assert!(
+        unrendered(&changed) + differing <= clean.len(),
+        "{} unrendered, {differing} changed, of {}",
+        unrendered(&changed),
+        clean.len()
+    );
+}

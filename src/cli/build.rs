@@ -59,6 +59,10 @@ impl BuildArgs {
                     for (stage, d) in &report.timings.0 {
                         eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                     }
+                    eprintln!(
+                        "  {} found unchanged before rendering",
+                        count(report.written.unrendered, "page")
+                    );
                 }
                 if verbosity != Verbosity::Quiet {
                     let stats = &report.written;

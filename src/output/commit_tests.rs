@@ -277,6 +277,7 @@ fn a_commit_cut_short_is_finished_by_the_next_build() {
         "new/index.html".into(),
         manifest::Entry {
             hash: 2,
+            key: 0,
             stamp: None,
         },
     ));

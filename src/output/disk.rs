@@ -11,7 +11,10 @@
 //!   needs no second copy of the site) and writes only what changed: each
 //!   file is compared with the manifest the last build left (see
 //!   `manifest`), and with the disk, so a file edited, deleted or
-//!   replaced by hand is written again. Then `commit` moves the staged
+//!   replaced by hand is written again. A page whose key (what it is
+//!   rendered from) is the one the manifest holds, and whose file the
+//!   disk still holds as the last build left it, is not even rendered
+//!   ([`OutputSink::keep`]). Then `commit` moves the staged
 //!   files into place, and undoes everything if any step fails. Unchanged
 //!   files are never rewritten: creating and deleting tens of thousands of
 //!   files is what makes other generators slow on real disks.
@@ -46,7 +49,7 @@ use super::commit::{
 };
 use super::fault::step;
 use super::manifest::{self, Entry, MARKER, Stamp};
-use super::{Body, OutputFile, OutputSink, fingerprint};
+use super::{Body, OutputFile, OutputPath, OutputSink, fingerprint};
 
 /// What writing did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,6 +63,9 @@ pub struct WriteStats {
     pub restored: usize,
     /// Files removed (no longer in the site).
     pub removed: usize,
+    /// Of the files left as they were, pages not even rendered: what they
+    /// are made from was the last build's (see [`OutputSink::keep`]).
+    pub unrendered: usize,
 }
 
 /// A commit done: what it did, and what the writer should hear about.
@@ -101,6 +107,7 @@ pub struct DiskSink {
     new: Mutex<Vec<(String, Entry)>>,
     changed: Mutex<Vec<String>>,
     restored: Mutex<usize>,
+    unrendered: std::sync::atomic::AtomicUsize,
     dirs: Mutex<HashSet<PathBuf>>,
     /// Output folders checked for symlinks (true: one is on the way).
     on_the_way: Mutex<HashMap<PathBuf, bool>>,
@@ -176,6 +183,7 @@ impl DiskSink {
             new: Mutex::new(Vec::new()),
             changed: Mutex::new(Vec::new()),
             restored: Mutex::new(0),
+            unrendered: Default::default(),
             dirs: Mutex::new(HashSet::new()),
             on_the_way: Mutex::new(HashMap::new()),
             errors: Mutex::new(Vec::new()),
@@ -221,6 +229,7 @@ impl DiskSink {
             fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(Entry {
             hash,
+            key: 0,
             stamp: Some(Stamp::of(&meta)),
         })
     }
@@ -285,6 +294,7 @@ impl DiskSink {
         }
         Some(Entry {
             hash: old.hash,
+            key: old.key,
             stamp: Some(now),
         })
     }
@@ -314,6 +324,7 @@ impl DiskSink {
             written: changed.len(),
             restored,
             removed: 0,
+            unrendered: self.unrendered.into_inner(),
         };
         let listing = self
             .listing
@@ -406,6 +417,46 @@ impl DiskSink {
 
 impl OutputSink for DiskSink {
     fn accept(&self, file: OutputFile) {
+        self.accept_keyed(file, 0);
+    }
+
+    fn records_keys(&self) -> bool {
+        true
+    }
+
+    fn last_key(&self, path: &OutputPath) -> Option<u128> {
+        self.old
+            .get(path.as_str())
+            .map(|e| e.key)
+            .filter(|&k| k != 0)
+    }
+
+    fn keep(&self, path: &OutputPath) -> bool {
+        let rel = path.as_str();
+        let Some(old) = self.old.get(rel) else {
+            return false;
+        };
+        // Only a file exactly as the last build left it (size and time)
+        // is kept unread; anything else is made and compared again.
+        if old.stamp.is_none() || self.symlink_on_the_way(rel) {
+            return false;
+        }
+        let Ok(meta) = fs::symlink_metadata(path.under(&self.target)) else {
+            return false;
+        };
+        if !meta.is_file() || old.stamp != Some(Stamp::of(&meta)) {
+            return false;
+        }
+        self.new
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((rel.to_string(), *old));
+        self.unrendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        true
+    }
+
+    fn accept_keyed(&self, file: OutputFile, key: u128) {
         if crate::interrupt::requested() {
             return;
         }
@@ -431,7 +482,7 @@ impl OutputSink for DiskSink {
             }
             _ => None,
         };
-        let entry = match kept {
+        let mut entry = match kept {
             Some(entry) => entry,
             None => match self.write_staged(&file, hash) {
                 Ok(entry) => {
@@ -450,6 +501,7 @@ impl OutputSink for DiskSink {
                 }
             },
         };
+        entry.key = key;
         self.new
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -11,10 +11,18 @@
 //! file; the bytes are read only when the time changed and the size did
 //! not (a `touch`, a copy that kept the size).
 //!
-//! Format, one file per line after a header: `hash size mtime path`, the
-//! hash as 32 hex digits, the time in nanoseconds since 1970. Manifests of
-//! the first format (`hash path`) are read with size and time unknown, so
-//! the first build after an upgrade compares bytes once.
+//! Each file also carries the *key* of what it was rendered from (the
+//! fingerprint of its template context, template and theme; see
+//! `render::reads`), so the next build can find a page unchanged before
+//! rendering it, and keep the file without making it again. A file with
+//! no key (a copied file, or one from an older manifest) is rendered.
+//!
+//! Format, one file per line after a header: `hash key size mtime path`,
+//! the hash and key as 32 hex digits (a key of 0: none), the time in
+//! nanoseconds since 1970. Manifests of the second format (`hash size
+//! mtime path`) are read with no keys, and of the first (`hash path`) with
+//! size and time unknown too, so the first build after an upgrade renders
+//! every page and compares bytes once.
 
 use std::collections::HashMap;
 use std::fs;
@@ -24,12 +32,18 @@ use std::path::Path;
 /// it never replaces a folder it did not make. It also holds the manifest.
 pub const MARKER: &str = ".glossator-output";
 
-pub(super) const HEADER: &str = "# glossator output manifest v2: written by `glossator build`, which rewrites this folder (hash size mtime path)";
+pub(super) const HEADER: &str = "# glossator output manifest v3: written by `glossator build`, which rewrites this folder (hash key size mtime path)";
+
+/// How the header of each format begins.
+const V2: &str = "# glossator output manifest v2";
+const V3: &str = "# glossator output manifest v3";
 
 /// What the manifest knows about one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Entry {
     pub hash: u128,
+    /// What the file was rendered from; 0 when unknown or not rendered.
+    pub key: u128,
     /// `None` when read from a first-format manifest.
     pub stamp: Option<Stamp>,
 }
@@ -60,19 +74,38 @@ pub(super) fn read(target: &Path) -> HashMap<String, Entry> {
     let Ok(text) = fs::read_to_string(target.join(MARKER)) else {
         return HashMap::new();
     };
-    let second = text.starts_with(&HEADER[..HEADER.find(':').unwrap_or(0)]);
+    let version = if text.starts_with(V3) {
+        3
+    } else if text.starts_with(V2) {
+        2
+    } else {
+        1
+    };
     text.lines()
         .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| parse_line(l, second))
+        .filter_map(|l| parse_line(l, version))
         .collect()
 }
 
-fn parse_line(line: &str, second: bool) -> Option<(String, Entry)> {
+fn parse_line(line: &str, version: u8) -> Option<(String, Entry)> {
     let (hash, rest) = line.split_once(' ')?;
     let hash = u128::from_str_radix(hash, 16).ok()?;
-    if !second {
-        return Some((rest.to_string(), Entry { hash, stamp: None }));
+    if version == 1 {
+        return Some((
+            rest.to_string(),
+            Entry {
+                hash,
+                key: 0,
+                stamp: None,
+            },
+        ));
     }
+    let (key, rest) = if version >= 3 {
+        let (key, rest) = rest.split_once(' ')?;
+        (u128::from_str_radix(key, 16).ok()?, rest)
+    } else {
+        (0, rest)
+    };
     // `size mtime path`; the path may hold spaces.
     let mut parts = rest.splitn(3, ' ');
     let size = parts.next()?.parse::<u64>().ok()?;
@@ -82,6 +115,7 @@ fn parse_line(line: &str, second: bool) -> Option<(String, Entry)> {
         path.to_string(),
         Entry {
             hash,
+            key,
             stamp: Some(Stamp { size, mtime }),
         },
     ))
@@ -97,8 +131,8 @@ pub(super) fn render(entries: &[(String, Entry)]) -> String {
         let stamp = entry.stamp.unwrap_or(Stamp { size: 0, mtime: 0 });
         let _ = writeln!(
             text,
-            "{:032x} {} {} {path}",
-            entry.hash, stamp.size, stamp.mtime
+            "{:032x} {:032x} {} {} {path}",
+            entry.hash, entry.key, stamp.size, stamp.mtime
         );
     }
     text
@@ -109,13 +143,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_formats_read_and_paths_keep_their_spaces() {
+    fn every_format_reads_and_paths_keep_their_spaces() {
         let dir = tempfile::tempdir().unwrap();
         let entries = vec![
             (
                 "a b/index.html".to_string(),
                 Entry {
                     hash: 7,
+                    key: u128::MAX - 3,
                     stamp: Some(Stamp {
                         size: 12,
                         mtime: 1_700_000_000_123_456_789,
@@ -126,6 +161,7 @@ mod tests {
                 "12 34 x.txt".to_string(),
                 Entry {
                     hash: 8,
+                    key: 0,
                     stamp: Some(Stamp { size: 1, mtime: 2 }),
                 },
             ),
@@ -135,6 +171,24 @@ mod tests {
         assert_eq!(read_back.len(), 2);
         assert_eq!(read_back["a b/index.html"], entries[0].1);
         assert_eq!(read_back["12 34 x.txt"], entries[1].1);
+
+        // The second format: no keys.
+        fs::write(
+            dir.path().join(MARKER),
+            format!("{V2}: (hash size mtime path)\n{:032x} 12 34 a b.html\n", 9),
+        )
+        .unwrap();
+        assert_eq!(
+            read(dir.path())["a b.html"],
+            Entry {
+                hash: 9,
+                key: 0,
+                stamp: Some(Stamp {
+                    size: 12,
+                    mtime: 34
+                })
+            }
+        );
 
         fs::write(
             dir.path().join(MARKER),
@@ -149,6 +203,7 @@ mod tests {
             old["12 34 old.html"],
             Entry {
                 hash: 9,
+                key: 0,
                 stamp: None
             }
         );

@@ -126,8 +126,40 @@ pub struct OutputFile {
 }
 
 /// Where rendered files go, as they are made (from many threads).
+///
+/// A sink may also remember what each file was rendered from (its *key*,
+/// the job's fingerprint), so that a later build can find a page
+/// unchanged before rendering it: [`OutputSink::last_key`] and
+/// [`OutputSink::keep`]. The disk sink does (in its manifest); the others
+/// keep every file they are given and remember nothing.
 pub trait OutputSink: Sync {
     fn accept(&self, file: OutputFile);
+
+    /// Accepts a file rendered from inputs whose key is `key` (0: none).
+    fn accept_keyed(&self, file: OutputFile, key: u128) {
+        let _ = key;
+        self.accept(file);
+    }
+
+    /// Whether the sink records keys (then a build computes them).
+    fn records_keys(&self) -> bool {
+        false
+    }
+
+    /// The key the last build recorded for the file at `path`, if any.
+    fn last_key(&self, path: &OutputPath) -> Option<u128> {
+        let _ = path;
+        None
+    }
+
+    /// Keeps the last build's file at `path` as it is, because what it
+    /// was rendered from is the same. False when the disk no longer holds
+    /// what the last build left there: the file must then be made and
+    /// accepted.
+    fn keep(&self, path: &OutputPath) -> bool {
+        let _ = path;
+        false
+    }
 }
 
 /// Keeps every file in memory.

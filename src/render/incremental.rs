@@ -94,6 +94,13 @@ pub fn render_site_outputs(
     let RenderRequest { site, theme, .. } = *request;
     let mut outcome = RenderOutcome::default();
     let keep = cache.keep;
+    // A one-shot build into a sink that records keys fingerprints every
+    // job, so it can keep the pages whose key is the last build's without
+    // rendering them, and leave the keys for the next build.
+    let keyed = !keep && sink.records_keys();
+    if keyed {
+        cache.memo.hash();
+    }
 
     // After a new index: do the last build's recorded reads still hold?
     // They do when the posts are the same files in the same order (ids
@@ -249,7 +256,7 @@ pub fn render_site_outputs(
         theme_generation: request.theme_generation,
         memo: &cache.memo,
         site_value,
-        hashed: keep,
+        hashed: keep || keyed,
     };
     let jobs = plan.jobs.clone();
     let previous = &plan.fingerprints;
@@ -259,11 +266,21 @@ pub fn render_site_outputs(
             // After Ctrl-C the rest is skipped: nothing will be written.
             .filter(|_| !crate::interrupt::requested())
             .map(|&index| {
-                let done = render_job(&inputs, &jobs[index], previous[index]);
+                let job = &jobs[index];
+                let last = match previous[index] {
+                    None if keyed => sink.last_key(&job.output),
+                    last => last,
+                };
+                let mut done = render_job(&inputs, job, last);
+                if keyed && matches!(done.output, Ok(None)) && !sink.keep(&job.output) {
+                    // The same key, but the disk no longer holds what the
+                    // last build left: make it again.
+                    done = render_job(&inputs, job, None);
+                }
                 match done.output {
                     Ok(Some(file)) => {
                         let path = keep.then(|| file.path.clone());
-                        sink.accept(file);
+                        sink.accept_keyed(file, done.fingerprint);
                         (index, done.fingerprint, done.reads, path, None)
                     }
                     Ok(None) => (index, done.fingerprint, done.reads, None, None),

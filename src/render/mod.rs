@@ -45,7 +45,8 @@ pub struct RenderInputs<'a> {
     pub memo: &'a PostMemo,
     /// The `site` value every template sees.
     pub site_value: Shared<Value>,
-    /// Whether jobs are fingerprinted (a session that keeps outputs).
+    /// Whether jobs are fingerprinted (a session that keeps outputs, or a
+    /// build whose sink records keys).
     pub hashed: bool,
 }
 
@@ -226,6 +227,7 @@ fn made(inputs: &RenderInputs<'_>, job: &Job, prepared: Prepared) -> (u128, Opti
     let finish = |hasher: Option<xxhash_rust::xxh3::Xxh3>| {
         hasher.map_or(0, |mut h| {
             h.write_u64(inputs.theme_generation);
+            h.write_u128(inputs.theme.key);
             h.write_usize(job.template.len());
             h.update(job.template.as_bytes());
             h.digest128()

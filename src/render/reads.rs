@@ -92,7 +92,7 @@ pub struct Shared<T> {
 }
 
 impl<T: Serialize> Shared<T> {
-    /// Hashes `value` when `hashed` (a session that keeps outputs).
+    /// Hashes `value` when `hashed` (a build whose pages are keyed).
     pub fn new(value: T, hashed: bool) -> Self {
         let hash = if hashed { hash_of(&value) } else { 0 };
         Shared { value, hash }
@@ -171,9 +171,13 @@ impl MemoEntry {
 #[derive(Default)]
 pub struct PostMemo {
     by_post: Vec<Arc<MemoEntry>>,
-    /// Whether values are hashed and kept (a session that compares
-    /// fingerprints); a one-shot build makes page values as it goes.
+    /// Whether values are hashed (a build that fingerprints its jobs:
+    /// a session, or a build into a folder that records keys).
     hashed: bool,
+    /// Whether values shown once a build are kept and reads recorded (a
+    /// session that builds again); a one-shot build makes page values as
+    /// it goes.
+    kept: bool,
     /// The comment and mention lists the entries were checked against:
     /// when the next site shares them (an edit of posts only), each entry
     /// is kept or not by its post alone.
@@ -205,13 +209,25 @@ fn social_hash(comments: &[Thread], mentions: &[Comment]) -> u64 {
 }
 
 impl PostMemo {
-    pub fn new(hashed: bool, reuse: bool) -> Self {
+    /// A memo for a session that builds again when `kept` (its values
+    /// hashed), else for one build (hashed only if [`PostMemo::hash`]).
+    pub fn new(kept: bool, reuse: bool) -> Self {
         PostMemo {
             by_post: Vec::new(),
-            hashed,
+            hashed: kept,
+            kept,
             social: None,
             reuse,
             item_key: ItemKey::default(),
+        }
+    }
+
+    /// Hashes the values made from now on, so jobs can be fingerprinted
+    /// (a one-shot build whose sink records keys).
+    pub fn hash(&mut self) {
+        if !self.hashed {
+            self.hashed = true;
+            self.by_post.clear();
         }
     }
 
@@ -255,7 +271,7 @@ impl PostMemo {
                 })
                 .collect()
         };
-        if self.hashed {
+        if self.kept {
             self.social = Some((site.comments.clone(), site.mentions.clone()));
         }
         let changed: Vec<PostId> = (0..kept.len()).filter(|&id| kept[id].is_none()).collect();
@@ -310,7 +326,7 @@ impl<'a> Reads<'a> {
         Reads {
             site,
             memo,
-            recording: memo.hashed,
+            recording: memo.kept,
             posts: RefCell::new(Vec::new()),
             files: RefCell::new(Vec::new()),
         }
@@ -410,7 +426,7 @@ impl<'a> Reads<'a> {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
         let make = || Shared::new(make(&self.site.config, post), self.memo.hashed);
-        if !self.memo.reuse || (once && !self.memo.hashed) {
+        if !self.memo.reuse || (once && !self.memo.kept) {
             return make();
         }
         cell(entry).get_or_init(make).clone()

@@ -20,6 +20,17 @@ const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// Hashes everything [`register`] hands the filters from the config: a
+/// page's key (see `Theme::key`) must change when what they print could.
+pub fn key_into(h: &mut xxhash_rust::xxh3::Xxh3, config: &Config) {
+    for part in [config.timezone_name.as_str(), config.base_url.as_str()] {
+        h.update(part.as_bytes());
+        h.update(b"\0");
+    }
+}
+
+/// Registers our filters. Whatever a filter takes from `config` must also
+/// go into [`key_into`].
 pub fn register(tera: &mut Tera, config: &Config) {
     let tz = config.timezone.clone();
     tera.register_filter("date", move |value: &str, kwargs: Kwargs, _: &State| {

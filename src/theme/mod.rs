@@ -38,6 +38,11 @@ pub struct Theme {
     /// `<built-in>/...` for the embedded theme).
     origins: HashMap<String, PathBuf>,
     pub static_files: Vec<ThemeFile>,
+    /// What a page's bytes depend on besides its context and template
+    /// name: this glossator binary, every template's text and what the
+    /// filters take from the config. Part of every page's key, which a
+    /// build compares with the key the last build recorded.
+    pub key: u128,
 }
 
 impl std::fmt::Debug for Theme {
@@ -232,10 +237,12 @@ pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
             .iter()
             .map(|(name, (text, _))| (name.as_str(), text.as_str())),
     );
+    let key = theme_key(&sorted, config);
     let mut theme = Theme {
         tera,
         origins,
         static_files: Vec::new(),
+        key,
     };
     if let Err(e) = result {
         return Err(theme.diagnostics_for(&e, None).into_iter().collect());
@@ -244,6 +251,43 @@ pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     theme.static_files = files;
     Ok(theme)
+}
+
+/// The binary's identity: its version, and its size and modification time,
+/// so that a rebuilt glossator (a fix to a view, a new release) renders
+/// every page again instead of trusting keys an older one recorded.
+fn binary_identity() -> &'static str {
+    static IDENTITY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let stamp = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let time = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{} {time}", m.len())
+            })
+            // Unknown: a key that matches nothing recorded.
+            .unwrap_or_else(|_| format!("unknown {:?}", std::time::SystemTime::now()));
+        format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
+    });
+    &IDENTITY
+}
+
+/// [`Theme::key`] for templates `sorted` by name.
+fn theme_key(sorted: &[(&String, &(String, PathBuf))], config: &Config) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(binary_identity().as_bytes());
+    h.update(b"\0");
+    filters::key_into(&mut h, config);
+    for (name, (text, _)) in sorted {
+        for part in [name.as_str(), text.as_str()] {
+            h.update(&part.len().to_le_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    h.digest128()
 }
 
 /// The template a template extends, from its `{% extends "..." %}` tag.

@@ -177,3 +177,33 @@ fn overriding_post_html_covers_every_kind() {
     let theme = load_theme(dir.path(), &config).unwrap();
     assert!(theme.has("link.html"));
 }
+
+#[test]
+fn the_theme_key_follows_templates_and_what_filters_take_from_the_config() {
+    let key = |templates: &[(&str, &str)], config: &str| {
+        let (dir, config) = site_with(templates, config);
+        load_theme(dir.path(), &config).unwrap().key
+    };
+    let base = key(&[], "");
+    assert_eq!(base, key(&[], ""), "the same theme, the same key");
+    assert_ne!(
+        base,
+        key(&[("templates/post.html", "{{ post.title }}")], ""),
+        "a template of the site's own"
+    );
+    assert_ne!(
+        key(&[("templates/post.html", "{{ post.title }}")], ""),
+        key(&[("templates/post.html", "{{ post.title }}!")], ""),
+        "a template's text"
+    );
+    assert_ne!(
+        base,
+        key(&[], "timezone = \"Asia/Tokyo\""),
+        "the `date` zone"
+    );
+    assert_ne!(
+        base,
+        key(&[], "base_url = \"https://other.example\""),
+        "the `absolute_url` base"
+    );
+}
