@@ -67,10 +67,11 @@ fn public(dir: &Path) -> Tree {
                 .lines()
                 .filter(|l| !l.starts_with('#'))
                 .map(|l| {
-                    // `hash key size mtime path`: what the file holds and
-                    // is made from, but not when it was written.
+                    // `hash key size mtime path`: what the file holds, but
+                    // not when it was written nor whether its key was
+                    // recorded (a first build into a new folder does not).
                     let parts: Vec<&str> = l.splitn(5, ' ').collect();
-                    format!("{} {} {}", parts[0], parts[1], parts[4])
+                    format!("{} {}", parts[0], parts[4])
                 })
                 .collect();
             (p, listed.join("\n").into_bytes())

@@ -157,6 +157,10 @@ fn a_page_is_left_unrendered_only_while_its_inputs_and_its_file_are_the_last_bui
     let first = build_ok(dir.path(), &["-v"]);
     assert_eq!(unrendered(&first), 0, "a first build renders everything");
     let clean = site_files(&public);
+    // A build into a folder built before records what each page is made
+    // from (a first build into a new folder does not).
+    let second = build_ok(dir.path(), &["-v"]);
+    assert_eq!(unrendered(&second), 0, "no keys recorded yet");
 
     // Nothing changed: every file is known by its key.
     let again = build_ok(dir.path(), &["-v"]);

@@ -420,8 +420,11 @@ impl OutputSink for DiskSink {
         self.accept_keyed(file, 0);
     }
 
+    /// Into a folder a build wrote before: a first build into a new or
+    /// empty folder (a deploy from a clean checkout, most often) would
+    /// only pay for keys that nothing reads.
     fn records_keys(&self) -> bool {
-        true
+        !self.old.is_empty()
     }
 
     fn last_key(&self, path: &OutputPath) -> Option<u128> {

@@ -12,6 +12,7 @@ pub mod cache;
 pub mod comments;
 pub mod discovery;
 pub mod feeds;
+mod hashing;
 mod incremental;
 mod plan;
 mod portable;

@@ -57,24 +57,10 @@ thread_local! {
     static HASHING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Feeds serialized bytes to a hasher.
-struct HashWriter<'a>(&'a mut Xxh3);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Serializes `value` into `h`, [`Shared`] values as their hashes.
+/// Feeds `value` to `h`, [`Shared`] values as their hashes.
 fn hash_into<T: Serialize + ?Sized>(h: &mut Xxh3, value: &T) {
     let was = HASHING.with(|c| c.replace(true));
-    // Serializing our views cannot fail (no maps with non-string keys).
-    let _ = serde_json::to_writer(HashWriter(h), value);
+    super::hashing::hash_value(h, value);
     HASHING.with(|c| c.set(was));
 }
 
