@@ -206,3 +206,35 @@ fn a_page_is_left_unrendered_only_while_its_inputs_and_its_file_are_the_last_bui
         clean.len()
     );
 }
+
+#[test]
+fn a_word_changed_past_the_summary_reaches_its_page_on_a_repeat_build() {
+    let dir = site("formats");
+    let post = dir.path().join("content/posts/2020-05-05-keyed.md");
+    let text = |animal: &str| {
+        format!(
+            "+++\ntitle = \"Keyed\"\ndate = 2020-05-05\n+++\nThe first paragraph, which lists show.\n\nA second one about a {animal}.\n"
+        )
+    };
+    fs::write(&post, text("hippo")).unwrap();
+    // The second build records keys, the third uses them.
+    for _ in 0..3 {
+        build_ok(dir.path(), &[]);
+    }
+    // The same number of words, the same summary: only the page's HTML
+    // differs, and the page must be made again.
+    fs::write(&post, text("rhino")).unwrap();
+    let out = build_ok(dir.path(), &["-v"]);
+    assert!(unrendered(&out) > 0, "{}", stderr(&out));
+    let public = dir.path().join("public");
+    let fresh = dir.path().join("fresh");
+    build_ok(dir.path(), &["-o", fresh.to_str().unwrap()]);
+    let files = site_files(&public);
+    assert_eq!(files, site_files(&fresh));
+    let shows = |word: &str| {
+        files
+            .iter()
+            .any(|(_, b)| String::from_utf8_lossy(b).contains(word))
+    };
+    assert!(shows("rhino") && !shows("hippo"));
+}

@@ -292,7 +292,7 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
         JobKind::Copy { .. } | JobKind::SearchIndex => unreachable!("returned above"),
         JobKind::Post(id) => {
             let post = r.post(*id);
-            ctx.insert("post", &r.page_value(*id));
+            ctx.insert("post", &r.page_value(*id, !ctx.makes()));
             if post.comments != CommentMode::Off {
                 let (list, pages) = comments::comment_page(r, *id, 1);
                 ctx.insert("comments", &list);
@@ -340,6 +340,9 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
                             &url,
                         )))
                     } else if inputs.theme.has(ITEM_TEMPLATE) {
+                        if !ctx.makes() {
+                            return Ok(ListItem::Shared(r.listed_hash(id)));
+                        }
                         r.listed(id, |post| list_item(inputs, post, &r.post(id).source))
                             .map(ListItem::Shared)
                     } else {

@@ -91,6 +91,31 @@ impl<T> Shared<T> {
     }
 }
 
+impl Shared<Value> {
+    /// A value that is only ever hashed (a context that only
+    /// fingerprints): its hash, standing in for what it would be.
+    fn stand_in(hash: u64) -> Self {
+        Shared {
+            value: Value::none(),
+            hash,
+        }
+    }
+}
+
+/// The hash of a post's list item: its list value's, marked. The item's
+/// HTML is made from that value, the `site` value and the theme, and every
+/// page showing it hashes those too; so the item is fingerprinted without
+/// rendering it.
+fn item_hash(list: &Shared<Value>) -> u64 {
+    if list.hash == 0 {
+        return 0;
+    }
+    let mut h = Xxh3::new();
+    h.update(b"list item\0");
+    h.write_u64(list.hash);
+    h.digest()
+}
+
 impl<T> std::ops::Deref for Shared<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -379,7 +404,10 @@ impl<'a> Reads<'a> {
             let html = render(&list).map_err(Arc::new)?;
             let mut map = list.as_map().cloned().unwrap_or_default();
             map.insert("item_html".into(), Value::safe_string(&html));
-            Ok(Shared::new(Value::from(map), self.memo.hashed))
+            Ok(Shared {
+                value: Value::from(map),
+                hash: item_hash(&list),
+            })
         };
         if !self.memo.reuse {
             return make();
@@ -387,15 +415,52 @@ impl<'a> Reads<'a> {
         self.entry(id).listed.get_or_init(make).clone()
     }
 
+    /// What [`Reads::listed`] gives, for a context that only fingerprints:
+    /// the item's hash, without rendering it.
+    pub fn listed_hash(&self, id: PostId) -> Shared<Value> {
+        let entry = self.entry(id);
+        match entry.listed.get() {
+            Some(Ok(listed)) if self.memo.reuse => listed.clone(),
+            _ => Shared::stand_in(item_hash(&self.value(id))),
+        }
+    }
+
     /// The post's view with `content`, for its own page. Kept only by a
-    /// session: a one-shot build shows it once.
-    pub fn page_value(&self, id: PostId) -> Shared<Value> {
-        self.memoized(
-            id,
-            true,
-            |e| &e.page,
-            |_, post| super::views::with_content(&self.value(id), post),
-        )
+    /// session: a one-shot build shows it once. For a context that only
+    /// fingerprints (`only_hash`), its hash: the list value's and the
+    /// HTML's, which are all it is made from.
+    pub fn page_value(&self, id: PostId, only_hash: bool) -> Shared<Value> {
+        let entry = self.entry(id);
+        let post = &self.site.posts[id];
+        let list = self.value(id);
+        let hash = |html: &str| {
+            if !self.memo.hashed {
+                return 0;
+            }
+            let mut h = Xxh3::new();
+            h.update(b"page\0");
+            h.write_u64(list.hash);
+            h.update(html.as_bytes());
+            h.digest()
+        };
+        let kept = self.memo.reuse && self.memo.kept;
+        if only_hash {
+            return match entry.page.get() {
+                Some(page) if kept => page.clone(),
+                _ => Shared::stand_in(hash(&post.body.html.get())),
+            };
+        }
+        let make = || {
+            let html = post.body.html.get();
+            Shared {
+                value: super::views::with_content(&list, &html),
+                hash: hash(&html),
+            }
+        };
+        if !kept {
+            return make();
+        }
+        entry.page.get_or_init(make).clone()
     }
 
     /// A per-post value from the memo, made by `make` the first time.

@@ -447,9 +447,9 @@ pub fn truncate_words(text: &str, n: usize) -> String {
 }
 
 /// A post's value for its own page: the list value plus `content`.
-pub fn with_content(list_value: &Value, post: &Post) -> Value {
+pub fn with_content(list_value: &Value, html: &str) -> Value {
     let mut map = list_value.as_map().cloned().unwrap_or_default();
-    map.insert("content".into(), Value::from(&*post.body.html.get()));
+    map.insert("content".into(), Value::from(html));
     Value::from(map)
 }
 
