@@ -1,4 +1,11 @@
-//! Feeding a serializable value to a hasher, for fingerprints.
+//! Fingerprints: how a job's template context becomes one number.
+//!
+//! A [`JobContext`] hashes every value inserted into a page's context as
+//! it goes; a [`Shared`] value (a per-post value made once and shown on
+//! many pages) is hashed once when made and then counts by that hash, so
+//! a page listing 10,000 posts hashes 10,000 numbers. What a job reads and
+//! which per-post values exist is `reads`'; this module owns only the
+//! hashing.
 //!
 //! A fingerprint needs an encoding in which two values agree only when
 //! they are the same, not a readable one: JSON spent most of its time
@@ -12,14 +19,161 @@
 //! the stream gets a number never used before, so the fingerprint matches
 //! nothing and the page is rendered.
 
+use std::cell::Cell;
 use std::fmt;
+use std::hash::Hasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::ser::{self, Serialize};
+use serde::ser::{self, Serialize, Serializer};
+use tera::{Context, Value};
 use xxhash_rust::xxh3::Xxh3;
 
+thread_local! {
+    /// Set while a value is serialized into a fingerprint: [`Shared`]
+    /// values then write their hash instead of themselves.
+    static HASHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Feeds `value` to `h`, [`Shared`] values as their hashes.
+pub(super) fn hash_into<T: Serialize + ?Sized>(h: &mut Xxh3, value: &T) {
+    let was = HASHING.with(|c| c.replace(true));
+    hash_value(h, value);
+    HASHING.with(|c| c.set(was));
+}
+
+pub(super) fn hash_of<T: Serialize + ?Sized>(value: &T) -> u64 {
+    let mut h = Xxh3::new();
+    hash_into(&mut h, value);
+    h.digest()
+}
+
+/// A value made once and shown on many pages, with its hash.
+#[derive(Clone, Debug)]
+pub struct Shared<T> {
+    value: T,
+    hash: u64,
+}
+
+impl<T: Serialize> Shared<T> {
+    /// Hashes `value` when `hashed` (a build whose pages are keyed).
+    pub fn new(value: T, hashed: bool) -> Self {
+        let hash = if hashed { hash_of(&value) } else { 0 };
+        Shared { value, hash }
+    }
+}
+
+impl<T> Shared<T> {
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// A value whose hash was worked out from what it is made from.
+    pub(super) fn with_hash(value: T, hash: u64) -> Self {
+        Shared { value, hash }
+    }
+}
+
+impl Shared<Value> {
+    /// A value that is only ever hashed (a context that only
+    /// fingerprints): its hash, standing in for what it would be.
+    pub(super) fn stand_in(hash: u64) -> Self {
+        Shared {
+            value: Value::none(),
+            hash,
+        }
+    }
+}
+
+/// The hash of a post's list item: its list value's, marked. The item's
+/// HTML is made from that value, the `site` value and the theme, and every
+/// page showing it hashes those too; so the item is fingerprinted without
+/// rendering it.
+pub(super) fn item_hash(list: &Shared<Value>) -> u64 {
+    if list.hash == 0 {
+        return 0;
+    }
+    let mut h = Xxh3::new();
+    h.update(b"list item\0");
+    h.write_u64(list.hash);
+    h.digest()
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if HASHING.with(Cell::get) {
+            serializer.serialize_u64(self.hash)
+        } else {
+            self.value.serialize(serializer)
+        }
+    }
+}
+
+/// A template context that hashes what goes in.
+pub struct JobContext {
+    /// `None` when only hashing (to find out whether to render at all).
+    ctx: Option<Context>,
+    hasher: Option<Xxh3>,
+}
+
+impl JobContext {
+    /// A context to render, hashed too when `hashed` (a session that keeps
+    /// fingerprints).
+    pub fn new(hashed: bool) -> Self {
+        JobContext {
+            ctx: Some(Context::new()),
+            hasher: hashed.then(Xxh3::new),
+        }
+    }
+
+    /// Only the fingerprint: no template values are made.
+    pub fn hash_only() -> Self {
+        JobContext {
+            ctx: None,
+            hasher: Some(Xxh3::new()),
+        }
+    }
+
+    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(h) = &mut self.hasher {
+            h.write_usize(key.len());
+            h.update(key.as_bytes());
+            hash_into(h, value);
+        }
+        if let Some(ctx) = &mut self.ctx {
+            ctx.insert(key, value);
+        }
+    }
+
+    /// Hashes a value that is not handed to a template (what a job writes
+    /// without one is made from it).
+    pub fn hash<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(h) = &mut self.hasher {
+            h.write_usize(key.len());
+            h.update(key.as_bytes());
+            hash_into(h, value);
+        }
+    }
+
+    /// Whether this context is for making the output (not only hashing).
+    pub fn makes(&self) -> bool {
+        self.ctx.is_some()
+    }
+
+    /// The context (unless only hashing), and the hasher when hashed.
+    pub fn finish(self) -> (Option<Context>, Option<Xxh3>) {
+        (self.ctx, self.hasher)
+    }
+}
+
 /// Feeds `value` to `h`.
-pub(super) fn hash_value<T: Serialize + ?Sized>(h: &mut Xxh3, value: &T) {
+fn hash_value<T: Serialize + ?Sized>(h: &mut Xxh3, value: &T) {
     if value.serialize(&mut Feed(h)).is_err() {
         static FAILED: AtomicU64 = AtomicU64::new(0);
         h.update(b"\xfffailed");

@@ -3,7 +3,8 @@
 //! Every job builds its template context through a [`Reads`], which hands
 //! out the site's posts, their comments and their per-post values and
 //! records which posts it handed out, and a [`JobContext`], which hashes
-//! every value inserted into the context as it goes. A page is a pure
+//! every value inserted into the context as it goes (`super::hashing`).
+//! A page is a pure
 //! function of its context, its template and the theme, so:
 //!
 //! - a job's *fingerprint* is the hash of its context (plus template name
@@ -35,103 +36,24 @@
 //! where it is used, as if nothing were kept: slower, and byte for byte
 //! the same output, which `tests/reuse.rs` checks.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::Hasher as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
-use serde::{Serialize, Serializer};
-use tera::{Context, Value};
+use serde::Serialize;
+use tera::Value;
 use xxhash_rust::xxh3::Xxh3;
+
+use super::hashing::item_hash;
+pub use super::hashing::{JobContext, Shared};
 
 use crate::config::Config;
 use crate::content::Post;
 use crate::content::comment::{Comment, Thread};
 use crate::site::{PostId, Site};
-
-thread_local! {
-    /// Set while a value is serialized into a fingerprint: [`Shared`]
-    /// values then write their hash instead of themselves.
-    static HASHING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Feeds `value` to `h`, [`Shared`] values as their hashes.
-fn hash_into<T: Serialize + ?Sized>(h: &mut Xxh3, value: &T) {
-    let was = HASHING.with(|c| c.replace(true));
-    super::hashing::hash_value(h, value);
-    HASHING.with(|c| c.set(was));
-}
-
-fn hash_of<T: Serialize + ?Sized>(value: &T) -> u64 {
-    let mut h = Xxh3::new();
-    hash_into(&mut h, value);
-    h.digest()
-}
-
-/// A value made once and shown on many pages, with its hash.
-#[derive(Clone, Debug)]
-pub struct Shared<T> {
-    value: T,
-    hash: u64,
-}
-
-impl<T: Serialize> Shared<T> {
-    /// Hashes `value` when `hashed` (a build whose pages are keyed).
-    pub fn new(value: T, hashed: bool) -> Self {
-        let hash = if hashed { hash_of(&value) } else { 0 };
-        Shared { value, hash }
-    }
-}
-
-impl<T> Shared<T> {
-    pub fn hash(&self) -> u64 {
-        self.hash
-    }
-}
-
-impl Shared<Value> {
-    /// A value that is only ever hashed (a context that only
-    /// fingerprints): its hash, standing in for what it would be.
-    fn stand_in(hash: u64) -> Self {
-        Shared {
-            value: Value::none(),
-            hash,
-        }
-    }
-}
-
-/// The hash of a post's list item: its list value's, marked. The item's
-/// HTML is made from that value, the `site` value and the theme, and every
-/// page showing it hashes those too; so the item is fingerprinted without
-/// rendering it.
-fn item_hash(list: &Shared<Value>) -> u64 {
-    if list.hash == 0 {
-        return 0;
-    }
-    let mut h = Xxh3::new();
-    h.update(b"list item\0");
-    h.write_u64(list.hash);
-    h.digest()
-}
-
-impl<T> std::ops::Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
-    }
-}
-
-impl<T: Serialize> Serialize for Shared<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if HASHING.with(Cell::get) {
-            serializer.serialize_u64(self.hash)
-        } else {
-            self.value.serialize(serializer)
-        }
-    }
-}
 
 /// One post's values, and what they were made from.
 pub struct MemoEntry {
@@ -404,10 +326,7 @@ impl<'a> Reads<'a> {
             let html = render(&list).map_err(Arc::new)?;
             let mut map = list.as_map().cloned().unwrap_or_default();
             map.insert("item_html".into(), Value::safe_string(&html));
-            Ok(Shared {
-                value: Value::from(map),
-                hash: item_hash(&list),
-            })
+            Ok(Shared::with_hash(Value::from(map), item_hash(&list)))
         };
         if !self.memo.reuse {
             return make();
@@ -439,7 +358,7 @@ impl<'a> Reads<'a> {
             }
             let mut h = Xxh3::new();
             h.update(b"page\0");
-            h.write_u64(list.hash);
+            h.write_u64(list.hash());
             h.update(html.as_bytes());
             h.digest()
         };
@@ -452,10 +371,7 @@ impl<'a> Reads<'a> {
         }
         let make = || {
             let html = post.body.html.get();
-            Shared {
-                value: super::views::with_content(&list, &html),
-                hash: hash(&html),
-            }
+            Shared::with_hash(super::views::with_content(&list, &html), hash(&html))
         };
         if !kept {
             return make();
@@ -548,63 +464,6 @@ impl<'a> Reads<'a> {
 pub struct Recorded {
     pub posts: Vec<PostId>,
     pub files: Vec<PathBuf>,
-}
-
-/// A template context that hashes what goes in.
-pub struct JobContext {
-    /// `None` when only hashing (to find out whether to render at all).
-    ctx: Option<Context>,
-    hasher: Option<Xxh3>,
-}
-
-impl JobContext {
-    /// A context to render, hashed too when `hashed` (a session that keeps
-    /// fingerprints).
-    pub fn new(hashed: bool) -> Self {
-        JobContext {
-            ctx: Some(Context::new()),
-            hasher: hashed.then(Xxh3::new),
-        }
-    }
-
-    /// Only the fingerprint: no template values are made.
-    pub fn hash_only() -> Self {
-        JobContext {
-            ctx: None,
-            hasher: Some(Xxh3::new()),
-        }
-    }
-
-    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        if let Some(h) = &mut self.hasher {
-            h.write_usize(key.len());
-            h.update(key.as_bytes());
-            hash_into(h, value);
-        }
-        if let Some(ctx) = &mut self.ctx {
-            ctx.insert(key, value);
-        }
-    }
-
-    /// Hashes a value that is not handed to a template (what a job writes
-    /// without one is made from it).
-    pub fn hash<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        if let Some(h) = &mut self.hasher {
-            h.write_usize(key.len());
-            h.update(key.as_bytes());
-            hash_into(h, value);
-        }
-    }
-
-    /// Whether this context is for making the output (not only hashing).
-    pub fn makes(&self) -> bool {
-        self.ctx.is_some()
-    }
-
-    /// The context (unless only hashing), and the hasher when hashed.
-    pub fn finish(self) -> (Option<Context>, Option<Xxh3>) {
-        (self.ctx, self.hasher)
-    }
 }
 
 #[cfg(test)]
