@@ -263,19 +263,20 @@ impl DiskSink {
         false
     }
 
+    /// The size and time of the file at `path` in the target, when it is a
+    /// plain file that no symlink leads to.
+    fn live_stamp(&self, path: &OutputPath) -> Option<Stamp> {
+        if self.symlink_on_the_way(path.as_str()) {
+            return None;
+        }
+        let meta = fs::symlink_metadata(path.under(&self.target)).ok()?;
+        meta.is_file().then(|| Stamp::of(&meta))
+    }
+
     /// The manifest entry to keep for a file the site did not change, if
     /// the disk still holds it; `None` when it must be written again.
     fn still_on_disk(&self, file: &OutputFile, old: &Entry) -> Option<Entry> {
-        let rel = file.path.as_str();
-        if self.symlink_on_the_way(rel) {
-            return None;
-        }
-        let live = file.path.under(&self.target);
-        let meta = fs::symlink_metadata(&live).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
-        let now = Stamp::of(&meta);
+        let now = self.live_stamp(&file.path)?;
         if old.stamp == Some(now) {
             return Some(*old);
         }
@@ -289,7 +290,8 @@ impl DiskSink {
             Body::Copy(AssetSource::Embedded(b)) => &b[..],
             Body::Copy(AssetSource::File(_)) => return None,
         };
-        if now.size != bytes.len() as u64 || fs::read(&live).ok()? != bytes {
+        if now.size != bytes.len() as u64 || fs::read(file.path.under(&self.target)).ok()? != bytes
+        {
             return None;
         }
         Some(Entry {
@@ -441,13 +443,7 @@ impl OutputSink for DiskSink {
         };
         // Only a file exactly as the last build left it (size and time)
         // is kept unread; anything else is made and compared again.
-        if old.stamp.is_none() || self.symlink_on_the_way(rel) {
-            return false;
-        }
-        let Ok(meta) = fs::symlink_metadata(path.under(&self.target)) else {
-            return false;
-        };
-        if !meta.is_file() || old.stamp != Some(Stamp::of(&meta)) {
+        if old.stamp.is_none() || self.live_stamp(path) != old.stamp {
             return false;
         }
         self.new
