@@ -140,7 +140,7 @@ fn a_new_site_passes_its_own_check() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
-/// The number in `-v`'s "N pages found unchanged before rendering".
+/// The number in `-v`'s "N files found unchanged before rendering".
 fn unrendered(out: &std::process::Output) -> usize {
     let err = stderr(out);
     let line = err

@@ -61,7 +61,7 @@ impl BuildArgs {
                     }
                     eprintln!(
                         "  {} found unchanged before rendering",
-                        count(report.written.unrendered, "page")
+                        count(report.written.unrendered, "file")
                     );
                 }
                 if verbosity != Verbosity::Quiet {

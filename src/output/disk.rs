@@ -63,8 +63,9 @@ pub struct WriteStats {
     pub restored: usize,
     /// Files removed (no longer in the site).
     pub removed: usize,
-    /// Of the files left as they were, pages not even rendered: what they
-    /// are made from was the last build's (see [`OutputSink::keep`]).
+    /// Of the files left as they were, those not even made (rendered, or
+    /// copied): what they are made from was the last build's (see
+    /// [`OutputSink::keep`]).
     pub unrendered: usize,
 }
 
