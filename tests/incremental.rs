@@ -14,6 +14,8 @@ use glossator::session::{Changes, Session};
 use glossator::theme::AssetSource;
 use proptest::prelude::*;
 
+mod support;
+
 const TAGS: [&str; 5] = ["russia", "iran", "trade", "ports", "letters"];
 
 fn post_text(title: &str, day: u8, tags: &[&str], body: &str, series: bool) -> String {
@@ -405,17 +407,15 @@ fn apply(dir: &Path, edit: &Edit) -> Changes {
     changes
 }
 
-/// The site as comparable data: path → bytes (copies by source path, whose
-/// bytes are read at write time).
-fn flatten(files: &[OutputFile]) -> Vec<(String, Vec<u8>)> {
+/// The site as comparable data: path → bytes, a copied file's bytes as
+/// `copy` gives them.
+fn flatten_with(files: &[OutputFile], copy: impl Fn(&Path) -> Vec<u8>) -> Vec<(String, Vec<u8>)> {
     let mut flat: Vec<(String, Vec<u8>)> = files
         .iter()
         .map(|f| {
             let bytes = match &f.body {
                 Body::Bytes(b) => b.to_vec(),
-                Body::Copy(AssetSource::File(p)) => {
-                    [b"copy:".as_slice(), p.to_string_lossy().as_bytes()].concat()
-                }
+                Body::Copy(AssetSource::File(p)) => copy(p),
                 Body::Copy(AssetSource::Embedded(b)) => b.to_vec(),
             };
             (f.path.as_str().to_string(), bytes)
@@ -423,6 +423,13 @@ fn flatten(files: &[OutputFile]) -> Vec<(String, Vec<u8>)> {
         .collect();
     flat.sort();
     flat
+}
+
+/// Copies by source path (their bytes are read only when written).
+fn flatten(files: &[OutputFile]) -> Vec<(String, Vec<u8>)> {
+    flatten_with(files, |p| {
+        [b"copy:".as_slice(), p.to_string_lossy().as_bytes()].concat()
+    })
 }
 
 /// What `serve` holds: the site, patched with each build's changes (or
@@ -488,10 +495,18 @@ fn first_difference(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) -> String 
     "no difference".into()
 }
 
+/// `PROPTEST_CASES` when set (a longer search), else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
     // 96 sequences by default; PROPTEST_CASES=1000 for a longer search.
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96),
+        cases: cases(96),
         max_shrink_iters: 200,
         ..ProptestConfig::default()
     })]
@@ -525,47 +540,11 @@ proptest! {
     }
 }
 
-/// A site rendered into memory as the disk would hold it: copies read.
-fn as_on_disk(files: &[OutputFile]) -> Vec<(String, Vec<u8>)> {
-    let mut flat: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|f| {
-            let bytes = match &f.body {
-                Body::Bytes(b) => b.to_vec(),
-                Body::Copy(AssetSource::File(p)) => fs::read(p).unwrap(),
-                Body::Copy(AssetSource::Embedded(b)) => b.to_vec(),
-            };
-            (f.path.as_str().to_string(), bytes)
-        })
-        .collect();
-    flat.sort();
-    flat
-}
-
-/// Every file under `dir` but the manifest.
-fn disk_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file() && e.file_name() != ".glossator-output")
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            (rel.join("/"), fs::read(e.path()).unwrap())
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 proptest! {
     // 32 sequences by default (each step writes a site to disk);
     // PROPTEST_CASES for a longer search.
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        cases: cases(32),
         max_shrink_iters: 100,
         ..ProptestConfig::default()
     })]
@@ -593,8 +572,11 @@ proptest! {
             let fresh = render_site(&options);
             match (&built, &fresh) {
                 (Ok(_), Ok(fresh)) => {
-                    let disk = disk_files(&out.path().join("public"));
-                    let memory = as_on_disk(&fresh.files);
+                    let disk: Vec<_> = support::snapshot_tree(&out.path().join("public"))
+                        .into_iter()
+                        .filter(|(p, _)| p != ".glossator-output")
+                        .collect();
+                    let memory = flatten_with(&fresh.files, |p| fs::read(p).unwrap());
                     prop_assert!(disk == memory, "after {:?}: {}", edit, first_difference(&disk, &memory));
                 }
                 (Err(_), Err(_)) => {}

@@ -140,6 +140,13 @@ fn a_new_site_passes_its_own_check() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
+/// The site as a build into a new folder (`fresh/`) makes it.
+fn built_afresh(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let fresh = dir.join("fresh");
+    build_ok(dir, &["-o", fresh.to_str().unwrap()]);
+    site_files(&fresh)
+}
+
 /// The number in `-v`'s "N files found unchanged before rendering".
 fn unrendered(out: &std::process::Output) -> usize {
     let err = stderr(out);
@@ -193,10 +200,8 @@ fn a_page_is_left_unrendered_only_while_its_inputs_and_its_file_are_the_last_bui
     let text = fs::read_to_string(&template).unwrap();
     fs::write(&template, text.replace("site-post", "site-post changed")).unwrap();
     let changed = build_ok(dir.path(), &["-v"]);
-    let fresh = dir.path().join("fresh");
-    build_ok(dir.path(), &["-o", fresh.to_str().unwrap()]);
     let now = site_files(&public);
-    assert_eq!(now, site_files(&fresh));
+    assert_eq!(now, built_afresh(dir.path()));
     let differing = now.iter().zip(&clean).filter(|(a, b)| a != b).count();
     assert!(differing > 0, "the post pages changed");
     assert!(
@@ -227,10 +232,8 @@ fn a_word_changed_past_the_summary_reaches_its_page_on_a_repeat_build() {
     let out = build_ok(dir.path(), &["-v"]);
     assert!(unrendered(&out) > 0, "{}", stderr(&out));
     let public = dir.path().join("public");
-    let fresh = dir.path().join("fresh");
-    build_ok(dir.path(), &["-o", fresh.to_str().unwrap()]);
     let files = site_files(&public);
-    assert_eq!(files, site_files(&fresh));
+    assert_eq!(files, built_afresh(dir.path()));
     let shows = |word: &str| {
         files
             .iter()

@@ -48,9 +48,10 @@ pub(super) struct Entry {
     pub stamp: Option<Stamp>,
 }
 
-/// A file's size and modification time, as the disk reports them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Stamp {
+/// A file's size and modification time (nanoseconds since 1970), as the
+/// disk reports them: what tells a file changed without reading it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamp {
     pub size: u64,
     pub mtime: u128,
 }

@@ -20,7 +20,7 @@ mod manifest;
 mod target;
 
 pub use disk::{CommitFailure, Committed, DiskSink, WriteStats};
-pub use manifest::MARKER;
+pub use manifest::{MARKER, Stamp};
 pub use target::{BuildLock, check_target};
 
 use std::fs;
@@ -192,12 +192,7 @@ pub fn fingerprint(body: &Body) -> u128 {
         Body::Bytes(b) => xxhash_rust::xxh3::xxh3_128(b),
         Body::Copy(AssetSource::Embedded(b)) => xxhash_rust::xxh3::xxh3_128(b),
         Body::Copy(AssetSource::File(p)) => {
-            let meta = fs::metadata(p).ok();
-            let size = meta.as_ref().map_or(0, |m| m.len());
-            let mtime = meta
-                .and_then(|m| m.modified().ok())
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
+            let Stamp { size, mtime } = fs::metadata(p).map(|m| Stamp::of(&m)).unwrap_or_default();
             let key = format!("copy\0{}\0{size}\0{mtime}", p.display());
             xxhash_rust::xxh3::xxh3_128(key.as_bytes())
         }

@@ -237,6 +237,16 @@ impl Feed<'_> {
 
 type Done = Result<(), Failed>;
 
+/// Narrower numbers are hashed as the widest of their kind, so a value
+/// hashes alike whichever width a view gives it.
+macro_rules! widen {
+    ($($method:ident($ty:ty)),+ => $wide:ident) => {
+        $(fn $method(self, v: $ty) -> Done {
+            self.$wide(v.into())
+        })+
+    };
+}
+
 impl<'a, 'h> ser::Serializer for &'a mut Feed<'h> {
     type Ok = ();
     type Error = Failed;
@@ -253,43 +263,19 @@ impl<'a, 'h> ser::Serializer for &'a mut Feed<'h> {
         self.0.update(&[u8::from(v)]);
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Done {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Done {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Done {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Done {
-        self.serialize_i128(v.into())
-    }
+    widen!(serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64) => serialize_i128);
     fn serialize_i128(self, v: i128) -> Done {
         self.tag(INT);
         self.0.update(&v.to_le_bytes());
         Ok(())
     }
-    fn serialize_u8(self, v: u8) -> Done {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Done {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Done {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Done {
-        self.serialize_u128(v.into())
-    }
+    widen!(serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64) => serialize_u128);
     fn serialize_u128(self, v: u128) -> Done {
         self.tag(UINT);
         self.0.update(&v.to_le_bytes());
         Ok(())
     }
-    fn serialize_f32(self, v: f32) -> Done {
-        self.serialize_f64(v.into())
-    }
+    widen!(serialize_f32(f32) => serialize_f64);
     fn serialize_f64(self, v: f64) -> Done {
         self.tag(FLOAT);
         self.0.update(&v.to_bits().to_le_bytes());

@@ -261,12 +261,8 @@ fn binary_identity() -> &'static str {
         let stamp = std::env::current_exe()
             .and_then(std::fs::metadata)
             .map(|m| {
-                let time = m
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
-                format!("{} {time}", m.len())
+                let stamp = crate::output::Stamp::of(&m);
+                format!("{} {}", stamp.size, stamp.mtime)
             })
             // Unknown: a key that matches nothing recorded.
             .unwrap_or_else(|_| format!("unknown {:?}", std::time::SystemTime::now()));
