@@ -6,9 +6,13 @@ script generates the corpus (benches/gen_corpus.py, cached in .tools/bench),
 then builds it with glossator and with Hugo, alternating, RUNS times each,
 in two conditions:
   fresh  into an empty output folder on a RAM disk (/dev/shm), emptied
-         before each run (untimed): every file is new;
+         before each run (untimed), with the site's cache folder
+         (.glossator/, the body memo) deleted too: a clean checkout, every
+         file new and every post rendered;
   warm   into the site's own public/ on disk, the previous run's output
-         left in place (what a writer's repeated `build` does).
+         and the site's cache left in place (what a writer's repeated
+         `build` does). Two untimed runs come first: a site's first build
+         records no memo, its second records it.
 Why not "fresh" on disk: removing the last run's ~20,000 files and
 folders makes ext4 skip the just-freed inodes while it allocates new
 ones for minutes afterwards, and creating them costs both tools 10-20 s of
@@ -96,6 +100,11 @@ class Failed(Exception):
     pass
 
 
+def forget_cache(site):
+    """A clean checkout: no .glossator/ cache folder (the body memo)."""
+    shutil.rmtree(os.path.join(site, ".glossator"), ignore_errors=True)
+
+
 def build_pair(n, runs, baseline=None):
     base = corpus(n)
     g_site, h_site = os.path.join(base, "glossator"), os.path.join(base, "hugo")
@@ -123,7 +132,9 @@ def build_pair(n, runs, baseline=None):
             h_out = os.path.join(ram, f"hugo-bench-{n}")
         else:
             g_out, h_out = os.path.join(g_site, "public"), os.path.join(h_site, "public")
-            # One untimed run of each so "warm" starts from a built site.
+            # Untimed runs so "warm" starts from a built site (glossator's
+            # second records the body memo its later builds use).
+            run([BIN, "build", "-q"], g_site)
             run([BIN, "build", "-q"], g_site)
             hugo([])
             if baseline:
@@ -131,6 +142,7 @@ def build_pair(n, runs, baseline=None):
         for _ in range(runs):
             if condition == "fresh":
                 shutil.rmtree(g_out, ignore_errors=True)
+                forget_cache(g_site)
             g.append(run([BIN, "build", "-q", "-o", g_out], g_site))
             if condition == "fresh":
                 shutil.rmtree(h_out, ignore_errors=True)
@@ -202,6 +214,7 @@ def lean_and_floor(n, runs):
     for _ in range(runs):
         for k, out in outs.items():
             shutil.rmtree(out, ignore_errors=True)
+        forget_cache(g_site)
         times["glossator"].append(run([BIN, "build", "-q", "-o", outs["glossator"]], g_site))
         counts["glossator"] = sum(len(f) for _, _, f in os.walk(outs["glossator"]))
         times["hugo-lean"].append(run(["hugo", "--quiet", "-d", outs["hugo-lean"]], lean))

@@ -69,9 +69,26 @@ impl Session {
         let config = timings
             .time("config", || self.refresh_config(changes))
             .map_err(fail)?;
+        // The body memo is read beside the load stage (which waits on
+        // the disk), the first time only (`build`, and `serve`'s start).
+        let root = self.options.root.clone();
+        let memo = std::mem::take(&mut self.loads_memo)
+            .then(|| std::thread::spawn(move || crate::markdown::memo::load(&root)));
         timings.time("load", || self.load(changes));
+        if let Some(read) = memo {
+            // What the build waited for it past the load stage.
+            timings.time("memo", || read.join().ok());
+        }
         timings.time("parse", || self.parse_changed(&config));
         let mut diagnostics = self.input_diagnostics();
+        // Only a memo this session's site loaded (`build`, `serve`) is
+        // saved, once parsed: it is let go before the index and render.
+        if let Err(e) = crate::markdown::memo::save(&self.options.root) {
+            diagnostics.push(crate::diagnostic::Diagnostic::warning(
+                crate::markdown::memo::MEMO_FILE,
+                format!("cannot save the rendered-body memo ({e}); the next build renders every post again"),
+            ));
+        }
         if let Err(d) = timings.time("theme", || self.refresh_theme(changes, &config)) {
             diagnostics.extend(d);
         }
@@ -163,6 +180,7 @@ pub fn build_site(
     crate::markdown::highlight::cache::load(&options.root);
     let mut session = Session::new(options.clone());
     session.builds_again = false;
+    session.loads_memo = true;
     let built = session.build(&Changes::default(), &sink);
     // Freeing every parse and value the session holds takes a while (tens
     // of milliseconds on a large site): done beside the commit, on a core

@@ -15,6 +15,7 @@ pub mod crash;
 pub mod date;
 pub mod diagnostic;
 pub mod files;
+pub mod identity;
 pub mod import;
 pub mod interrupt;
 pub mod markdown;

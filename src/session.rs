@@ -102,6 +102,11 @@ pub struct Session {
     /// fast path. A one-shot build drops texts as it parses and keeps none
     /// of it, to save memory.
     pub builds_again: bool,
+    /// Whether the next build reads the site's body memo
+    /// ([`crate::markdown::memo`]) before parsing, and saves it after:
+    /// `build` and `serve` set it; tests and `check` leave the site's
+    /// folder as it is.
+    pub loads_memo: bool,
 }
 
 impl Session {
@@ -118,6 +123,7 @@ impl Session {
             last: None,
             scanned: false,
             builds_again: true,
+            loads_memo: false,
         }
     }
 

@@ -225,9 +225,16 @@ fn run(
 
 /// Everything under `dir` but the output folder and the build lock.
 fn outside_output(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    // The site's own cache is written under fixed names (the body memo,
+    // highlighted code, and the folder's git and backup markers); any
+    // other file there is a write that escaped.
+    let cache = ["markdown", "highlight", ".gitignore", "CACHEDIR.TAG"]
+        .map(|name| format!("site/.glossator/cache/{name}"));
     snapshot_tree(dir)
         .into_iter()
-        .filter(|(p, _)| !p.starts_with("site/public/") && !p.ends_with(".glossator-lock"))
+        .filter(|(p, _)| {
+            !p.starts_with("site/public/") && !p.ends_with(".glossator-lock") && !cache.contains(p)
+        })
         .collect()
 }
 

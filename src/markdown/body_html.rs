@@ -23,7 +23,7 @@ enum Held {
 }
 
 impl BodyHtml {
-    pub fn new(html: String) -> Self {
+    pub fn new(html: impl Into<Arc<str>>) -> Self {
         BodyHtml(Mutex::new(Held::Text(html.into())))
     }
 
@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn reads_until_released_then_refuses() {
-        let html = BodyHtml::new("<p>Hi</p>".into());
+        let html = BodyHtml::new("<p>Hi</p>");
         assert_eq!(&*html.get(), "<p>Hi</p>");
         let copy = html.clone();
         html.release();

@@ -9,10 +9,12 @@
 //! never render a post twice.
 
 mod body_html;
+mod cache_file;
 pub mod commentary;
 mod footnotes;
 pub mod highlight;
 pub mod ids;
+pub mod memo;
 mod source;
 
 use std::collections::HashSet;

@@ -28,6 +28,8 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
+pub use crate::identity::Stamp;
+
 /// The name of the marker file glossator leaves in folders it writes, so
 /// it never replaces a folder it did not make. It also holds the manifest.
 pub const MARKER: &str = ".glossator-output";
@@ -46,27 +48,6 @@ pub(super) struct Entry {
     pub key: u128,
     /// `None` when read from a first-format manifest.
     pub stamp: Option<Stamp>,
-}
-
-/// A file's size and modification time (nanoseconds since 1970), as the
-/// disk reports them: what tells a file changed without reading it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stamp {
-    pub size: u64,
-    pub mtime: u128,
-}
-
-impl Stamp {
-    pub fn of(meta: &fs::Metadata) -> Stamp {
-        Stamp {
-            size: meta.len(),
-            mtime: meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos()),
-        }
-    }
 }
 
 /// The manifest in `target`, empty when there is none or it is unreadable

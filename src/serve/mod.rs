@@ -93,6 +93,7 @@ pub fn serve(options: ServeOptions, reporter: Arc<dyn Reporter>) -> anyhow::Resu
     let started = Instant::now();
     crate::markdown::highlight::cache::load(&root);
     let mut session = Session::new(options.build.clone());
+    session.loads_memo = true;
     let sink = MemorySink::default();
     let snapshot = match session.build(&Changes::default(), &sink) {
         Ok(built) => {

@@ -253,28 +253,10 @@ pub fn load_theme(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
     Ok(theme)
 }
 
-/// The binary's identity: its version, and its size and modification time,
-/// so that a rebuilt glossator (a fix to a view, a new release) renders
-/// every page again instead of trusting keys an older one recorded.
-fn binary_identity() -> &'static str {
-    static IDENTITY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let stamp = std::env::current_exe()
-            .and_then(std::fs::metadata)
-            .map(|m| {
-                let stamp = crate::output::Stamp::of(&m);
-                format!("{} {}", stamp.size, stamp.mtime)
-            })
-            // Unknown: a key that matches nothing recorded.
-            .unwrap_or_else(|_| format!("unknown {:?}", std::time::SystemTime::now()));
-        format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
-    });
-    &IDENTITY
-}
-
 /// [`Theme::key`] for templates `sorted` by name.
 fn theme_key(sorted: &[(&String, &(String, PathBuf))], config: &Config) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(binary_identity().as_bytes());
+    h.update(crate::identity::binary().as_bytes());
     h.update(b"\0");
     filters::key_into(&mut h, config);
     for (name, (text, _)) in sorted {

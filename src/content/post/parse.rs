@@ -167,7 +167,7 @@ pub(super) fn render_body(
     ctx: &RenderContext<'_>,
     problems: &mut Vec<Diagnostic>,
 ) -> Rendered {
-    let (rendered, md_problems) = markdown::render(body, ctx);
+    let (rendered, md_problems) = markdown::memo::render(body, ctx);
     let lines = LineIndex::new(if md_problems.is_empty() { "" } else { body });
     for p in md_problems {
         let (line, col) = lines.line_col(p.offset);
@@ -590,7 +590,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     check_commentary(file, &split, &raw, &body, &resolved_sources, &mut problems);
     let summary = raw.summary.clone();
     if let Some(text) = &summary {
-        let (summary_body, _) = markdown::render(text, &ctx);
+        let (summary_body, _) = markdown::memo::render(text, &ctx);
         body.summary_html = summary_body.html.get().to_string();
         body.summary_text = summary_body.summary_text;
         body.has_more = true;

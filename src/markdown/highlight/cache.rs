@@ -12,20 +12,22 @@
 //! replaced atomically (a temporary file renamed over it). Each save keeps
 //! only the blocks the build used, so it never grows past the site's code.
 //!
-//! Format: the line `glossator-highlight 1\n`, then per block a 16-byte key,
-//! a little-endian `u32` length and that many bytes of UTF-8 markup, and
-//! last the XXH3-128 of everything before it, so a file cut short or
-//! scrambled by a crash is refused whole (no `fsync` needed).
+//! Format: the cache files' own ([`crate::markdown::cache_file`]) with
+//! kind `glossator-highlight 1`; an entry is a block's UTF-8 markup.
 
 use std::collections::HashMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 
 use xxhash_rust::xxh3::Xxh3;
 
 const MAGIC: &[u8] = b"glossator-highlight 1\n";
+
+use crate::markdown::cache_file;
+
+/// The cache's file name in [`cache_file::CACHE_DIR`].
+const NAME: &str = "highlight";
 
 /// Where a site keeps the cache, relative to its root.
 pub const CACHE_FILE: &str = ".glossator/cache/highlight";
@@ -58,16 +60,61 @@ pub(super) fn key(lang: &str, code: &str, rules: &str) -> u128 {
     h.digest128()
 }
 
+thread_local! {
+    /// The keys asked for on this thread while [`recording`] runs.
+    static RECORDED: std::cell::RefCell<Option<Vec<u128>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (one body's rendering), returning with its result the key of
+/// every block it asked for: the body memo keeps them, so a body taken
+/// from it still marks its blocks used ([`mark_used`]).
+pub(crate) fn recording<R>(f: impl FnOnce() -> R) -> (R, Vec<u128>) {
+    let outer = RECORDED.with(|r| r.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let keys = RECORDED.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
+    (result, keys.unwrap_or_default())
+}
+
+/// Marks blocks used, as if asked for, so the next save keeps them.
+/// Returns whether the cache holds them all (if not, the caller renders
+/// the body again, which puts them back).
+pub(crate) fn mark_used(keys: &[u128]) -> bool {
+    if keys.is_empty() {
+        return true;
+    }
+    let memo = MEMO.read().unwrap_or_else(|e| e.into_inner());
+    let mut all = true;
+    for key in keys {
+        match memo.entries.get(key) {
+            Some(entry) => entry.used.store(true, Ordering::Relaxed),
+            None => all = false,
+        }
+    }
+    all
+}
+
 /// The remembered markup for a key, if any.
 pub(super) fn get(key: u128) -> Option<Arc<str>> {
     let memo = MEMO.read().unwrap_or_else(|e| e.into_inner());
     let entry = memo.entries.get(&key)?;
     entry.used.store(true, Ordering::Relaxed);
+    record(key);
     Some(entry.html.clone())
+}
+
+/// Notes a block found or put while [`recording`] runs (a block no
+/// grammar highlights is never remembered, so never noted).
+fn record(key: u128) {
+    RECORDED.with(|r| {
+        if let Some(keys) = r.borrow_mut().as_mut() {
+            keys.push(key);
+        }
+    });
 }
 
 /// Remembers a block's markup.
 pub(super) fn put(key: u128, html: &str) {
+    record(key);
     let mut memo = MEMO.write().unwrap_or_else(|e| e.into_inner());
     let entry = Entry {
         html: html.into(),
@@ -78,15 +125,11 @@ pub(super) fn put(key: u128, html: &str) {
     }
 }
 
-fn file(root: &Path) -> PathBuf {
-    root.join(CACHE_FILE)
-}
-
 /// Reads the site's cache into memory (entries already there are kept);
 /// a missing, damaged or foreign file is quietly ignored. Returns the
 /// number of blocks read.
 pub fn load(root: &Path) -> usize {
-    let Ok(bytes) = std::fs::read(file(root)) else {
+    let Some(bytes) = cache_file::read(root, NAME) else {
         return 0;
     };
     let Some(parsed) = parse(&bytes) else {
@@ -107,24 +150,10 @@ pub fn load(root: &Path) -> usize {
 }
 
 fn parse(bytes: &[u8]) -> Option<Vec<(u128, &str)>> {
-    let (body, sum) = bytes.split_last_chunk::<16>()?;
-    if xxhash_rust::xxh3::xxh3_128(body) != u128::from_le_bytes(*sum) {
-        return None;
-    }
-    let mut rest = body.strip_prefix(MAGIC)?;
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        let (key, after) = rest.split_first_chunk::<16>()?;
-        let (len, after) = after.split_first_chunk::<4>()?;
-        let len = u32::from_le_bytes(*len) as usize;
-        if after.len() < len {
-            return None;
-        }
-        let (html, after) = after.split_at(len);
-        out.push((u128::from_le_bytes(*key), std::str::from_utf8(html).ok()?));
-        rest = after;
-    }
-    Some(out)
+    cache_file::entries(bytes, MAGIC)?
+        .into_iter()
+        .map(|(key, html)| Some((key, std::str::from_utf8(html).ok()?)))
+        .collect()
 }
 
 /// Writes the blocks used since the load to the site's cache, replacing
@@ -132,58 +161,22 @@ fn parse(bytes: &[u8]) -> Option<Vec<(u128, &str)>> {
 /// no block used, the file is removed. Errors are returned for the caller
 /// to report as a warning: the cache never fails a build.
 pub fn save(root: &Path) -> std::io::Result<()> {
-    let path = file(root);
     let memo = MEMO.read().unwrap_or_else(|e| e.into_inner());
-    let used: Vec<(&u128, &Entry)> = memo
+    let mut used: Vec<(u128, &[u8])> = memo
         .entries
         .iter()
         .filter(|(_, e)| e.used.load(Ordering::Relaxed))
+        .map(|(k, e)| (*k, e.html.as_bytes()))
         .collect();
     if memo.added == 0 && used.len() == memo.entries.len() {
         return Ok(());
     }
     if used.is_empty() {
-        return match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        };
+        return cache_file::remove(root, NAME);
     }
-    let mut sorted = used;
-    sorted.sort_by_key(|(k, _)| **k);
-    let mut out = Vec::with_capacity(sorted.iter().map(|(_, e)| e.html.len() + 20).sum());
-    out.extend_from_slice(MAGIC);
-    for (key, entry) in sorted {
-        out.extend_from_slice(&key.to_le_bytes());
-        let len = u32::try_from(entry.html.len()).map_err(std::io::Error::other)?;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(entry.html.as_bytes());
-    }
+    used.sort_by_key(|(k, _)| *k);
+    cache_file::write(root, NAME, MAGIC, used)?;
     drop(memo);
-    let sum = xxhash_rust::xxh3::xxh3_128(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    let dir = path.parent().unwrap_or(root);
-    if !dir.is_dir() {
-        std::fs::create_dir_all(dir)?;
-        // As pytest does for its cache: git and backup tools leave it be.
-        std::fs::write(
-            dir.join(".gitignore"),
-            "# glossator's cache: safe to delete, never commit it.\n*\n",
-        )?;
-        std::fs::write(
-            dir.join("CACHEDIR.TAG"),
-            "Signature: 8a477f597d28d172789f06886806bc55\n# glossator's cache: safe to delete.\n",
-        )?;
-    }
-    // A name of this process's own, so two builds of one site never write
-    // the same temporary file; the rename replaces the cache in one step.
-    let tmp = dir.join(format!(".highlight.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(&out))
-        .and_then(|()| std::fs::rename(&tmp, &path));
-    if let Err(e) = written {
-        std::fs::remove_file(&tmp).ok();
-        return Err(e);
-    }
     let mut memo = MEMO.write().unwrap_or_else(|e| e.into_inner());
     memo.added = 0;
     Ok(())
