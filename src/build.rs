@@ -46,6 +46,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub written: WriteStats,
     pub timings: Timings,
+    /// Bodies whose rendering was taken from the site's body memo.
+    pub remembered: usize,
 }
 
 impl Session {
@@ -83,6 +85,7 @@ impl Session {
         let mut diagnostics = self.input_diagnostics();
         // Only a memo this session's site loaded (`build`, `serve`) is
         // saved, once parsed: it is let go before the index and render.
+        let remembered = crate::markdown::memo::taken();
         if let Err(e) = crate::markdown::memo::save(&self.options.root) {
             diagnostics.push(crate::diagnostic::Diagnostic::warning(
                 crate::markdown::memo::MEMO_FILE,
@@ -119,6 +122,7 @@ impl Session {
             complete: outcome.complete,
             rendered: outcome.rendered,
             removed: outcome.removed,
+            remembered,
         })
     }
 }
@@ -206,6 +210,7 @@ pub fn build_site(
         site,
         mut diagnostics,
         mut timings,
+        remembered,
         ..
     } = built;
     diagnostics.extend(notes);
@@ -247,6 +252,7 @@ pub fn build_site(
         pages: site.pages.len(),
         written,
         timings,
+        remembered,
     })
 }
 

@@ -83,6 +83,8 @@ pub struct Built {
     pub rendered: Vec<crate::output::OutputPath>,
     /// Outputs of the last build that are gone.
     pub removed: Vec<crate::output::OutputPath>,
+    /// Bodies whose rendering was taken from the site's body memo.
+    pub remembered: usize,
 }
 
 /// A failure with these diagnostics, sorted.

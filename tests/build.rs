@@ -443,3 +443,70 @@ fn a_draft_bundles_files_are_left_out_quietly_from_another_folder() {
         "{err}"
     );
 }
+
+/// The body memo (`.glossator/cache/markdown`): a site's first build
+/// leaves it empty, its second fills it, and later builds take every
+/// unchanged body from it, with output byte for byte that of a build
+/// without it.
+#[test]
+fn remembered_bodies_give_the_output_a_fresh_render_gives() {
+    let dir = site("commentary");
+    let root = dir.path();
+    let memo = root.join(".glossator/cache/markdown");
+    let taken = |out: &str| {
+        let err = stderr(&build_ok(root, &["-v", "-o", out]));
+        let line = err
+            .lines()
+            .find(|l| l.contains("of the Markdown bodies taken from the memo"))
+            .unwrap_or_else(|| panic!("no memo line in -v:\n{err}"));
+        line.split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
+    let files = |out: &str| {
+        let mut tree = snapshot_tree(&root.join(out));
+        tree.retain(|(p, _)| p != ".glossator-output");
+        tree
+    };
+    assert_eq!(taken("a"), 0);
+    assert!(memo.is_file(), "the first build leaves an empty memo");
+    let empty = fs::metadata(&memo).unwrap().len();
+    assert_eq!(taken("b"), 0);
+    assert!(
+        fs::metadata(&memo).unwrap().len() > empty,
+        "the second fills it"
+    );
+    let all = taken("c");
+    assert!(all >= 3, "every body from the memo: {all}");
+    assert_eq!(files("c"), files("a"));
+
+    // One post edited: the others still come from the memo, and the
+    // output is that of a build with no memo at all.
+    let posts = root.join("content/posts");
+    let mut names: Vec<_> = fs::read_dir(&posts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let edited = names
+        .iter()
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    let text = read(edited);
+    fs::write(
+        edited,
+        format!("{text}\nA paragraph added by the memo test.\n"),
+    )
+    .unwrap();
+    assert_eq!(taken("d"), all - 1);
+    fs::remove_dir_all(root.join(".glossator")).unwrap();
+    assert_eq!(taken("e"), 0);
+    assert_eq!(files("d"), files("e"));
+    assert!(
+        files("d")
+            .iter()
+            .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("added by the memo test"))
+    );
+}

@@ -63,6 +63,10 @@ impl BuildArgs {
                         "  {} found unchanged before rendering",
                         count(report.written.unrendered, "file")
                     );
+                    eprintln!(
+                        "  {} of the Markdown bodies taken from the memo (.glossator/cache/markdown)",
+                        report.remembered
+                    );
                 }
                 if verbosity != Verbosity::Quiet {
                     let stats = &report.written;

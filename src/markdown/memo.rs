@@ -76,6 +76,8 @@ struct Memo {
     file: Vec<u8>,
     entries: HashMap<u128, Entry>,
     added: usize,
+    /// Bodies taken from the memo since the load.
+    taken: std::sync::atomic::AtomicUsize,
 }
 
 impl Memo {
@@ -103,6 +105,11 @@ pub fn load(root: &Path) -> usize {
 /// ([`BodyMemo::save`]).
 pub fn save(root: &Path) -> std::io::Result<()> {
     MEMO.save(root)
+}
+
+/// How many bodies the process's memo gave since its load.
+pub fn taken() -> usize {
+    MEMO.read().taken.load(Ordering::Relaxed)
 }
 
 /// [`super::render`], through the process's memo when one is loaded.
@@ -147,6 +154,7 @@ impl BodyMemo {
             file,
             entries,
             added: 0,
+            taken: 0.into(),
         };
         memo.entries.len()
     }
@@ -201,6 +209,7 @@ impl BodyMemo {
                 && highlight_cache::mark_used(&blocks)
             {
                 entry.used.store(true, Ordering::Relaxed);
+                memo.taken.fetch_add(1, Ordering::Relaxed);
                 return (rendered, problems);
             }
         }
