@@ -23,7 +23,9 @@
 //! writer's repeated builds skip Markdown for every unchanged post.
 //!
 //! An entry is the fields of [`Rendered`] and the problems in a fixed
-//! order ([`encode`]), with the highlighted blocks the body used: a body
+//! order ([`encode`]), compressed with LZ4 ([`pack`]: `lz4_flex`, pure
+//! Rust, for its decompression speed: a memo of 10,000 posts goes from
+//! about 115 MB to a third, read back in a fraction of the parse), with the highlighted blocks the body used: a body
 //! is taken from the memo only while the highlight cache holds them all
 //! (and marks them used, so it keeps them), so the two never disagree. It is written by hand rather than through
 //! serde: these types' serde shapes are the templates' (heading positions
@@ -205,7 +207,8 @@ impl BodyMemo {
             // A body whose highlighted blocks the highlight cache lost is
             // rendered again, so that cache gets them back.
             if let Some(entry) = memo.entries.get(&key)
-                && let Some((rendered, problems, blocks)) = decode(memo.bytes(entry))
+                && let Some((rendered, problems, blocks)) =
+                    unpack(memo.bytes(entry)).as_deref().and_then(decode)
                 && highlight_cache::mark_used(&blocks)
             {
                 entry.used.store(true, Ordering::Relaxed);
@@ -216,7 +219,7 @@ impl BodyMemo {
         let ((rendered, problems), blocks) =
             highlight_cache::recording(|| super::render(body, ctx));
         if records {
-            let bytes = encode(&rendered, &problems, &blocks);
+            let bytes = pack(&encode(&rendered, &problems, &blocks));
             let mut memo = self.write();
             if memo.active {
                 let entry = Entry {
@@ -346,7 +349,25 @@ impl<'a> In<'a> {
     }
 }
 
-/// One body's entry.
+/// An entry as stored: LZ4-compressed (HTML shrinks to about a third),
+/// after its length as a little-endian `u32`.
+fn pack(entry: &[u8]) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(entry)
+}
+
+/// [`pack`] undone; `None` when the bytes are not a packed entry, or claim
+/// a length no LZ4 block of theirs could expand to.
+fn unpack(stored: &[u8]) -> Option<Vec<u8>> {
+    let (len, block) = stored.split_first_chunk::<4>()?;
+    let len = u32::from_le_bytes(*len) as usize;
+    // LZ4 expands a byte to at most 255.
+    if len > block.len().saturating_mul(255) {
+        return None;
+    }
+    lz4_flex::decompress(block, len).ok()
+}
+
+/// One body's entry, uncompressed.
 fn encode(r: &Rendered, problems: &[MarkdownProblem], blocks: &[u128]) -> Vec<u8> {
     let html = r.html.get();
     let mut o = Out(Vec::with_capacity(

@@ -98,6 +98,14 @@ fn an_entry_reads_back_as_the_rendering_it_was_made_from() {
     for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
         assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
     }
+    // Packed as stored, and back; damaged packing is refused.
+    let packed = pack(&bytes);
+    assert!(packed.len() < bytes.len());
+    assert_eq!(unpack(&packed).as_deref(), Some(&bytes[..]));
+    assert!(unpack(&packed[..packed.len() / 2]).is_none());
+    let mut claims_more = packed.clone();
+    claims_more[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(unpack(&claims_more).is_none());
     let mut longer = bytes.clone();
     longer.push(0);
     assert!(decode(&longer).is_none());
