@@ -12,9 +12,6 @@
 use std::io::Write as _;
 use std::path::Path;
 
-/// The folder, relative to the site root.
-pub const CACHE_DIR: &str = ".glossator/cache";
-
 /// The entries of a cache file's bytes, in file order; `None` when the
 /// file is damaged or is not of kind `magic`.
 pub(crate) fn entries<'a>(bytes: &'a [u8], magic: &[u8]) -> Option<Vec<(u128, &'a [u8])>> {
@@ -38,17 +35,20 @@ pub(crate) fn entries<'a>(bytes: &'a [u8], magic: &[u8]) -> Option<Vec<(u128, &'
     Some(out)
 }
 
-/// Replaces the cache file `name` of the site at `root` with `entries`
-/// (in the order given).
+/// Replaces the cache file `rel` (relative to the site at `root`) with
+/// `entries`, in the order given.
 pub(crate) fn write<'a>(
     root: &Path,
-    name: &str,
+    rel: &str,
     magic: &[u8],
     entries: impl IntoIterator<Item = (u128, &'a [u8])>,
 ) -> std::io::Result<()> {
-    let dir = root.join(CACHE_DIR);
+    let path = root.join(rel);
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(std::io::Error::other(format!("{rel} names no file")));
+    };
     if !dir.is_dir() {
-        std::fs::create_dir_all(&dir)?;
+        std::fs::create_dir_all(dir)?;
         // As pytest does for its cache.
         std::fs::write(
             dir.join(".gitignore"),
@@ -64,10 +64,14 @@ pub(crate) fn write<'a>(
     // cache in one step.
     static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.{}.{n}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let written = std::fs::File::create(&tmp)
         .and_then(|f| write_entries(f, magic, entries))
-        .and_then(|()| std::fs::rename(&tmp, dir.join(name)));
+        .and_then(|()| std::fs::rename(&tmp, &path));
     if let Err(e) = written {
         std::fs::remove_file(&tmp).ok();
         return Err(e);
@@ -100,15 +104,15 @@ fn write_entries<'a>(
     Ok(())
 }
 
-/// Removes the cache file `name`, if there is one.
-pub(crate) fn remove(root: &Path, name: &str) -> std::io::Result<()> {
-    match std::fs::remove_file(root.join(CACHE_DIR).join(name)) {
+/// Removes the cache file `rel`, if there is one.
+pub(crate) fn remove(root: &Path, rel: &str) -> std::io::Result<()> {
+    match std::fs::remove_file(root.join(rel)) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
 }
 
-/// Reads the cache file `name` of the site at `root`, if there is one.
-pub(crate) fn read(root: &Path, name: &str) -> Option<Vec<u8>> {
-    std::fs::read(root.join(CACHE_DIR).join(name)).ok()
+/// Reads the cache file `rel` of the site at `root`, if there is one.
+pub(crate) fn read(root: &Path, rel: &str) -> Option<Vec<u8>> {
+    std::fs::read(root.join(rel)).ok()
 }

@@ -47,9 +47,6 @@ use super::{
 
 const MAGIC: &[u8] = b"glossator-markdown 1\n";
 
-/// The memo's file name in [`cache_file::CACHE_DIR`].
-const NAME: &str = "markdown";
-
 /// Where a site keeps the memo, relative to its root.
 pub const MEMO_FILE: &str = ".glossator/cache/markdown";
 
@@ -131,7 +128,7 @@ impl BodyMemo {
     /// Reads the site's memo, replacing what this one held. Returns the
     /// number of bodies read.
     pub fn load(&self, root: &Path) -> usize {
-        let file = cache_file::read(root, NAME);
+        let file = cache_file::read(root, MEMO_FILE);
         let records = file.is_some();
         let file = file.unwrap_or_default();
         let base = file.as_ptr() as usize;
@@ -184,7 +181,7 @@ impl BodyMemo {
             Ok(())
         } else {
             used.sort_unstable_by_key(|(k, _)| *k);
-            cache_file::write(root, NAME, MAGIC, used)
+            cache_file::write(root, MEMO_FILE, MAGIC, used)
         };
         // Freed on a thread of its own: a large site's memo is thousands
         // of buffers, and the caller goes on to index and render.
@@ -194,16 +191,13 @@ impl BodyMemo {
 
     /// [`super::render`], through this memo when it is loaded.
     pub fn render(&self, body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownProblem>) {
-        let (active, records) = {
+        let (key, records) = {
             let memo = self.read();
-            (memo.active, memo.records)
-        };
-        if !active {
-            return super::render(body, ctx);
-        }
-        let key = key(body, ctx);
-        {
-            let memo = self.read();
+            if !memo.active {
+                drop(memo);
+                return super::render(body, ctx);
+            }
+            let key = key(body, ctx);
             // A body whose highlighted blocks the highlight cache lost is
             // rendered again, so that cache gets them back.
             if let Some(entry) = memo.entries.get(&key)
@@ -215,7 +209,8 @@ impl BodyMemo {
                 memo.taken.fetch_add(1, Ordering::Relaxed);
                 return (rendered, problems);
             }
-        }
+            (key, memo.records)
+        };
         let ((rendered, problems), blocks) =
             highlight_cache::recording(|| super::render(body, ctx));
         if records {

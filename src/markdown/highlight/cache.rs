@@ -26,9 +26,6 @@ const MAGIC: &[u8] = b"glossator-highlight 1\n";
 
 use crate::markdown::cache_file;
 
-/// The cache's file name in [`cache_file::CACHE_DIR`].
-const NAME: &str = "highlight";
-
 /// Where a site keeps the cache, relative to its root.
 pub const CACHE_FILE: &str = ".glossator/cache/highlight";
 
@@ -129,7 +126,7 @@ pub(super) fn put(key: u128, html: &str) {
 /// a missing, damaged or foreign file is quietly ignored. Returns the
 /// number of blocks read.
 pub fn load(root: &Path) -> usize {
-    let Some(bytes) = cache_file::read(root, NAME) else {
+    let Some(bytes) = cache_file::read(root, CACHE_FILE) else {
         return 0;
     };
     let Some(parsed) = parse(&bytes) else {
@@ -172,10 +169,10 @@ pub fn save(root: &Path) -> std::io::Result<()> {
         return Ok(());
     }
     if used.is_empty() {
-        return cache_file::remove(root, NAME);
+        return cache_file::remove(root, CACHE_FILE);
     }
     used.sort_by_key(|(k, _)| *k);
-    cache_file::write(root, NAME, MAGIC, used)?;
+    cache_file::write(root, CACHE_FILE, MAGIC, used)?;
     drop(memo);
     let mut memo = MEMO.write().unwrap_or_else(|e| e.into_inner());
     memo.added = 0;
