@@ -16,6 +16,7 @@ pub mod highlight;
 pub mod ids;
 pub mod memo;
 mod source;
+mod text;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -25,6 +26,8 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, 
 pub use body_html::BodyHtml;
 pub use commentary::{CitedQuote, CommentaryContext, Findings, InlineUpdate};
 pub use source::{Source, Sources};
+use text::count_words;
+pub(crate) use text::plain_text;
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes,
 /// strikethrough, task lists, smart punctuation and `{#id}` heading
@@ -950,100 +953,6 @@ fn fragment_links_to_page<'a>(event: Event<'a>, page_path: &str) -> Event<'a> {
         }),
         other => other,
     }
-}
-
-/// The words of a body, and how many of them sit in block quotes. A token
-/// running on over adjacent text events (smart punctuation splits
-/// "don't") counts once, and only tokens with a letter or digit count
-/// (not "—" or ".").
-fn count_words(events: &[Spanned<'_>]) -> (usize, usize) {
-    let mut words = 0;
-    let mut quoted = 0;
-    let mut quote_depth = 0usize;
-    let mut in_code = false;
-    // Whether the token being read has been counted: a word split over
-    // two text events (around an entity, say) counts once; any other
-    // event ends it.
-    let mut counted = false;
-    for (event, _) in events {
-        match event {
-            Event::Text(t) | Event::Code(t) if !in_code => {
-                let n = count_run(t, &mut counted);
-                words += n;
-                if quote_depth > 0 {
-                    quoted += n;
-                }
-                continue;
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                counted = false;
-                continue;
-            }
-            _ => {}
-        }
-        counted = false;
-        match event {
-            Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
-            Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
-            // Cited quotes are HTML by now (the attribution is not counted).
-            Event::Html(h) if h.contains("<blockquote") => quote_depth += 1,
-            Event::Html(h) if h.contains("</blockquote") => {
-                quote_depth = quote_depth.saturating_sub(1)
-            }
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            _ => {}
-        }
-    }
-    (words, quoted)
-}
-
-/// Words in a run of text: whitespace-separated tokens holding a letter or
-/// digit, `counted` saying whether the token the run starts in was counted
-/// already. One pass over the bytes; only non-ASCII characters are decoded.
-fn count_run(text: &str, counted: &mut bool) -> usize {
-    let bytes = text.as_bytes();
-    let mut count = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (whitespace, alphanumeric) = if b.is_ascii() {
-            i += 1;
-            (b.is_ascii_whitespace(), b.is_ascii_alphanumeric())
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            i += c.len_utf8();
-            (c.is_whitespace(), c.is_alphanumeric())
-        };
-        if whitespace {
-            *counted = false;
-        } else if alphanumeric && !*counted {
-            count += 1;
-            *counted = true;
-        }
-    }
-    count
-}
-
-/// The text of some events, with block boundaries as spaces.
-pub(crate) fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>) -> String {
-    let mut out = String::new();
-    for event in events {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
-            _ => {}
-        }
-    }
-    let mut collapsed = String::with_capacity(out.len());
-    for word in out.split_whitespace() {
-        if !collapsed.is_empty() {
-            collapsed.push(' ');
-        }
-        collapsed.push_str(word);
-    }
-    collapsed
 }
 
 /// Escapes text for an HTML attribute value.

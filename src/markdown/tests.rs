@@ -288,28 +288,6 @@ fn a_bad_update_time_is_an_error_at_its_offset() {
 }
 
 #[test]
-fn word_runs_count_tokens_with_letters_or_digits() {
-    assert_eq!(count_run("one two — three. 4 ...", &mut false), 4);
-    assert_eq!(count_run("  café  naïve  ", &mut false), 2);
-    assert_eq!(count_run("", &mut false), 0);
-    // A run that continues a counted token does not count it again.
-    assert_eq!(count_run("ing on", &mut true), 1);
-}
-
-#[test]
-fn a_word_split_by_an_entity_or_emphasis_boundary_counts_as_pulldown_splits_it() {
-    let events: Vec<Spanned<'_>> = Parser::new_ext(
-        "AT&amp;T rocks, *not*much\n\n> quoted words here",
-        options(),
-    )
-    .into_offset_iter()
-    .collect();
-    // "AT&T" is three text events and one word; "not" and "much" are two
-    // words (an emphasis boundary ends a word); the quote holds three.
-    assert_eq!(count_words(&events), (7, 3));
-}
-
-#[test]
 fn more_marker_forms() {
     for html in ["<!-- more -->", "<!--more-->", "<!--  MORE  -->\n"] {
         assert!(is_more_marker(&Event::Html(html.into())), "{html}");

@@ -209,25 +209,26 @@ impl DiskSink {
             self.ensure_dir(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        match &file.body {
-            Body::Bytes(b) => {
-                let mut f = fs::File::create(&path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                f.write_all(b)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            Body::Copy(AssetSource::Embedded(b)) => {
-                fs::write(&path, b).with_context(|| format!("cannot write {}", path.display()))?;
-            }
+        let written = |bytes: &[u8]| -> Result<fs::Metadata> {
+            let mut f = fs::File::create(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            f.write_all(bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            // Read off the open file: no second walk of the path.
+            f.metadata()
+                .with_context(|| format!("cannot read {}", path.display()))
+        };
+        // A rename keeps the time, so this is what the placed file has.
+        let meta = match &file.body {
+            Body::Bytes(b) => written(b)?,
+            Body::Copy(AssetSource::Embedded(b)) => written(b)?,
             Body::Copy(AssetSource::File(source)) => {
                 fs::copy(source, &path).with_context(|| {
                     format!("cannot copy {} to {}", source.display(), path.display())
                 })?;
+                fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?
             }
-        }
-        // A rename keeps the time, so this is what the placed file has.
-        let meta =
-            fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        };
         Ok(Entry {
             hash,
             key: 0,

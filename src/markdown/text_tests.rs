@@ -1,0 +1,118 @@
+//! Tests of the word count and plain text: examples, and a property test
+//! that holds the byte-scanning versions to the plain char-by-char
+//! definitions they replace.
+
+use proptest::prelude::*;
+use pulldown_cmark::{CowStr, Event, Parser, TagEnd};
+
+use super::*;
+use crate::markdown::options;
+
+#[test]
+fn word_runs_count_tokens_with_letters_or_digits() {
+    assert_eq!(count_run("one two — three. 4 ...", &mut false), 4);
+    assert_eq!(count_run("  café  naïve  ", &mut false), 2);
+    assert_eq!(count_run("", &mut false), 0);
+    // A run that continues a counted token does not count it again.
+    assert_eq!(count_run("ing on", &mut true), 1);
+}
+
+#[test]
+fn a_word_split_by_an_entity_or_emphasis_boundary_counts_as_pulldown_splits_it() {
+    let events: Vec<Spanned<'_>> = Parser::new_ext(
+        "AT&amp;T rocks, *not*much\n\n> quoted words here",
+        options(),
+    )
+    .into_offset_iter()
+    .collect();
+    // "AT&T" is three text events and one word; "not" and "much" are two
+    // words (an emphasis boundary ends a word); the quote holds three.
+    assert_eq!(count_words(&events), (7, 3));
+}
+
+/// The definition [`count_run`] must keep: char by char, ASCII
+/// whitespace as `u8::is_ascii_whitespace` says (no vertical tab), others
+/// as `char::is_whitespace`.
+fn count_run_by_chars(text: &str, counted: &mut bool) -> usize {
+    let mut count = 0;
+    for c in text.chars() {
+        let whitespace = if c.is_ascii() {
+            (c as u8).is_ascii_whitespace()
+        } else {
+            c.is_whitespace()
+        };
+        if whitespace {
+            *counted = false;
+        } else if c.is_alphanumeric() && !*counted {
+            count += 1;
+            *counted = true;
+        }
+    }
+    count
+}
+
+/// The definition [`plain_text`] must keep: the text joined, then split on
+/// whitespace and joined by single spaces.
+fn plain_text_by_split(events: &[Event<'_>]) -> String {
+    let mut out = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Text made of the characters that matter here: ASCII letters, digits,
+/// punctuation and every kind of ASCII whitespace, and non-ASCII letters,
+/// punctuation and whitespace (no-break, em and ideographic spaces).
+fn text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop::sample::select(vec![
+            "a", "Z", "7", ".", "-", " ", "\t", "\n", "\r", "\u{b}", "\u{c}", "é", "ß", "—", "’",
+            "\u{a0}", "\u{2003}", "\u{3000}", "\u{85}", "漢", "😀", "٣",
+        ]),
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #[test]
+    fn count_run_counts_as_the_char_by_char_definition(
+        runs in proptest::collection::vec(text(), 1..4),
+        counted in any::<bool>(),
+    ) {
+        let (mut fast, mut slow) = (counted, counted);
+        for run in &runs {
+            prop_assert_eq!(count_run(run, &mut fast), count_run_by_chars(run, &mut slow));
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn plain_text_is_the_split_and_joined_text(
+        pieces in proptest::collection::vec((text(), 0u8..4), 0..6),
+    ) {
+        let events: Vec<Event<'_>> = pieces
+            .iter()
+            .map(|(t, kind)| match kind {
+                0 => Event::Text(CowStr::from(t.as_str())),
+                1 => Event::Code(CowStr::from(t.as_str())),
+                2 => Event::SoftBreak,
+                _ => Event::End(TagEnd::Paragraph),
+            })
+            .collect();
+        prop_assert_eq!(plain_text(events.iter()), plain_text_by_split(&events));
+    }
+}
+
+#[test]
+fn plain_text_joins_a_word_split_over_events_and_drops_outer_space() {
+    let events =
+        Parser::new_ext("  AT&amp;T *said*  so.\n\nNext\u{a0}one ", options()).collect::<Vec<_>>();
+    assert_eq!(plain_text(events.iter()), "AT&T said so. Next one");
+}
