@@ -5,6 +5,7 @@
 //! ours: it formats the RFC 3339 strings the views hold, in the site's zone.
 
 use jiff::Timestamp;
+use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
 use tera::{Kwargs, State, Tera, TeraResult};
 
@@ -62,9 +63,11 @@ fn format_date(value: &str, kwargs: &Kwargs, tz: &TimeZone) -> TeraResult<String
         tera::Error::message(format!("`date` filter: `{value}` is not a date: {e}"))
     })?;
     let zoned = ts.to_zoned_datetime(tz.clone());
-    let mut out = String::new();
-    jiff::fmt::strtime::format(format, &zoned)
-        .map(|s| out.push_str(&s))
+    // Written straight into the filter's string: one allocation per date
+    // (the archive formats every post's).
+    let mut out = String::with_capacity(format.len() + 16);
+    BrokenDownTime::from(&zoned)
+        .format(format, &mut out)
         .map_err(|e| tera::Error::message(format!("`date` filter: bad format `{format}`: {e}")))?;
     Ok(out)
 }
