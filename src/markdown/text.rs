@@ -1,8 +1,8 @@
 //! Words and plain text read off a body's events: the word counts a post
 //! shows (and how many of its words are quoted), and the plain text of
-//! summaries, quotes and headings. Both read every character of every
-//! post, so they go by bytes, decide ASCII ones with a table and no
-//! branches, and decode only non-ASCII characters.
+//! summaries, quotes and headings. The word count reads every character
+//! of every post, so it goes by bytes, decides ASCII ones with a table and
+//! no branches, and decodes only non-ASCII characters.
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -108,60 +108,25 @@ pub(super) fn count_run(text: &str, counted: &mut bool) -> usize {
     count
 }
 
-/// The text of some events, with block boundaries as spaces and every run
-/// of whitespace ([`char::is_whitespace`]) made one space, none at either
-/// end.
+/// The text of some events, with block boundaries as spaces.
 pub(crate) fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>) -> String {
     let mut out = String::new();
-    // Whether whitespace came since the last character written.
-    let mut gap = false;
     for event in events {
         match event {
-            Event::Text(t) | Event::Code(t) => push_collapsed(&mut out, t, &mut gap),
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => gap = true,
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
             _ => {}
         }
     }
-    out
-}
-
-/// Appends `text` to `out` with its whitespace collapsed; a word that
-/// runs on from the last event's text joins it.
-fn push_collapsed(out: &mut String, text: &str, gap: &mut bool) {
-    let bytes = text.as_bytes();
-    let mut word: Option<usize> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (space, len) = if b < 0x80 {
-            (matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'), 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or('\0');
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if space {
-            if let Some(start) = word.take() {
-                push_word(out, &text[start..i], gap);
-            }
-            *gap = true;
-        } else if word.is_none() {
-            word = Some(i);
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
         }
-        i += len;
+        collapsed.push_str(word);
     }
-    if let Some(start) = word {
-        push_word(out, &text[start..], gap);
-    }
-}
-
-fn push_word(out: &mut String, word: &str, gap: &mut bool) {
-    if *gap && !out.is_empty() {
-        out.push(' ');
-    }
-    *gap = false;
-    out.push_str(word);
+    collapsed
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Tests of the word count and plain text: examples, and a property test
-//! that holds the byte-scanning versions to the plain char-by-char
-//! definitions they replace.
+//! that holds the byte-scanning word count to the plain char-by-char
+//! definition it replaced.
 
 use proptest::prelude::*;
-use pulldown_cmark::{CowStr, Event, Parser, TagEnd};
+use pulldown_cmark::Parser;
 
 use super::*;
 use crate::markdown::options;
@@ -51,21 +51,6 @@ fn count_run_by_chars(text: &str, counted: &mut bool) -> usize {
     count
 }
 
-/// The definition [`plain_text`] must keep: the text joined, then split on
-/// whitespace and joined by single spaces.
-fn plain_text_by_split(events: &[Event<'_>]) -> String {
-    let mut out = String::new();
-    for event in events {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Text made of the characters that matter here: ASCII letters, digits,
 /// punctuation and every kind of ASCII whitespace, and non-ASCII letters,
 /// punctuation and whitespace (no-break, em and ideographic spaces).
@@ -91,22 +76,6 @@ proptest! {
             prop_assert_eq!(count_run(run, &mut fast), count_run_by_chars(run, &mut slow));
             prop_assert_eq!(fast, slow);
         }
-    }
-
-    #[test]
-    fn plain_text_is_the_split_and_joined_text(
-        pieces in proptest::collection::vec((text(), 0u8..4), 0..6),
-    ) {
-        let events: Vec<Event<'_>> = pieces
-            .iter()
-            .map(|(t, kind)| match kind {
-                0 => Event::Text(CowStr::from(t.as_str())),
-                1 => Event::Code(CowStr::from(t.as_str())),
-                2 => Event::SoftBreak,
-                _ => Event::End(TagEnd::Paragraph),
-            })
-            .collect();
-        prop_assert_eq!(plain_text(events.iter()), plain_text_by_split(&events));
     }
 }
 
