@@ -228,6 +228,32 @@ fn date_archives() {
 }
 
 #[test]
+fn the_archive_dates_each_post_by_the_site_zone() {
+    let dir = site("discovery");
+    let config = dir.path().join("glossator.toml");
+    let text = read(&config).replace("timezone = \"UTC\"", "timezone = \"America/New_York\"");
+    fs::write(&config, text).unwrap();
+    // 23:30 in New York on the 1st of June is already the 2nd in UTC.
+    let post = dir.path().join("content/posts/2011-06-01-epsilon.md");
+    let text = read(&post).replace("date = \"2011-06-01 12:00\"", "date = \"2011-06-01 23:30\"");
+    fs::write(&post, text).unwrap();
+    build_ok(dir.path(), &[]);
+    let doc = html(dir.path().join("public/archive/index.html"));
+    let times = texts(&doc, ".archive-list time");
+    let stamps = attrs(&doc, ".archive-list time", "datetime");
+    let at = stamps
+        .iter()
+        .position(|d| d == "2011-06-02T03:30:00Z")
+        .expect("the late post's instant, in UTC");
+    assert_eq!(times[at], "Jun 1", "its day in the site's zone");
+    assert_eq!(times.len(), 6);
+    assert!(times.iter().all(|t| {
+        let (month, day) = t.split_once(' ').unwrap();
+        month.len() == 3 && day.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+    }));
+}
+
+#[test]
 fn aliases_redirect_to_their_page() {
     let b = discovery();
     for (alias, target) in [
