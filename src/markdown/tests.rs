@@ -624,9 +624,13 @@ fn the_byte_level_forbidden_check_agrees_with_the_char_rule() {
     let probes = [
         '\0',
         '\u{1}',
+        '\u{8}',
         '\t',
         '\n',
+        '\u{b}',
+        '\u{c}',
         '\r',
+        '\u{e}',
         '\u{1f}',
         ' ',
         '~',
@@ -663,6 +667,19 @@ fn the_byte_level_forbidden_check_agrees_with_the_char_rule() {
                     .filter(|c| !is_forbidden_char(*c))
                     .collect::<String>()
             );
+        }
+    }
+    // Every pair of them side by side, at each position of a word: a
+    // vertical tab beside a newline is still found.
+    for a in probes {
+        for b in probes {
+            for at in 0..10 {
+                let mut text: String = "plain text".chars().take(at).collect();
+                text.push(a);
+                text.push(b);
+                text.push_str(&"plain text, here!!"[at..]);
+                assert_eq!(has_forbidden(&text), by_chars(&text), "{text:?}");
+            }
         }
     }
     // Pseudo-random texts over those code points.
