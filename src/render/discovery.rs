@@ -112,13 +112,16 @@ pub fn archive_view(r: &Reads<'_>) -> ArchiveView {
                 months: y
                     .months
                     .iter()
-                    .map(|m| ArchiveMonth {
-                        month: m.month,
-                        name: month_name(m.month),
-                        abbr: month_name(m.month).get(..3).unwrap_or(""),
-                        url: c.link(&month_path(y.year, m.month)),
-                        count: m.posts.len(),
-                        posts: m.posts.iter().map(|&id| r.archive_entry(id)).collect(),
+                    .map(|m| {
+                        let name = month_name(m.month);
+                        ArchiveMonth {
+                            month: m.month,
+                            name,
+                            abbr: name.get(..3).unwrap_or(""),
+                            url: c.link(&month_path(y.year, m.month)),
+                            count: m.posts.len(),
+                            posts: m.posts.iter().map(|&id| r.archive_entry(id)).collect(),
+                        }
                     })
                     .collect(),
             })

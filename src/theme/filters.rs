@@ -63,8 +63,7 @@ fn format_date(value: &str, kwargs: &Kwargs, tz: &TimeZone) -> TeraResult<String
         tera::Error::message(format!("`date` filter: `{value}` is not a date: {e}"))
     })?;
     let zoned = ts.to_zoned_datetime(tz.clone());
-    // Written straight into the filter's string: one allocation per date
-    // (the archive formats every post's).
+    // Written straight into the filter's string: one allocation per date.
     let mut out = String::with_capacity(format.len() + 16);
     BrokenDownTime::from(&zoned)
         .format(format, &mut out)
