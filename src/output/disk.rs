@@ -194,12 +194,22 @@ impl DiskSink {
     }
 
     fn ensure_dir(&self, dir: &Path) -> std::io::Result<()> {
-        let mut dirs = self.dirs.lock().unwrap_or_else(|p| p.into_inner());
-        if dirs.contains(dir) {
+        if self
+            .dirs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(dir)
+        {
             return Ok(());
         }
+        // Made without the lock held, so the other threads go on writing:
+        // two threads making the same folder is harmless, as
+        // `create_dir_all` takes a folder that is already there.
         fs::create_dir_all(dir)?;
-        dirs.insert(dir.to_path_buf());
+        self.dirs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dir.to_path_buf());
         Ok(())
     }
 
