@@ -11,7 +11,7 @@ use super::{Body, OutputFile, OutputPath, OutputSink};
 pub(super) fn bytes(path: &str, text: &str) -> OutputFile {
     OutputFile {
         path: OutputPath::new(path).unwrap(),
-        body: Body::Bytes(text.as_bytes().into()),
+        body: Body::Bytes(bytes::Bytes::copy_from_slice(text.as_bytes())),
     }
 }
 

@@ -25,7 +25,7 @@ pub use target::{BuildLock, check_target};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Where a static file's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,8 +114,10 @@ impl std::fmt::Display for OutputPath {
 /// What goes in an output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
-    /// Shared, so a cached output can be handed out again without a copy.
-    Bytes(Arc<[u8]>),
+    /// Shared, so a cached output can be handed out again without a copy;
+    /// `bytes::Bytes` rather than `Arc<[u8]>` because it takes over a
+    /// rendered `Vec` without copying it.
+    Bytes(bytes::Bytes),
     Copy(AssetSource),
 }
 

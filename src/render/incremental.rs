@@ -257,6 +257,7 @@ pub fn render_site_outputs(
         memo: &cache.memo,
         site_value,
         hashed: keep || keyed,
+        held: keep,
     };
     let jobs = plan.jobs.clone();
     let previous = &plan.fingerprints;

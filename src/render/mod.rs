@@ -49,6 +49,19 @@ pub struct RenderInputs<'a> {
     /// Whether jobs are fingerprinted (a session that keeps outputs, or a
     /// build whose sink records keys).
     pub hashed: bool,
+    /// Whether outputs are held in memory afterwards (a session), so are
+    /// made to their exact size rather than handed on with the spare room
+    /// they were rendered in.
+    pub held: bool,
+}
+
+/// Rendered bytes as an output's body: taken over as they are when the
+/// file is written and let go, trimmed to size when it is held.
+fn body_of(bytes: Vec<u8>, held: bool) -> Body {
+    if held && bytes.capacity() - bytes.len() > bytes.len() / 8 {
+        return Body::Bytes(bytes::Bytes::copy_from_slice(&bytes));
+    }
+    Body::Bytes(bytes.into())
 }
 
 /// One job, rendered.
@@ -199,7 +212,7 @@ fn render_unguarded(inputs: &RenderInputs<'_>, job: &Job, previous: Option<u128>
             inputs
                 .theme
                 .render_to(&job.template, &ctx, &mut out)
-                .map(|()| Body::Bytes(out.into()))
+                .map(|()| body_of(out, inputs.held))
                 .map_err(|e| {
                     let what = match &job.source {
                         Some(src) => format!("{} from {}", job.url, src.display()),
@@ -243,7 +256,7 @@ fn made(inputs: &RenderInputs<'_>, job: &Job, prepared: Prepared) -> (u128, Opti
             let (_, hasher) = ctx.finish();
             (
                 finish(hasher),
-                bytes.map(|b| Made::Body(Body::Bytes(b.into()))),
+                bytes.map(|b| Made::Body(body_of(b, inputs.held))),
             )
         }
         Prepared::Failed(ds) => (0, Some(Made::Failed(ds))),
@@ -448,4 +461,46 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
         JobKind::Robots => {}
     }
     Prepared::Template(Box::new(ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(body: Body) -> bytes::Bytes {
+        match body {
+            Body::Bytes(b) => b,
+            Body::Copy(_) => panic!("rendered bytes became a copy"),
+        }
+    }
+
+    #[test]
+    fn a_written_output_keeps_its_buffer_and_a_held_one_is_trimmed() {
+        let mut page = Vec::with_capacity(4096);
+        page.extend_from_slice(b"<p>hello</p>");
+        let at = page.as_ptr();
+        let written = bytes(body_of(page, false));
+        assert_eq!(&written[..], b"<p>hello</p>");
+        assert_eq!(written.as_ptr(), at, "a written output is not copied");
+
+        let mut page = Vec::with_capacity(4096);
+        page.extend_from_slice(b"<p>hello</p>");
+        let at = page.as_ptr();
+        let held = bytes(body_of(page, true));
+        assert_eq!(&held[..], b"<p>hello</p>");
+        assert_ne!(
+            held.as_ptr(),
+            at,
+            "a held output with spare room is trimmed"
+        );
+
+        let exact = b"[1,2,3]".to_vec();
+        let at = exact.as_ptr();
+        let held = bytes(body_of(exact, true));
+        assert_eq!(
+            held.as_ptr(),
+            at,
+            "a held output made to size is not copied"
+        );
+    }
 }

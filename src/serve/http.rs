@@ -67,7 +67,7 @@ pub struct Snapshot {
 
 fn served(body: Body) -> Served {
     match body {
-        Body::Bytes(b) => Served::Bytes(Bytes::from_owner(b)),
+        Body::Bytes(b) => Served::Bytes(b),
         Body::Copy(AssetSource::File(p)) => Served::File(p),
         Body::Copy(AssetSource::Embedded(b)) => Served::Embedded(b),
     }
