@@ -78,34 +78,129 @@ const ASCII_CLASS: [u8; 128] = {
 
 /// Words in a run of text: whitespace-separated tokens holding a letter or
 /// digit, `counted` saying whether the token the run starts in was counted
-/// already.
+/// already. Prose is mostly ASCII, which is taken 64 bytes at a time (a
+/// bit per byte, see [`count_block`]); a block with any other byte goes
+/// char by char.
 pub(super) fn count_run(text: &str, counted: &mut bool) -> usize {
     let bytes = text.as_bytes();
     let mut count = 0;
     let mut seen = *counted;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let class = if b < 0x80 {
-            i += 1;
-            ASCII_CLASS[usize::from(b)]
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            i += c.len_utf8();
-            if c.is_whitespace() {
-                SPACE
-            } else if c.is_alphanumeric() {
-                WORD
-            } else {
-                OTHER
+    while let Some(block) = bytes.get(i..i + 64) {
+        let block: &[u8; 64] = block.try_into().expect("64 bytes");
+        match ascii_masks(block) {
+            Some((words, spaces)) => {
+                let (n, after) = count_block(words, spaces, seen);
+                count += n;
+                seen = after;
+                i += 64;
             }
-        };
-        let word = class == WORD;
-        count += usize::from(word & !seen);
-        seen = (seen | word) & (class != SPACE);
+            None => {
+                // Char by char to the end of the block, and over it by the
+                // rest of a character that straddles it.
+                let end = i + 64;
+                while i < end {
+                    count += count_char(text, &mut i, &mut seen);
+                }
+            }
+        }
+    }
+    while i < bytes.len() {
+        count += count_char(text, &mut i, &mut seen);
     }
     *counted = seen;
     count
+}
+
+/// Steps over the character at `*i`: 1 if it starts a word.
+fn count_char(text: &str, i: &mut usize, seen: &mut bool) -> usize {
+    let b = text.as_bytes()[*i];
+    let class = if b < 0x80 {
+        *i += 1;
+        ASCII_CLASS[usize::from(b)]
+    } else {
+        let c = text[*i..].chars().next().unwrap_or(' ');
+        *i += c.len_utf8();
+        if c.is_whitespace() {
+            SPACE
+        } else if c.is_alphanumeric() {
+            WORD
+        } else {
+            OTHER
+        }
+    };
+    let word = class == WORD;
+    let starts = word & !*seen;
+    *seen = (*seen | word) & (class != SPACE);
+    usize::from(starts)
+}
+
+/// A block's letters and digits, and its whitespace, a bit per byte
+/// (bit k for byte k); `None` if a byte is not ASCII. Eight bytes at a
+/// time in a `u64` (see [`ascii_in`]).
+fn ascii_masks(block: &[u8; 64]) -> Option<(u64, u64)> {
+    let mut words = 0u64;
+    let mut spaces = 0u64;
+    for (k, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        if x & HIGH != 0 {
+            return None;
+        }
+        let word = ascii_in(x | ONES * 0x20, b'a', b'z') | ascii_in(x, b'0', b'9');
+        // `u8::is_ascii_whitespace`: space, tab, line feed, form feed and
+        // carriage return; not the vertical tab.
+        let space =
+            ascii_in(x, b' ', b' ') | (ascii_in(x, b'\t', b'\r') & !ascii_in(x, 0x0b, 0x0b));
+        words |= high_bits(word) << (8 * k);
+        spaces |= high_bits(space) << (8 * k);
+    }
+    Some((words, spaces))
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// The top bit of each byte of `x` (eight ASCII bytes) set where the byte
+/// is in `lo..=hi`: adding `0x80 - lo` carries into the top bit from `lo`
+/// up, adding `0x7f - hi` from past `hi`; neither carries into the next
+/// byte, since every byte is below 0x80.
+fn ascii_in(x: u64, lo: u8, hi: u8) -> u64 {
+    let from_lo = x + ONES * u64::from(0x80 - lo);
+    let past_hi = x + ONES * u64::from(0x7f - hi);
+    from_lo & !past_hi & HIGH
+}
+
+/// The top bits of the eight bytes as eight bits, byte k's as bit k.
+fn high_bits(x: u64) -> u64 {
+    (x >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// The words that start in a block of ASCII, and whether its end is
+/// inside a counted token, from its letters and digits (`words`), its
+/// whitespace (`spaces`) and whether its start is inside a counted token.
+///
+/// A letter starts a word when the last byte before it that is a letter,
+/// digit or space is a space (the rest, punctuation, is part of whatever
+/// token it is in). So: from each space (and from the block's start when
+/// it is not inside a counted token), find the next letter, digit or
+/// space. Adding a bit just past each space to the punctuation bits does
+/// that: the carry runs over the punctuation and stops at the first bit
+/// that is not one, the next letter, digit or space. Landings never meet,
+/// since the byte before each added bit is a space, which stops any carry
+/// from below. A carry off the block's end means it ends in search of a
+/// word: `seen` false, which the last letter, digit or space also says.
+fn count_block(words: u64, spaces: u64, seen: bool) -> (usize, bool) {
+    let marked = words | spaces;
+    let punctuation = !marked;
+    let starts = (spaces << 1) | u64::from(!seen);
+    let landed = starts.wrapping_add(punctuation) & marked;
+    let count = (landed & words).count_ones() as usize;
+    let after = if marked == 0 {
+        seen
+    } else {
+        words >> (63 - marked.leading_zeros()) & 1 == 1
+    };
+    (count, after)
 }
 
 /// The text of some events, with block boundaries as spaces.

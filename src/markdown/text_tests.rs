@@ -15,6 +15,10 @@ fn word_runs_count_tokens_with_letters_or_digits() {
     assert_eq!(count_run("", &mut false), 0);
     // A run that continues a counted token does not count it again.
     assert_eq!(count_run("ing on", &mut true), 1);
+    // Whole blocks of punctuation leave the token as it was: inside a
+    // counted one, or between words.
+    assert_eq!(count_run(&format!("a{}b", ".".repeat(150)), &mut false), 1);
+    assert_eq!(count_run(&format!(" {}b", "-".repeat(150)), &mut true), 1);
 }
 
 #[test]
@@ -65,7 +69,31 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// Long runs, mostly ASCII words, punctuation and spaces, so most of them
+/// are read 64 bytes at a time, with now and then a character that is not
+/// ASCII (a block read char by char, or one a character straddles).
+fn long_text() -> impl Strategy<Value = String> {
+    let ascii = prop::sample::select(vec![
+        "word", "a", "Z9", ".", "'", "(", "--", " ", "  ", "\t", "\n", "\r\n", "\u{b}", "\u{c}",
+    ]);
+    let other = prop::sample::select(vec!["é", "—", "\u{a0}", "\u{3000}", "漢", "😀"]);
+    proptest::collection::vec(prop_oneof![30 => ascii, 1 => other], 0..400)
+        .prop_map(|parts| parts.concat())
+}
+
 proptest! {
+    #[test]
+    fn count_run_counts_long_runs_as_the_char_by_char_definition(
+        runs in proptest::collection::vec(long_text(), 1..4),
+        counted in any::<bool>(),
+    ) {
+        let (mut fast, mut slow) = (counted, counted);
+        for run in &runs {
+            prop_assert_eq!(count_run(run, &mut fast), count_run_by_chars(run, &mut slow));
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
     #[test]
     fn count_run_counts_as_the_char_by_char_definition(
         runs in proptest::collection::vec(text(), 1..4),
