@@ -86,8 +86,7 @@ pub(super) fn count_run(text: &str, counted: &mut bool) -> usize {
     let mut count = 0;
     let mut seen = *counted;
     let mut i = 0;
-    while let Some(block) = bytes.get(i..i + 64) {
-        let block: &[u8; 64] = block.try_into().expect("64 bytes");
+    while let Some(block) = bytes[i..].first_chunk::<64>() {
         match ascii_masks(block) {
             Some((words, spaces)) => {
                 let (n, after) = count_block(words, spaces, seen);
@@ -141,12 +140,12 @@ fn count_char(text: &str, i: &mut usize, seen: &mut bool) -> usize {
 fn ascii_masks(block: &[u8; 64]) -> Option<(u64, u64)> {
     let mut words = 0u64;
     let mut spaces = 0u64;
-    for (k, chunk) in block.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    for (k, chunk) in block.as_chunks::<8>().0.iter().enumerate() {
+        let x = u64::from_le_bytes(*chunk);
         if x & HIGH != 0 {
             return None;
         }
-        let word = ascii_in(x | ONES * 0x20, b'a', b'z') | ascii_in(x, b'0', b'9');
+        let word = ascii_in(x | (ONES * 0x20), b'a', b'z') | ascii_in(x, b'0', b'9');
         // `u8::is_ascii_whitespace`: space, tab, line feed, form feed and
         // carriage return; not the vertical tab.
         let space =
