@@ -34,6 +34,35 @@ fn a_word_split_by_an_entity_or_emphasis_boundary_counts_as_pulldown_splits_it()
     assert_eq!(count_words(&events), (7, 3));
 }
 
+/// The block scan classifies bytes with comparisons, the char-by-char
+/// step with `ASCII_CLASS`: every ASCII byte, at every place in a block,
+/// is the same class both ways.
+#[test]
+fn the_block_masks_class_every_ascii_byte_as_the_table_does() {
+    for b in 0..0x80u8 {
+        let class = ASCII_CLASS[usize::from(b)];
+        for at in 0..64 {
+            let mut block = [b'.'; 64];
+            block[at] = b;
+            let (words, spaces) = ascii_masks(&block).expect("all ASCII");
+            let bit = 1u64 << at;
+            assert_eq!(
+                words,
+                if class == WORD { bit } else { 0 },
+                "{b:#04x} at {at}"
+            );
+            assert_eq!(
+                spaces,
+                if class == SPACE { bit } else { 0 },
+                "{b:#04x} at {at}"
+            );
+        }
+    }
+    let mut block = [b'a'; 64];
+    block[40] = 0x80;
+    assert_eq!(ascii_masks(&block), None, "a byte that is not ASCII");
+}
+
 /// The definition [`count_run`] must keep: char by char, ASCII
 /// whitespace as `u8::is_ascii_whitespace` says (no vertical tab), others
 /// as `char::is_whitespace`.
@@ -69,6 +98,20 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// Counts `runs` one after the other, as the text events of one body,
+/// both ways: the same counts, and the same token state after each.
+fn agrees_with_the_definition(runs: &[String], counted: bool) -> Result<(), TestCaseError> {
+    let (mut fast, mut slow) = (counted, counted);
+    for run in runs {
+        prop_assert_eq!(
+            count_run(run, &mut fast),
+            count_run_by_chars(run, &mut slow)
+        );
+        prop_assert_eq!(fast, slow);
+    }
+    Ok(())
+}
+
 /// Long runs, mostly ASCII words, punctuation and spaces, so most of them
 /// are read 64 bytes at a time, with now and then a character that is not
 /// ASCII (a block read char by char, or one a character straddles).
@@ -87,11 +130,7 @@ proptest! {
         runs in proptest::collection::vec(long_text(), 1..4),
         counted in any::<bool>(),
     ) {
-        let (mut fast, mut slow) = (counted, counted);
-        for run in &runs {
-            prop_assert_eq!(count_run(run, &mut fast), count_run_by_chars(run, &mut slow));
-            prop_assert_eq!(fast, slow);
-        }
+        agrees_with_the_definition(&runs, counted)?;
     }
 
     #[test]
@@ -99,11 +138,7 @@ proptest! {
         runs in proptest::collection::vec(text(), 1..4),
         counted in any::<bool>(),
     ) {
-        let (mut fast, mut slow) = (counted, counted);
-        for run in &runs {
-            prop_assert_eq!(count_run(run, &mut fast), count_run_by_chars(run, &mut slow));
-            prop_assert_eq!(fast, slow);
-        }
+        agrees_with_the_definition(&runs, counted)?;
     }
 }
 
