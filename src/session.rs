@@ -451,7 +451,9 @@ impl Session {
             .values_mut()
             .filter(|e| e.parsed.is_none() && e.file.text.is_some())
             .collect();
-        todo.into_par_iter().for_each(|e| {
+        // Short runs, so a thread that ends early can take work from the
+        // other instead of waiting (posts differ a lot in length).
+        todo.into_par_iter().with_max_len(4).for_each(|e| {
             e.parsed = Some(parse_one(&e.file, config));
             if !keep_texts {
                 e.file.text = None;

@@ -144,6 +144,8 @@ pub fn walk_sources(root: &Path, start: &Path) -> (Vec<Found>, Diagnostics) {
 pub fn read_sources(found: Vec<Found>) -> Vec<Result<SourceFile, Box<Diagnostic>>> {
     found
         .into_par_iter()
+        // Short runs keep both threads busy to the end (files differ in size).
+        .with_max_len(4)
         .map(|Found { rel, abs, role }| {
             let needs_text = matches!(
                 role,

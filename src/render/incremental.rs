@@ -264,6 +264,11 @@ pub fn render_site_outputs(
     let render = |candidates: &[usize]| -> Vec<Done> {
         candidates
             .par_iter()
+            // Rayon otherwise splits the jobs into a few long runs; the
+            // feeds sit together at the end of the plan, and one thread was
+            // left idle for tens of milliseconds while the other worked
+            // through them alone. Short runs let both finish together.
+            .with_max_len(4)
             // After Ctrl-C the rest is skipped: nothing will be written.
             .filter(|_| !crate::interrupt::requested())
             .map(|&index| {
