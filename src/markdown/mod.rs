@@ -353,7 +353,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<MarkdownPro
     let findings = commentary::apply(&mut events, &ctx.commentary, &mut problems);
     highlight_code(&mut events, ctx.highlight, &mut problems);
     let (words, quoted_words) = count_words(&events);
-    let links = collect_links(&events, body);
+    let links = collect_links(&events, &lines);
 
     // The summary is cut before heading ids are added: a list page shows
     // many summaries, and their ids (and footnotes) must not collide.
@@ -805,8 +805,7 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-fn collect_links(events: &[Spanned<'_>], body: &str) -> Vec<LinkRef> {
-    let lines = crate::diagnostic::LineIndex::new(body);
+fn collect_links(events: &[Spanned<'_>], lines: &crate::diagnostic::LineIndex<'_>) -> Vec<LinkRef> {
     events
         .iter()
         .filter_map(|(e, range)| match e {
