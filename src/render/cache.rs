@@ -124,21 +124,22 @@ impl Readers {
     }
 
     /// The same records for a new plan: `new_index[old job]` is the job's
-    /// index in the new plan, `None` when it is gone or changed.
-    pub fn remap(&self, new_index: &[Option<u32>]) -> Readers {
-        let map = |list: &Vec<u32>| -> Vec<u32> {
-            list.iter()
-                .filter_map(|&j| new_index.get(j as usize).copied().flatten())
-                .collect()
+    /// index in the new plan, `None` when it is gone or changed. Done in
+    /// place: making a new list for each of 10,000 posts took ~2 ms of
+    /// every edit that adds or removes a job (a new tag).
+    pub fn remap(mut self, new_index: &[Option<u32>]) -> Readers {
+        let map = |list: &mut Vec<u32>| {
+            list.retain_mut(|j| match new_index.get(*j as usize).copied().flatten() {
+                Some(new) => {
+                    *j = new;
+                    true
+                }
+                None => false,
+            });
         };
-        Readers {
-            by_post: self.by_post.iter().map(map).collect(),
-            by_file: self
-                .by_file
-                .iter()
-                .map(|(path, list)| (path.clone(), map(list)))
-                .collect(),
-        }
+        self.by_post.iter_mut().for_each(map);
+        self.by_file.values_mut().for_each(map);
+        self
     }
 
     /// The jobs that read any of `posts` or `files`, sorted, once each.
@@ -258,4 +259,43 @@ pub(crate) fn plan_key(site: &crate::site::Site, shape: u128, theme_generation: 
     h.write_u64(theme_generation);
     super::plan::hash_post_plan_inputs(site, &mut h);
     h.digest128()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads(posts: &[PostId], files: &[&str]) -> Recorded {
+        Recorded {
+            posts: posts.to_vec(),
+            files: files.iter().map(PathBuf::from).collect(),
+        }
+    }
+
+    #[test]
+    fn remapped_records_follow_their_jobs_and_drop_the_gone_ones() {
+        let mut readers = Readers::default();
+        readers.add(0, &reads(&[0, 1], &["static/a.css"]));
+        readers.add(1, &reads(&[1], &[]));
+        readers.add(2, &reads(&[1, 2], &["static/a.css"]));
+        readers.add(3, &reads(&[2], &["static/b.css"]));
+        // Job 1 is gone (or changed); a job was inserted before job 2, so
+        // 2 and 3 move up one; job 0 stays.
+        let new_index = [Some(0), None, Some(3), Some(4)];
+        let remapped = readers.remap(&new_index);
+        let files = |names: &[&str]| names.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert_eq!(remapped.of(&[0], std::iter::empty()), vec![0]);
+        assert_eq!(remapped.of(&[1], std::iter::empty()), vec![0, 3]);
+        assert_eq!(remapped.of(&[2], std::iter::empty()), vec![3, 4]);
+        assert_eq!(
+            remapped.of(&[], files(&["static/a.css"]).iter()),
+            vec![0, 3]
+        );
+        assert_eq!(remapped.of(&[], files(&["static/b.css"]).iter()), vec![4]);
+        // An index past the old plan's end names no job.
+        assert_eq!(
+            Readers::default().remap(&[]).of(&[0], std::iter::empty()),
+            Vec::<usize>::new()
+        );
+    }
 }

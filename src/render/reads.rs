@@ -172,7 +172,8 @@ impl PostMemo {
                 .by_post
                 .iter()
                 .zip(&site.posts)
-                .all(|(e, p)| e.post.source == p.source)
+                // A post the edit left alone is the same parse.
+                .all(|(e, p)| Arc::ptr_eq(&e.post, p) || e.post.source == p.source)
     }
 
     /// Brings the memo up to `site`: keeps each post's values when the
