@@ -279,8 +279,10 @@ mod tests {
         readers.add(1, &reads(&[1], &[]));
         readers.add(2, &reads(&[1, 2], &["static/a.css"]));
         readers.add(3, &reads(&[2], &["static/b.css"]));
+        readers.add(4, &reads(&[3], &[]));
         // Job 1 is gone (or changed); a job was inserted before job 2, so
-        // 2 and 3 move up one; job 0 stays.
+        // 2 and 3 move up one; job 0 stays; job 4 lies past the end of
+        // `new_index` (the old plan's last jobs, gone).
         let new_index = [Some(0), None, Some(3), Some(4)];
         let remapped = readers.remap(&new_index);
         let files = |names: &[&str]| names.iter().map(PathBuf::from).collect::<Vec<_>>();
@@ -292,10 +294,6 @@ mod tests {
             vec![0, 3]
         );
         assert_eq!(remapped.of(&[], files(&["static/b.css"]).iter()), vec![4]);
-        // An index past the old plan's end names no job.
-        assert_eq!(
-            Readers::default().remap(&[]).of(&[0], std::iter::empty()),
-            Vec::<usize>::new()
-        );
+        assert_eq!(remapped.of(&[3], std::iter::empty()), Vec::<usize>::new());
     }
 }
