@@ -113,7 +113,8 @@ fn merge_text(events: &mut Vec<Spanned<'_>>) {
     let mut out: Vec<Spanned<'_>> = Vec::with_capacity(events.len());
     for (event, range) in events.drain(..) {
         if let (Event::Text(t), Some((Event::Text(prev), prev_range))) = (&event, out.last_mut()) {
-            let mut joined = prev.to_string();
+            let mut joined = String::with_capacity(prev.len() + t.len());
+            joined.push_str(prev);
             joined.push_str(t);
             *prev = CowStr::from(joined);
             prev_range.end = range.end;
@@ -604,14 +605,15 @@ fn mark_inline_updates(
             i += 1;
             continue;
         }
-        let text = text.to_string();
-        let range = events[i].1.clone();
+        // Most text has no update in it: look before copying it.
         let Some((open_at, date, head_len)) = text.match_indices('[').find_map(|(p, _)| {
             parse_update_head(&text[p + 1..]).map(|(d, len)| (p, d.map(String::from), len))
         }) else {
             i += 1;
             continue;
         };
+        let text = text.to_string();
+        let range = events[i].1.clone();
         let body_start = open_at + 1 + head_len;
         // The closing bracket: in this text, or later at the same depth.
         let close = if let Some(c) = text[body_start..].find(']') {

@@ -67,21 +67,24 @@ pub fn without_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
 /// code point ending in FFFE or FFFF (`EF BF BE`, `EF BF BF`, or the last
 /// two bytes `BF BE`/`BF BF` of a four-byte one).
 fn has_forbidden(text: &str) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8) {
-            let x = u64::from_ne_bytes(word.try_into().unwrap_or([0; 8]));
-            // Any byte with the high bit, below a space, or DEL?
-            let below_space = x.wrapping_sub(0x20 * ONES) & !x & HIGH;
-            let del = x ^ (0x7F * ONES);
-            let is_del = del.wrapping_sub(ONES) & !del & HIGH;
-            if (x & HIGH) | below_space | is_del == 0 {
-                i += 8;
+        // Sixteen bytes at a time while they are all printable ASCII;
+        // else straight to the first byte that is not.
+        if let Some(block) = bytes.get(i..).and_then(|b| b.first_chunk::<16>()) {
+            let (a, b) = block.split_at(8);
+            let a = unprintable_in(u64::from_le_bytes(a.try_into().unwrap_or([0; 8])));
+            let b = unprintable_in(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
+            if a | b == 0 {
+                i += 16;
                 continue;
             }
+            i += if a != 0 {
+                a.trailing_zeros() / 8
+            } else {
+                8 + b.trailing_zeros() / 8
+            } as usize;
         }
         let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
         let b = bytes[i];
@@ -107,6 +110,18 @@ fn has_forbidden(text: &str) -> bool {
         i += len;
     }
     false
+}
+
+/// The bytes of `x` (eight, the first lowest) that are not printable
+/// ASCII, as their high bits: those with the high bit, below a space, or
+/// DEL (which adding one carries into the high bit). A carry or borrow
+/// crosses only from such a byte into the bytes above it, so the lowest
+/// bit set is always the first such byte.
+#[inline]
+fn unprintable_in(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    (x | x.wrapping_add(ONES) | (x.wrapping_sub(0x20 * ONES) & !x)) & HIGH
 }
 
 /// Drops forbidden code points from the events. When the body has none
