@@ -79,30 +79,43 @@ const ASCII_CLASS: [u8; 128] = {
 /// Words in a run of text: whitespace-separated tokens holding a letter or
 /// digit, `counted` saying whether the token the run starts in was counted
 /// already. Prose is mostly ASCII, which is taken 64 bytes at a time (a
-/// bit per byte, see [`count_block`]); a block with any other byte goes
-/// char by char.
+/// bit per byte, see [`count_block`]); in a block with any other byte,
+/// the ASCII eight-byte chunks before it are still taken that way, and
+/// only the chunk holding it goes char by char (smart punctuation puts a
+/// curly quote in most blocks of most posts).
 pub(super) fn count_run(text: &str, counted: &mut bool) -> usize {
     let bytes = text.as_bytes();
     let mut count = 0;
     let mut seen = *counted;
     let mut i = 0;
     while let Some(block) = bytes[i..].first_chunk::<64>() {
-        match ascii_masks(block) {
-            Some((words, spaces)) => {
-                let (n, after) = count_block(words, spaces, seen);
-                count += n;
-                seen = after;
-                i += 64;
-            }
-            None => {
-                // Char by char to the end of the block, and over it by the
-                // rest of a character that straddles it.
-                let end = i + 64;
-                while i < end {
-                    count += count_char(text, &mut i, &mut seen);
-                }
+        let (words, spaces, ascii) = ascii_masks(block, 8);
+        let (n, after) = count_block(words, spaces, seen);
+        count += n;
+        seen = after;
+        i += ascii;
+        if ascii < 64 {
+            // Char by char to the end of the chunk, and over it by the
+            // rest of a character that straddles it.
+            let end = i + 8;
+            while i < end {
+                count += count_char(text, &mut i, &mut seen);
             }
         }
+    }
+    // The rest, shorter than a block (most text events are: smart
+    // punctuation and inline markup split a paragraph into many), as a
+    // block padded with punctuation, which counts nothing and leaves the
+    // state as the text's last letter, digit or space set it.
+    if i < bytes.len() {
+        let rest = &bytes[i..];
+        let mut block = [b'.'; 64];
+        block[..rest.len()].copy_from_slice(rest);
+        let (words, spaces, ascii) = ascii_masks(&block, rest.len().div_ceil(8));
+        let (n, after) = count_block(words, spaces, seen);
+        count += n;
+        seen = after;
+        i += ascii.min(rest.len());
     }
     while i < bytes.len() {
         count += count_char(text, &mut i, &mut seen);
@@ -135,15 +148,19 @@ fn count_char(text: &str, i: &mut usize, seen: &mut bool) -> usize {
 }
 
 /// A block's letters and digits, and its whitespace, a bit per byte
-/// (bit k for byte k); `None` if a byte is not ASCII. Eight bytes at a
-/// time in a `u64` (see [`ascii_in`]).
-fn ascii_masks(block: &[u8; 64]) -> Option<(u64, u64)> {
+/// (bit k for byte k), over its leading eight-byte chunks that are all
+/// ASCII, at most `chunks` of them, and how many bytes those are (64 when
+/// the whole block is, `8 * chunks` when the chunks asked for are). Eight
+/// bytes at a time in a `u64` (see [`ascii_in`]). The bits past those
+/// bytes are clear, which [`count_block`] reads as punctuation: a carry
+/// into them is masked off, so its count and state are the prefix's.
+fn ascii_masks(block: &[u8; 64], chunks: usize) -> (u64, u64, usize) {
     let mut words = 0u64;
     let mut spaces = 0u64;
-    for (k, chunk) in block.as_chunks::<8>().0.iter().enumerate() {
+    for (k, chunk) in block.as_chunks::<8>().0.iter().enumerate().take(chunks) {
         let x = u64::from_le_bytes(*chunk);
         if x & HIGH != 0 {
-            return None;
+            return (words, spaces, 8 * k);
         }
         let word = ascii_in(x | (ONES * 0x20), b'a', b'z') | ascii_in(x, b'0', b'9');
         // `u8::is_ascii_whitespace`: space, tab, line feed, form feed and
@@ -153,7 +170,7 @@ fn ascii_masks(block: &[u8; 64]) -> Option<(u64, u64)> {
         words |= high_bits(word) << (8 * k);
         spaces |= high_bits(space) << (8 * k);
     }
-    Some((words, spaces))
+    (words, spaces, 8 * chunks.min(8))
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -202,25 +219,85 @@ fn count_block(words: u64, spaces: u64, seen: bool) -> (usize, bool) {
     (count, after)
 }
 
-/// The text of some events, with block boundaries as spaces.
+/// The text of some events, with block boundaries as spaces: every run
+/// of whitespace (Unicode's, as `char::is_whitespace` says) one space,
+/// none at either end. Made in one pass, copying runs of text that need no
+/// change (words with single spaces between them) whole.
 pub(crate) fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>) -> String {
-    let mut out = String::new();
+    let mut out = Collapsed::default();
     for event in events {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
+            Event::Text(t) | Event::Code(t) => out.push(t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.gap = true,
             _ => {}
         }
     }
-    let mut collapsed = String::with_capacity(out.len());
-    for word in out.split_whitespace() {
-        if !collapsed.is_empty() {
-            collapsed.push(' ');
+    out.text
+}
+
+/// Text with its whitespace collapsed, made piece by piece: `gap` says
+/// whitespace was passed since the last text kept, so the next text kept
+/// starts with a space (unless it is the first).
+#[derive(Default)]
+struct Collapsed {
+    text: String,
+    gap: bool,
+}
+
+impl Collapsed {
+    fn push(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        let mut run = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // Printable ASCII but the space, most of any text: in the run.
+            if b > b' ' && b < 0x80 {
+                i += 1;
+                continue;
+            }
+            let (space, len) = char_at(s, i);
+            if !space {
+                i += len;
+                continue;
+            }
+            // A lone ASCII space between two other characters stays in
+            // the run; any other whitespace ends it.
+            let lone = b == b' ' && i > run && i + 1 < bytes.len() && !char_at(s, i + 1).0;
+            if !lone {
+                self.keep(&s[run..i]);
+                self.gap = true;
+                run = i + len;
+            }
+            i += len;
         }
-        collapsed.push_str(word);
+        self.keep(&s[run..]);
     }
-    collapsed
+
+    fn keep(&mut self, run: &str) {
+        if run.is_empty() {
+            return;
+        }
+        if self.gap && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.gap = false;
+        self.text.push_str(run);
+    }
+}
+
+/// Whether the character starting at byte `i` of `s` is whitespace, and
+/// its length in bytes; ASCII is decided without decoding.
+#[inline]
+fn char_at(s: &str, i: usize) -> (bool, usize) {
+    let b = s.as_bytes()[i];
+    if b < 0x80 {
+        return (matches!(b, b' ' | b'\t'..=b'\r'), 1);
+    }
+    let c = s[i..].chars().next().unwrap_or(' ');
+    (c.is_whitespace(), c.len_utf8())
 }
 
 #[cfg(test)]

@@ -44,7 +44,8 @@ fn the_block_masks_class_every_ascii_byte_as_the_table_does() {
         for at in 0..64 {
             let mut block = [b'.'; 64];
             block[at] = b;
-            let (words, spaces) = ascii_masks(&block).expect("all ASCII");
+            let (words, spaces, ascii) = ascii_masks(&block, 8);
+            assert_eq!(ascii, 64, "all ASCII");
             let bit = 1u64 << at;
             assert_eq!(
                 words,
@@ -58,9 +59,16 @@ fn the_block_masks_class_every_ascii_byte_as_the_table_does() {
             );
         }
     }
+    // A byte that is not ASCII ends the masks at the start of its chunk.
     let mut block = [b'a'; 64];
     block[40] = 0x80;
-    assert_eq!(ascii_masks(&block), None, "a byte that is not ASCII");
+    block[3] = b' ';
+    assert_eq!(
+        ascii_masks(&block, 8),
+        (!0b1000 & 0xff_ffff_ffff, 0b1000, 40)
+    );
+    // Asked for fewer chunks, it reads no further.
+    assert_eq!(ascii_masks(&block, 2), (!0b1000 & 0xffff, 0b1000, 16));
 }
 
 /// The definition [`count_run`] must keep: char by char, ASCII
@@ -147,4 +155,37 @@ fn plain_text_joins_a_word_split_over_events_and_drops_outer_space() {
     let events =
         Parser::new_ext("  AT&amp;T *said*  so.\n\nNext\u{a0}one ", options()).collect::<Vec<_>>();
     assert_eq!(plain_text(events.iter()), "AT&T said so. Next one");
+}
+
+/// The definition `plain_text` had before it collapsed whitespace in one
+/// pass: join the texts (block ends and breaks as spaces), then split on
+/// whitespace and join with single spaces.
+fn plain_text_by_words(runs: &[(bool, String)]) -> String {
+    let mut joined = String::new();
+    for (is_break, text) in runs {
+        joined.push_str(if *is_break { " " } else { text });
+    }
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+proptest! {
+    #[test]
+    fn plain_text_collapses_whitespace_as_splitting_on_it_does(
+        runs in proptest::collection::vec(
+            (any::<bool>(), prop_oneof![text(), long_text()]),
+            0..5,
+        ),
+    ) {
+        let events: Vec<Event<'_>> = runs
+            .iter()
+            .map(|(is_break, text)| {
+                if *is_break {
+                    Event::SoftBreak
+                } else {
+                    Event::Text(text.as_str().into())
+                }
+            })
+            .collect();
+        prop_assert_eq!(plain_text(events.iter()), plain_text_by_words(&runs));
+    }
 }
