@@ -81,8 +81,7 @@ const ASCII_CLASS: [u8; 128] = {
 /// already. Prose is mostly ASCII, which is taken 64 bytes at a time (a
 /// bit per byte, see [`count_block`]); in a block with any other byte,
 /// the ASCII eight-byte chunks before it are still taken that way, and
-/// only the chunk holding it goes char by char (smart punctuation puts a
-/// curly quote in most blocks of most posts).
+/// only the chunk holding it goes char by char.
 pub(super) fn count_run(text: &str, counted: &mut bool) -> usize {
     let bytes = text.as_bytes();
     let mut count = 0;
