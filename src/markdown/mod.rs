@@ -73,9 +73,8 @@ fn has_forbidden(text: &str) -> bool {
         // Sixteen bytes at a time while they are all printable ASCII;
         // else straight to the first byte that is not.
         if let Some(block) = bytes.get(i..).and_then(|b| b.first_chunk::<16>()) {
-            let (a, b) = block.split_at(8);
-            let a = unprintable_in(u64::from_le_bytes(a.try_into().unwrap_or([0; 8])));
-            let b = unprintable_in(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
+            let x = u128::from_le_bytes(*block);
+            let (a, b) = (unprintable_in(x as u64), unprintable_in((x >> 64) as u64));
             if a | b == 0 {
                 i += 16;
                 continue;
@@ -119,8 +118,7 @@ fn has_forbidden(text: &str) -> bool {
 /// bit set is always the first such byte.
 #[inline]
 fn unprintable_in(x: u64) -> u64 {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    use text::{HIGH, ONES};
     (x | x.wrapping_add(ONES) | (x.wrapping_sub(0x20 * ONES) & !x)) & HIGH
 }
 

@@ -87,37 +87,37 @@ pub(super) fn count_run(text: &str, counted: &mut bool) -> usize {
     let mut count = 0;
     let mut seen = *counted;
     let mut i = 0;
-    while let Some(block) = bytes[i..].first_chunk::<64>() {
-        let (words, spaces, ascii) = ascii_masks(block, 8);
-        let (n, after) = count_block(words, spaces, seen);
-        count += n;
-        seen = after;
-        i += ascii;
-        if ascii < 64 {
-            // Char by char to the end of the chunk, and over it by the
-            // rest of a character that straddles it.
-            let end = i + 8;
-            while i < end {
-                count += count_char(text, &mut i, &mut seen);
-            }
-        }
-    }
-    // The rest, shorter than a block (most text events are: smart
-    // punctuation and inline markup split a paragraph into many), as a
-    // block padded with punctuation, which counts nothing and leaves the
-    // state as the text's last letter, digit or space set it.
-    if i < bytes.len() {
-        let rest = &bytes[i..];
-        let mut block = [b'.'; 64];
-        block[..rest.len()].copy_from_slice(rest);
-        let (words, spaces, ascii) = ascii_masks(&block, rest.len().div_ceil(8));
-        let (n, after) = count_block(words, spaces, seen);
-        count += n;
-        seen = after;
-        i += ascii.min(rest.len());
-    }
     while i < bytes.len() {
-        count += count_char(text, &mut i, &mut seen);
+        let rest = &bytes[i..];
+        // The last bytes, fewer than a block (most text events are that
+        // short: smart punctuation and inline markup split a paragraph
+        // into many), padded with punctuation, which counts nothing and
+        // leaves the state as the text's last letter, digit or space set it.
+        let padded;
+        let (block, len) = match rest.first_chunk::<64>() {
+            Some(block) => (block, 64),
+            None => {
+                let mut block = [b'.'; 64];
+                block[..rest.len()].copy_from_slice(rest);
+                padded = block;
+                (&padded, rest.len())
+            }
+        };
+        let (words, spaces, ascii) = ascii_masks(block, len.div_ceil(8));
+        let (n, after) = count_block(words, spaces, seen);
+        count += n;
+        seen = after;
+        if ascii >= len {
+            i += len;
+            continue;
+        }
+        // Char by char to the end of the chunk that is not all ASCII, and
+        // over it by the rest of a character that straddles it.
+        i += ascii;
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            count += count_char(text, &mut i, &mut seen);
+        }
     }
     *counted = seen;
     count
@@ -172,8 +172,8 @@ fn ascii_masks(block: &[u8; 64], chunks: usize) -> (u64, u64, usize) {
     (words, spaces, 8 * chunks.min(8))
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = ONES * 0x80;
+pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(super) const HIGH: u64 = ONES * 0x80;
 
 /// The top bit of each byte of `x` (eight ASCII bytes) set where the byte
 /// is in `lo..=hi`: adding `0x80 - lo` carries into the top bit from `lo`
