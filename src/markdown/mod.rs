@@ -73,8 +73,9 @@ fn has_forbidden(text: &str) -> bool {
         // Sixteen bytes at a time while they are all printable ASCII;
         // else straight to the first byte that is not.
         if let Some(block) = bytes.get(i..).and_then(|b| b.first_chunk::<16>()) {
-            let x = u128::from_le_bytes(*block);
-            let (a, b) = (unprintable_in(x as u64), unprintable_in((x >> 64) as u64));
+            let (a, b) = block.split_at(8);
+            let a = unprintable_in(u64::from_le_bytes(a.try_into().unwrap_or([0; 8])));
+            let b = unprintable_in(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
             if a | b == 0 {
                 i += 16;
                 continue;
