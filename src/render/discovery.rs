@@ -211,13 +211,7 @@ pub struct SitemapEntry {
 pub fn sitemap_post(c: &Config, p: &Post) -> SitemapEntry {
     SitemapEntry {
         loc: c.absolute(&p.url),
-        lastmod: Some(
-            p.updated
-                .as_ref()
-                .unwrap_or(&p.date)
-                .timestamp()
-                .to_string(),
-        ),
+        lastmod: Some(p.last_changed().to_string()),
     }
 }
 
@@ -235,23 +229,21 @@ pub enum SitemapItem {
 pub fn sitemap_entries(r: &Reads<'_>, list_paths: &[(String, Vec<PostId>)]) -> Vec<SitemapItem> {
     let site = r.site();
     let c = &site.config;
-    // Each post's last change, read once: the lists name most posts
-    // several times over (home, archive, kind, terms).
-    let changed: Vec<jiff::Timestamp> = (0..site.posts.len())
-        .map(|id| {
-            let p = r.post(id);
-            p.updated.as_ref().unwrap_or(&p.date).timestamp()
-        })
-        .collect();
+    // Each post's last change, read once with its entry: the lists name
+    // most posts several times over (home, archive, kind, terms).
+    let mut changed = Vec::with_capacity(site.posts.len());
+    let mut entries = Vec::with_capacity(site.posts.len() + site.pages.len() + list_paths.len());
+    for id in 0..site.posts.len() {
+        let (entry, at) = r.sitemap_entry(id);
+        changed.push(at);
+        entries.push(SitemapItem::Post(entry));
+    }
     let last = |ids: &[PostId]| {
         ids.iter()
             .map(|&id| changed[id])
             .max()
             .map(|t| t.to_string())
     };
-    let mut entries: Vec<SitemapItem> = (0..site.posts.len())
-        .map(|id| SitemapItem::Post(r.sitemap_entry(id)))
-        .collect();
     entries.extend(site.pages.iter().map(|p| {
         SitemapItem::Other(SitemapEntry {
             loc: c.absolute(&p.url),

@@ -198,7 +198,7 @@ fn entry(r: &Reads<'_>, id: PostId) -> FeedEntryView {
     let site = r.site();
     let post: &Post = r.post(id);
     let permalink = site.config.absolute(&post.url);
-    let updated = post.updated.as_ref().unwrap_or(&post.date).timestamp();
+    let updated = post.last_changed();
     FeedEntryView {
         title: xml_safe(&post.title),
         id: permalink.clone(),
@@ -243,10 +243,7 @@ pub fn feed_view(r: &Reads<'_>, spec: &FeedSpec) -> FeedView {
     let latest = spec
         .posts
         .iter()
-        .map(|&id| {
-            let p = r.post(id);
-            p.updated.as_ref().unwrap_or(&p.date).timestamp()
-        })
+        .map(|&id| r.post(id).last_changed())
         .max()
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     FeedView {

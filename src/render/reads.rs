@@ -66,7 +66,9 @@ pub struct MemoEntry {
     archive: OnceLock<Shared<Value>>,
     feed: OnceLock<Shared<Arc<str>>>,
     search: OnceLock<Shared<Arc<str>>>,
-    sitemap: OnceLock<Shared<Value>>,
+    /// Its sitemap entry, with when the post last changed: the sitemap
+    /// reads both for every post, kept side by side.
+    sitemap: OnceLock<(Shared<Value>, jiff::Timestamp)>,
     /// The list value with `item_html`, when the theme has `item.html`.
     listed: OnceLock<Listed>,
 }
@@ -430,14 +432,20 @@ impl<'a> Reads<'a> {
         )
     }
 
-    /// The post's entry in `sitemap.xml`.
-    pub fn sitemap_entry(&self, id: PostId) -> Shared<Value> {
-        self.memoized(
-            id,
-            true,
-            |e| &e.sitemap,
-            |c, p| Value::from_serializable(&super::discovery::sitemap_post(c, p)),
-        )
+    /// The post's entry in `sitemap.xml`, and when the post last changed.
+    pub fn sitemap_entry(&self, id: PostId) -> (Shared<Value>, jiff::Timestamp) {
+        let entry = self.entry(id);
+        let make = || {
+            let post = &self.site.posts[id];
+            let value = super::discovery::sitemap_post(&self.site.config, post);
+            let value = Shared::new(Value::from_serializable(&value), self.memo.hashed);
+            (value, post.last_changed())
+        };
+        // As [`Reads::memoized`] does for a value shown once a build.
+        if !self.memo.reuse || !self.memo.kept {
+            return make();
+        }
+        entry.sitemap.get_or_init(make).clone()
     }
 
     /// A file the job copies.
@@ -450,14 +458,41 @@ impl<'a> Reads<'a> {
 
     /// What was read: posts (sorted, once each) and files.
     pub fn finish(self) -> Recorded {
-        let mut posts = self.posts.into_inner();
-        posts.sort_unstable();
-        posts.dedup();
+        let posts = sorted_once(self.posts.into_inner());
         Recorded {
             posts,
             files: self.files.into_inner(),
         }
     }
+}
+
+/// Reads a job may record before [`sorted_once`] sorts them with a bit
+/// per post rather than by comparison.
+const SORT_AT_MOST: usize = 512;
+
+/// `posts` sorted, each once. A site-wide page (sitemap, archive, search)
+/// reads most posts, some twice: a bit per post sorts and dedups those in
+/// one pass where sorting would take n log n.
+fn sorted_once(mut posts: Vec<PostId>) -> Vec<PostId> {
+    if posts.len() <= SORT_AT_MOST {
+        posts.sort_unstable();
+        posts.dedup();
+        return posts;
+    }
+    let end = posts.iter().max().map_or(0, |&id| id + 1);
+    let mut seen = vec![0u64; end.div_ceil(64)];
+    for &id in &posts {
+        seen[id / 64] |= 1 << (id % 64);
+    }
+    posts.clear();
+    for (w, &word) in seen.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            posts.push(w * 64 + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
+    }
+    posts
 }
 
 /// A job's recorded reads.
@@ -470,6 +505,22 @@ pub struct Recorded {
 #[cfg(test)]
 mod tests {
     use std::fs;
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Both ways of sorting reads (by comparison for a few, by bits
+        /// for many) give the sorted reads, each once.
+        #[test]
+        fn sorted_once_sorts_and_dedups(
+            posts in prop::collection::vec(0usize..3000, 0..2000),
+        ) {
+            let mut want = posts.clone();
+            want.sort_unstable();
+            want.dedup();
+            prop_assert_eq!(super::sorted_once(posts), want);
+        }
+    }
 
     use crate::output::{Body, MemorySink};
     use crate::request::BuildOptions;

@@ -156,6 +156,11 @@ pub struct Post {
 }
 
 impl Post {
+    /// When the post last changed: its `updated` date, else its date.
+    pub fn last_changed(&self) -> jiff::Timestamp {
+        self.updated.as_ref().unwrap_or(&self.date).timestamp()
+    }
+
     /// What decides the post's place in the index and the plan: its date,
     /// slug, URL, title when it has aliases (alias pages show it; nothing
     /// else in the index or plan does), kind, draft and pinned
