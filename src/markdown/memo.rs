@@ -248,14 +248,65 @@ fn key(body: &str, ctx: &RenderContext<'_>) -> u128 {
     } = ctx;
     let mut h = Xxh3::new();
     for part in [crate::identity::binary(), body, page_path, base_path] {
-        h.update(&part.len().to_le_bytes());
-        h.update(part.as_bytes());
+        hash_text(&mut h, part);
     }
     h.update(&[u8::from(*highlight), u8::from(*whole_summary)]);
-    // The sources, zone and day through their `Debug` text, which shows
-    // every field (the zone's rules are the binary's bundled database).
-    write!(Hashing(&mut h), "{sources:?}\0{timezone:?}\0{day:?}").ok();
+    h.update(&sources.len().to_le_bytes());
+    for (name, source) in sources.iter() {
+        hash_text(&mut h, name);
+        hash_source(&mut h, source);
+    }
+    // The zone and day through their `Debug` text, which shows every
+    // field (the zone's rules are the binary's bundled database).
+    write!(Hashing(&mut h), "{timezone:?}\0{day:?}").ok();
     h.digest128()
+}
+
+/// Feeds a declared source to `h`, every field by name (a field added to
+/// [`Source`] does not compile until it is placed here): texts with their
+/// lengths, optional values with a presence byte, dates through their
+/// `Debug` text, which shows the instant, the offset and the zone. (Each
+/// source went through `Debug` whole before, which escapes text char by
+/// char: about 1.7% of a 10,000-post build.)
+fn hash_source(h: &mut Xxh3, source: &crate::markdown::source::Source) {
+    let crate::markdown::source::Source {
+        id,
+        publication,
+        author,
+        title,
+        url,
+        date,
+        retrieved,
+        archive,
+        snapshot,
+    } = source;
+    hash_text(h, id);
+    for text in [publication, author, title, url, archive] {
+        h.update(&[u8::from(text.is_some())]);
+        if let Some(text) = text {
+            hash_text(h, text);
+        }
+    }
+    for date in [date, retrieved] {
+        h.update(&[u8::from(date.is_some())]);
+        if let Some(date) = date {
+            write!(Hashing(h), "{date:?}\0").ok();
+        }
+    }
+    h.update(&[u8::from(snapshot.is_some())]);
+    if let Some((path, (line, column))) = snapshot {
+        let path = path.as_os_str().as_encoded_bytes();
+        h.update(&path.len().to_le_bytes());
+        h.update(path);
+        h.update(&line.to_le_bytes());
+        h.update(&column.to_le_bytes());
+    }
+}
+
+/// Feeds text to `h`, its length first.
+fn hash_text(h: &mut Xxh3, text: &str) {
+    h.update(&text.len().to_le_bytes());
+    h.update(text.as_bytes());
 }
 
 /// Feeds formatted text to a hasher.

@@ -177,6 +177,76 @@ fn the_key_changes_with_the_body_and_every_field_of_the_context() {
     }
 }
 
+/// Every field of a declared source is in the key, and a value moved from
+/// one field to the next is not the same key.
+#[test]
+fn the_key_changes_with_every_field_of_a_source() {
+    let tz = new_york();
+    let day = |d| {
+        Some(
+            jiff::civil::date(2009, 3, d)
+                .at(9, 0, 0, 0)
+                .to_zoned_datetime(tz.clone())
+                .unwrap(),
+        )
+    };
+    let base = Source {
+        id: "paper".into(),
+        ..Source::default()
+    };
+    let edits: Vec<fn(&mut Source)> = vec![
+        |s| s.id = "other".into(),
+        |s| s.publication = Some("The Paper".into()),
+        |s| s.author = Some("The Paper".into()),
+        |s| s.title = Some("The Paper".into()),
+        |s| s.url = Some("The Paper".into()),
+        |s| s.archive = Some("The Paper".into()),
+        |s| s.snapshot = Some(("sources/paper.md".into(), (3, 1))),
+        |s| s.snapshot = Some(("sources/paper.md".into(), (1, 3))),
+    ];
+    let mut variants: Vec<Source> = edits
+        .iter()
+        .map(|edit| {
+            let mut s = base.clone();
+            edit(&mut s);
+            s
+        })
+        .collect();
+    for d in [day(3), day(4)] {
+        variants.push(Source {
+            date: d.clone(),
+            ..base.clone()
+        });
+        variants.push(Source {
+            retrieved: d,
+            ..base.clone()
+        });
+    }
+    // The same instant in another zone is another source date.
+    variants.push(Source {
+        date: day(3).map(|d| d.with_time_zone(jiff::tz::TimeZone::UTC)),
+        ..base.clone()
+    });
+    variants.push(base.clone());
+    let keys: Vec<u128> = variants
+        .into_iter()
+        .map(|source| {
+            let mut sources = Sources::new();
+            sources.insert("paper".to_string(), source);
+            key(BODY, &ctx(&sources, &tz))
+        })
+        .collect();
+    for (i, a) in keys.iter().enumerate() {
+        for (j, b) in keys.iter().enumerate().skip(i + 1) {
+            assert_ne!(a, b, "variants {i} and {j}");
+        }
+    }
+    // The name a source is declared under counts too.
+    let mut renamed = Sources::new();
+    renamed.insert("journal".to_string(), base);
+    assert_ne!(keys.last(), Some(&key(BODY, &ctx(&renamed, &tz))));
+}
+
 /// Renders `bodies` through `memo` the way a build does: load, render,
 /// save. Returns how many came from the memo.
 fn build(memo: &BodyMemo, root: &Path, bodies: &[&str]) -> usize {
