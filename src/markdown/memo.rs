@@ -267,7 +267,7 @@ fn key(body: &str, ctx: &RenderContext<'_>) -> u128 {
 /// lengths, optional values with a presence byte, dates through their
 /// `Debug` text, which shows the instant, the offset and the zone. (Each
 /// source went through `Debug` whole before, which escapes text char by
-/// char: about 1.7% of a 10,000-post build.)
+/// char: a 10,000-post build ran 1.3% fewer instructions without it.)
 fn hash_source(h: &mut Xxh3, source: &crate::markdown::source::Source) {
     let crate::markdown::source::Source {
         id,
@@ -295,9 +295,7 @@ fn hash_source(h: &mut Xxh3, source: &crate::markdown::source::Source) {
     }
     h.update(&[u8::from(snapshot.is_some())]);
     if let Some((path, (line, column))) = snapshot {
-        let path = path.as_os_str().as_encoded_bytes();
-        h.update(&path.len().to_le_bytes());
-        h.update(path);
+        hash_bytes(h, path.as_os_str().as_encoded_bytes());
         h.update(&line.to_le_bytes());
         h.update(&column.to_le_bytes());
     }
@@ -305,8 +303,13 @@ fn hash_source(h: &mut Xxh3, source: &crate::markdown::source::Source) {
 
 /// Feeds text to `h`, its length first.
 fn hash_text(h: &mut Xxh3, text: &str) {
-    h.update(&text.len().to_le_bytes());
-    h.update(text.as_bytes());
+    hash_bytes(h, text.as_bytes());
+}
+
+/// Feeds bytes to `h`, their length first.
+fn hash_bytes(h: &mut Xxh3, bytes: &[u8]) {
+    h.update(&bytes.len().to_le_bytes());
+    h.update(bytes);
 }
 
 /// Feeds formatted text to a hasher.

@@ -382,10 +382,8 @@ impl<'a> Reads<'a> {
         entry.page.get_or_init(make).clone()
     }
 
-    /// A per-post value from the memo, made by `make` the first time.
-    /// `once`: one job of a build shows it (the post's page, the archive,
-    /// the sitemap, the search index), so only a session that builds again
-    /// keeps it.
+    /// A per-post value from the memo, made by `make` the first time and
+    /// hashed.
     fn memoized<T: Serialize + Clone + 'a>(
         &self,
         id: PostId,
@@ -393,13 +391,28 @@ impl<'a> Reads<'a> {
         cell: impl FnOnce(&'a MemoEntry) -> &'a OnceLock<Shared<T>>,
         make: impl FnOnce(&Config, &Post) -> T,
     ) -> Shared<T> {
+        self.kept(id, once, cell, |post| {
+            Shared::new(make(&self.site.config, post), self.memo.hashed)
+        })
+    }
+
+    /// What `cell` of the post's memo entry holds, made by `make` the
+    /// first time. `once`: one job of a build shows it (the post's page,
+    /// the archive, the sitemap, the search index), so only a session that
+    /// builds again keeps it.
+    fn kept<V: Clone + 'a>(
+        &self,
+        id: PostId,
+        once: bool,
+        cell: impl FnOnce(&'a MemoEntry) -> &'a OnceLock<V>,
+        make: impl FnOnce(&Post) -> V,
+    ) -> V {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
-        let make = || Shared::new(make(&self.site.config, post), self.memo.hashed);
         if !self.memo.reuse || (once && !self.memo.kept) {
-            return make();
+            return make(post);
         }
-        cell(entry).get_or_init(make).clone()
+        cell(entry).get_or_init(|| make(post)).clone()
     }
 
     /// The post as the archive lists it.
@@ -434,18 +447,16 @@ impl<'a> Reads<'a> {
 
     /// The post's entry in `sitemap.xml`, and when the post last changed.
     pub fn sitemap_entry(&self, id: PostId) -> (Shared<Value>, jiff::Timestamp) {
-        let entry = self.entry(id);
-        let make = || {
-            let post = &self.site.posts[id];
-            let value = super::discovery::sitemap_post(&self.site.config, post);
-            let value = Shared::new(Value::from_serializable(&value), self.memo.hashed);
-            (value, post.last_changed())
-        };
-        // As [`Reads::memoized`] does for a value shown once a build.
-        if !self.memo.reuse || !self.memo.kept {
-            return make();
-        }
-        entry.sitemap.get_or_init(make).clone()
+        self.kept(
+            id,
+            true,
+            |e| &e.sitemap,
+            |post| {
+                let value = super::discovery::sitemap_post(&self.site.config, post);
+                let value = Shared::new(Value::from_serializable(&value), self.memo.hashed);
+                (value, post.last_changed())
+            },
+        )
     }
 
     /// A file the job copies.
@@ -508,6 +519,10 @@ mod tests {
 
     use proptest::prelude::*;
 
+    use crate::output::{Body, MemorySink};
+    use crate::request::BuildOptions;
+    use crate::session::{Changes, Session};
+
     proptest! {
         /// Both ways of sorting reads (by comparison for a few, by bits
         /// for many) give the sorted reads, each once.
@@ -521,10 +536,6 @@ mod tests {
             prop_assert_eq!(super::sorted_once(posts), want);
         }
     }
-
-    use crate::output::{Body, MemorySink};
-    use crate::request::BuildOptions;
-    use crate::session::{Changes, Session};
 
     fn page(sink: MemorySink, path: &str) -> Option<String> {
         sink.into_files()
