@@ -50,6 +50,14 @@ impl BodyHtml {
         }
     }
 
+    /// The HTML's length in bytes (0 once released).
+    pub fn byte_len(&self) -> usize {
+        match &*self.held() {
+            Held::Text(text) => text.len(),
+            Held::Released => 0,
+        }
+    }
+
     /// Lets go of the text (a one-shot build, once every page showing
     /// whole posts is made).
     pub fn release(&self) {

@@ -258,6 +258,7 @@ pub fn render_site_outputs(
         site_value,
         hashed: keep || keyed,
         held: keep,
+        sizes: Default::default(),
     };
     let jobs = plan.jobs.clone();
     let previous = &plan.fingerprints;
