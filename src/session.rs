@@ -376,13 +376,10 @@ impl Session {
             match result {
                 Ok(file) => {
                     // A file whose text did not change keeps its parse.
-                    let parsed = if old.is_empty() {
-                        None
-                    } else {
-                        old.remove(&file.rel)
-                            .filter(|e| e.file.text == file.text && e.file.role == file.role)
-                            .and_then(|e| e.parsed)
-                    };
+                    let parsed = old
+                        .remove(&file.rel)
+                        .filter(|e| e.file.text == file.text && e.file.role == file.role)
+                        .and_then(|e| e.parsed);
                     files.push((file.rel.clone(), Entry { file, parsed }));
                 }
                 Err(d) => problems.entry(d.path.clone()).or_default().push(*d),
@@ -391,7 +388,8 @@ impl Session {
         // The walk gives paths in the map's order (by name, folder by
         // folder), which collecting checks in one pass and builds the map
         // from at once; inserting them one by one compared paths component
-        // by component 14 times each (40 ms of a 10,000-post build).
+        // by component 14 times each (load stage of a 10,000-post build:
+        // 105 -> 80 ms).
         self.files = files.into_iter().collect();
         self.load_problems = problems;
         self.scanned = true;

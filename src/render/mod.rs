@@ -94,7 +94,7 @@ impl PageSizes {
 
     /// Notes a page of `len` bytes made for `job`.
     fn note(&self, job: &Job, len: usize, body: usize) {
-        let len = len.saturating_sub(body).min(Self::MOST);
+        let len = len.saturating_sub(body);
         self.most[Self::slot(&job.kind)].fetch_max(len, std::sync::atomic::Ordering::Relaxed);
     }
 }
