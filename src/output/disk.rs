@@ -193,23 +193,40 @@ impl DiskSink {
         })
     }
 
+    /// Makes `dir` in the staging folder, and the folders on the way to
+    /// it that no write made yet: one `mkdir` a folder, and none that
+    /// fails (`create_dir_all` tries the deepest folder first and walks up
+    /// on failure, which cost a third more calls over a whole site).
     fn ensure_dir(&self, dir: &Path) -> std::io::Result<()> {
-        if self
-            .dirs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(dir)
-        {
-            return Ok(());
+        if !dir.starts_with(&self.staging) {
+            return fs::create_dir_all(dir);
         }
-        // Made without the lock held, so the other threads go on writing:
-        // two threads making the same folder is harmless, as
-        // `create_dir_all` takes a folder that is already there.
-        fs::create_dir_all(dir)?;
-        self.dirs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(dir.to_path_buf());
+        // The folders to make, deepest first.
+        let mut missing = Vec::new();
+        {
+            let dirs = self.dirs.lock().unwrap_or_else(|p| p.into_inner());
+            let mut at = dir;
+            while at != self.staging && !dirs.contains(at) {
+                missing.push(at.to_path_buf());
+                match at.parent() {
+                    Some(parent) => at = parent,
+                    None => break,
+                }
+            }
+        }
+        // Made without the lock held, so the other threads go on writing;
+        // two threads making the same folder is harmless.
+        for made in missing.into_iter().rev() {
+            match fs::create_dir(&made) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && made.is_dir() => {}
+                Err(e) => return Err(e),
+            }
+            self.dirs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(made);
+        }
         Ok(())
     }
 
