@@ -51,29 +51,7 @@ impl std::borrow::Borrow<str> for OutputPath {
 impl OutputPath {
     /// Checks a relative path such as `2009/03/03/x/index.html`.
     pub fn new(path: &str) -> Result<OutputPath, String> {
-        if path.is_empty() {
-            return Err("empty output path".into());
-        }
-        if path.starts_with('/') || path.contains('\\') || path.contains('\0') {
-            return Err(format!(
-                "output path `{}` is not a plain relative path",
-                path.escape_debug()
-            ));
-        }
-        for segment in path.split('/') {
-            if segment.is_empty() || segment == "." || segment == ".." {
-                return Err(format!(
-                    "output path `{}` has an empty, `.` or `..` segment",
-                    path.escape_debug()
-                ));
-            }
-            if segment.len() >= 2
-                && segment.as_bytes()[0].is_ascii_alphabetic()
-                && segment.as_bytes()[1] == b':'
-            {
-                return Err(format!("output path `{path}` looks like a drive path"));
-            }
-        }
+        check_output_path(path)?;
         Ok(OutputPath(path.to_string()))
     }
 
@@ -85,7 +63,12 @@ impl OutputPath {
             return OutputPath::new("index.html");
         }
         if url.ends_with('/') {
-            OutputPath::new(&format!("{trimmed}index.html"))
+            // Made in place: this runs for every output of every plan.
+            let mut path = String::with_capacity(trimmed.len() + "index.html".len());
+            path.push_str(trimmed);
+            path.push_str("index.html");
+            check_output_path(&path)?;
+            Ok(OutputPath(path))
         } else {
             OutputPath::new(trimmed)
         }
@@ -103,6 +86,34 @@ impl OutputPath {
         }
         p
     }
+}
+
+/// Why `path` cannot be an output path (see [`OutputPath`]), if it cannot.
+fn check_output_path(path: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err("empty output path".into());
+    }
+    if path.starts_with('/') || path.contains('\\') || path.contains('\0') {
+        return Err(format!(
+            "output path `{}` is not a plain relative path",
+            path.escape_debug()
+        ));
+    }
+    for segment in path.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(format!(
+                "output path `{}` has an empty, `.` or `..` segment",
+                path.escape_debug()
+            ));
+        }
+        if segment.len() >= 2
+            && segment.as_bytes()[0].is_ascii_alphabetic()
+            && segment.as_bytes()[1] == b':'
+        {
+            return Err(format!("output path `{path}` looks like a drive path"));
+        }
+    }
+    Ok(())
 }
 
 impl std::fmt::Display for OutputPath {

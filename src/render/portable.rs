@@ -35,28 +35,85 @@ const RESERVED: &[&str] = &[
 
 /// Why a segment of `path` cannot be a name on Windows, if one cannot.
 pub fn windows_trouble(path: &str) -> Option<String> {
-    for segment in path.split('/') {
-        let stem = segment.split('.').next().unwrap_or(segment).trim_end();
-        // Every reserved name is three or four letters long.
-        if matches!(stem.len(), 3 | 4) && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
-            return Some(format!("`{segment}` is a device name on Windows"));
+    if clearly_fine(path.as_bytes()) {
+        return None;
+    }
+    path.split('/').find_map(segment_trouble)
+}
+
+/// One pass over the bytes that clears the common name (every output of
+/// every plan is asked about): true only when no segment could be in
+/// trouble; anything else goes to the exact test, [`segment_trouble`].
+fn clearly_fine(path: &[u8]) -> bool {
+    let mut start = 0;
+    let mut stem_end = None;
+    for (i, &b) in path.iter().enumerate() {
+        match b {
+            b'/' => {
+                if !segment_fine(&path[start..i], stem_end) {
+                    return false;
+                }
+                start = i + 1;
+                stem_end = None;
+            }
+            b'.' if stem_end.is_none() => stem_end = Some(i - start),
+            b':' | b'*' | b'|' | b'<' | b'>' | b'"' | b'?' => return false,
+            _ => {}
         }
-        if segment.ends_with('.') || segment.ends_with(' ') {
-            return Some(format!(
-                "`{segment}` ends with a dot or space, which Windows drops"
-            ));
+    }
+    segment_fine(&path[start..], stem_end)
+}
+
+fn segment_fine(segment: &[u8], stem_end: Option<usize>) -> bool {
+    let stem = &segment[..stem_end.unwrap_or(segment.len())];
+    match (segment.last(), stem.last()) {
+        (Some(b'.' | b' '), _) => false,
+        // A stem that may end in white space (trimmed before the
+        // reserved names are compared) is for the exact test.
+        (_, Some(&b)) if b.is_ascii_whitespace() || !b.is_ascii() => false,
+        _ => {
+            !(matches!(stem.len(), 3 | 4)
+                && matches!(
+                    stem[0].to_ascii_lowercase(),
+                    b'a' | b'c' | b'l' | b'n' | b'p'
+                ))
         }
-        // The characters Windows refuses are ASCII: a byte search finds them.
-        if let Some(&c) = segment
-            .as_bytes()
-            .iter()
-            .find(|c| matches!(c, b':' | b'*' | b'|' | b'<' | b'>' | b'"' | b'?'))
-        {
-            let c = char::from(c);
-            return Some(format!(
-                "`{segment}` contains `{c}`, which Windows does not allow in names"
-            ));
-        }
+    }
+}
+
+fn segment_trouble(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let stem = match memchr::memchr(b'.', bytes) {
+        Some(dot) => &segment[..dot],
+        None => segment,
+    }
+    .trim_end();
+    // Every reserved name is three or four letters long, and starts with
+    // one of these (most segments are dates, `tags`, `page`: the first
+    // letter rules them out without a look at the list).
+    if matches!(stem.len(), 3 | 4)
+        && matches!(
+            stem.as_bytes()[0].to_ascii_lowercase(),
+            b'a' | b'c' | b'l' | b'n' | b'p'
+        )
+        && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem))
+    {
+        return Some(format!("`{segment}` is a device name on Windows"));
+    }
+    if matches!(bytes.last(), Some(b'.' | b' ')) {
+        return Some(format!(
+            "`{segment}` ends with a dot or space, which Windows drops"
+        ));
+    }
+    // The characters Windows refuses are ASCII: a byte search finds them.
+    if let Some(&c) = bytes
+        .iter()
+        .find(|c| matches!(c, b':' | b'*' | b'|' | b'<' | b'>' | b'"' | b'?'))
+    {
+        let c = char::from(c);
+        return Some(format!(
+            "`{segment}` contains `{c}`, which Windows does not allow in names"
+        ));
     }
     None
 }
@@ -85,5 +142,23 @@ mod tests {
         assert!(windows_trouble("console/index.html").is_none());
         assert!(windows_trouble("2009/03/03/com10/index.html").is_none());
         assert!(windows_trouble("tags/c/index.html").is_none());
+        assert!(windows_trouble("a/Lpt3.txt").is_some());
+        assert!(windows_trouble("a/PRN /index.html").is_some());
+        assert!(windows_trouble("a/b?c.html").is_some());
+        assert!(windows_trouble("tags/page/2023/index.html").is_none());
+        assert!(windows_trouble("a/nul\u{3000}.txt").is_some());
+        assert!(windows_trouble("a/con\t/index.html").is_some());
+        assert!(windows_trouble("a/b.c./index.html").is_some());
+        assert!(windows_trouble("a/b/").is_none());
+    }
+
+    proptest::proptest! {
+        /// The quick pass clears only names the exact test clears.
+        #[test]
+        fn the_quick_pass_never_clears_trouble(path in "[cCoOnNuUlLpPtTaAxX1. /:?\t\u{3000}é-]{0,16}") {
+            if clearly_fine(path.as_bytes()) {
+                proptest::prop_assert!(path.split('/').all(|s| segment_trouble(s).is_none()), "{path:?}");
+            }
+        }
     }
 }
