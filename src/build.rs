@@ -214,6 +214,9 @@ pub fn build_site(
         ..
     } = built;
     diagnostics.extend(notes);
+    let (posts, pages) = (site.posts.len(), site.pages.len());
+    // The site's last reference: freed beside the commit too.
+    std::thread::spawn(move || drop(site));
     let committed = match timings.time("write", || sink.commit()) {
         Ok(c) => c,
         Err(failure) => {
@@ -248,8 +251,8 @@ pub fn build_site(
     let written = committed.stats;
     Ok(BuildReport {
         diagnostics,
-        posts: site.posts.len(),
-        pages: site.pages.len(),
+        posts,
+        pages,
         written,
         timings,
         remembered,
