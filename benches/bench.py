@@ -77,7 +77,17 @@ def corpus(n):
     if not os.path.exists(stamp):
         subprocess.run([sys.executable, os.path.join(ROOT, "benches", "gen_corpus.py"), str(n), out], check=True)
         open(stamp, "w").close()
+    # A corpus cached by an older bench may hold an older Hugo config.
+    write_hugo_config(os.path.join(out, "hugo"))
     return out
+
+
+def write_hugo_config(site):
+    """Hugo's config as gen_corpus.py writes it now."""
+    sys.path.insert(0, os.path.join(ROOT, "benches"))
+    from gen_corpus import HUGO_CONFIG
+    with open(os.path.join(site, "hugo.toml"), "w", encoding="utf-8") as f:
+        f.write(HUGO_CONFIG)
 
 
 def run(cmd, cwd):
@@ -192,6 +202,7 @@ def lean_site(base):
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
         open(stamp, "w").close()
+    write_hugo_config(lean)
     return lean
 
 

@@ -47,6 +47,7 @@ def main():
         open(os.path.join(out, "ok"), "w").close()
     site = os.path.join(out, "glossator")
     hugo_site = os.path.join(out, "hugo")
+    bench.write_hugo_config(hugo_site)
     config = os.path.join(site, "glossator.toml")
     base_config = re.sub(r"\n\[markdown\][^\[]*", "\n", open(config).read()).rstrip() + "\n"
     posts = os.listdir(os.path.join(site, "content", "posts"))
