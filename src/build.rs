@@ -189,7 +189,7 @@ pub fn build_site(
     // Freeing every parse and value the session holds takes a while (tens
     // of milliseconds on a large site): done beside the commit, on a core
     // it leaves idle, instead of after it.
-    std::thread::spawn(move || drop(session));
+    free_beside(session);
     if crate::interrupt::requested() {
         sink.abort();
         return Err(BuildFailure {
@@ -216,7 +216,7 @@ pub fn build_site(
     diagnostics.extend(notes);
     let (posts, pages) = (site.posts.len(), site.pages.len());
     // The site's last reference: freed beside the commit too.
-    std::thread::spawn(move || drop(site));
+    free_beside(site);
     let committed = match timings.time("write", || sink.commit()) {
         Ok(c) => c,
         Err(failure) => {
@@ -257,6 +257,13 @@ pub fn build_site(
         timings,
         remembered,
     })
+}
+
+/// Drops `value` on a thread of its own. When no thread can be started
+/// (a process at its limit), the closure is dropped here, and `value` with
+/// it: the build still finishes.
+fn free_beside<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 fn display_path(path: &Path, root: &Path) -> PathBuf {

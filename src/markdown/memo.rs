@@ -184,8 +184,10 @@ impl BodyMemo {
             cache_file::write(root, MEMO_FILE, MAGIC, used)
         };
         // Freed on a thread of its own: a large site's memo is thousands
-        // of buffers, and the caller goes on to index and render.
-        std::thread::spawn(move || drop(memo));
+        // of buffers, and the caller goes on to index and render. (Where
+        // no thread can be started, the closure and the memo are dropped
+        // here.)
+        let _ = std::thread::Builder::new().spawn(move || drop(memo));
         written
     }
 
