@@ -71,11 +71,13 @@ fn segment_fine(segment: &[u8], stem_end: Option<usize>) -> bool {
         // A stem that may end in white space (trimmed before the
         // reserved names are compared) is for the exact test.
         (_, Some(&b)) if b.is_ascii_whitespace() || !b.is_ascii() => false,
+        // Reserved names begin `au`, `co`, `lp`, `nu` or `pr`: `page` and
+        // `tags` are cleared here.
         _ => {
             !(matches!(stem.len(), 3 | 4)
                 && matches!(
-                    stem[0].to_ascii_lowercase(),
-                    b'a' | b'c' | b'l' | b'n' | b'p'
+                    [stem[0].to_ascii_lowercase(), stem[1].to_ascii_lowercase()],
+                    [b'a', b'u'] | [b'c', b'o'] | [b'l', b'p'] | [b'n', b'u'] | [b'p', b'r']
                 ))
         }
     }
@@ -89,8 +91,8 @@ fn segment_trouble(segment: &str) -> Option<String> {
     }
     .trim_end();
     // Every reserved name is three or four letters long, and starts with
-    // one of these (most segments are dates, `tags`, `page`: the first
-    // letter rules them out without a look at the list).
+    // one of these (the first letter rules out dates and most words
+    // without a look at the list).
     if matches!(stem.len(), 3 | 4)
         && matches!(
             stem.as_bytes()[0].to_ascii_lowercase(),
@@ -152,10 +154,26 @@ mod tests {
         assert!(windows_trouble("a/b/").is_none());
     }
 
+    #[test]
+    fn every_reserved_name_is_found_past_the_quick_pass() {
+        for name in RESERVED {
+            for form in [name.to_string(), name.to_ascii_uppercase()] {
+                for path in [
+                    format!("{form}/index.html"),
+                    format!("a/{form}.txt"),
+                    format!("a/{form}"),
+                ] {
+                    assert!(!clearly_fine(path.as_bytes()), "{path}");
+                    assert!(windows_trouble(&path).is_some(), "{path}");
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         /// The quick pass clears only names the exact test clears.
         #[test]
-        fn the_quick_pass_never_clears_trouble(path in "[cCoOnNuUlLpPtTaAxX1. /:?\t\u{3000}é-]{0,16}") {
+        fn the_quick_pass_never_clears_trouble(path in "[cCoOnNuUlLpPrRtTaAxXgGeE1. /:?\t\u{3000}é-]{0,16}") {
             if clearly_fine(path.as_bytes()) {
                 proptest::prop_assert!(path.split('/').all(|s| segment_trouble(s).is_none()), "{path:?}");
             }
