@@ -267,20 +267,35 @@ impl Config {
 
     /// The absolute URL of a site path such as `/2009/03/03/x/`.
     pub fn absolute(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
+        joined(&self.base_url, path)
     }
 
     /// The path part of `base_url` (`/blog` for `https://e.com/blog`, else
     /// empty): sites served from a sub-folder prefix every link with it.
+    /// Read off the bytes: pages ask for it hundreds of thousands of times a
+    /// build, and a substring search set up for `://` each time cost 1% of
+    /// one.
     pub fn base_path(&self) -> &str {
-        let after_scheme = self.base_url.split_once("://").map_or("", |(_, r)| r);
+        let url = self.base_url.as_str();
+        let Some(scheme_end) = url.as_bytes().windows(3).position(|w| w == b"://") else {
+            return "";
+        };
+        let after_scheme = &url[scheme_end + 3..];
         after_scheme.find('/').map_or("", |i| &after_scheme[i..])
     }
 
     /// The link to a site path, as written in pages: `/x/` or `/blog/x/`.
     pub fn link(&self, path: &str) -> String {
-        format!("{}{}", self.base_path(), path)
+        joined(self.base_path(), path)
     }
+}
+
+/// `a` then `b`, in a string made to size.
+fn joined(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len());
+    s.push_str(a);
+    s.push_str(b);
+    s
 }
 
 /// Reads and resolves `glossator.toml` at the site root.
@@ -905,6 +920,9 @@ mod tests {
         assert_eq!(c.base_url, "https://example.com/blog");
         assert_eq!(c.absolute("/a/"), "https://example.com/blog/a/");
         assert_eq!(c.link("/a/"), "/blog/a/");
+        assert_eq!(c.base_path(), "/blog");
+        let c = parse_config("base_url = \"http://example.com:8080/a/b\"").unwrap();
+        assert_eq!(c.base_path(), "/a/b");
         let c = parse_config("base_url = \"https://example.com\"").unwrap();
         assert_eq!(c.base_path(), "");
         assert_eq!(c.link("/a/"), "/a/");
