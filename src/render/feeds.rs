@@ -339,6 +339,8 @@ pub fn json_feed(view: &FeedView) -> Vec<u8> {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FeedLink {
     pub title: String,
+    /// The format's name (`Atom`, `RSS`, `JSON Feed`), for a link's text.
+    pub name: &'static str,
     pub url: String,
     pub mime: &'static str,
 }

@@ -33,7 +33,7 @@ pub struct SiteView<'a> {
     pub tags_url: Option<String>,
     pub categories_url: Option<String>,
     pub post_count: usize,
-    /// The site-wide feeds: `[{ title, url, mime }]`.
+    /// The site-wide feeds: `[{ title, name, url, mime }]`.
     pub feeds: Vec<crate::render::feeds::FeedLink>,
     pub generator: &'static str,
     /// `[comments] endpoint`: where the comment form posts, if anywhere.
@@ -264,6 +264,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
         .into_iter()
         .map(|(name, path, format)| crate::render::feeds::FeedLink {
             title: format!("{} ({name})", c.title),
+            name,
             url: c.link(path),
             mime: format.mime(),
         })
