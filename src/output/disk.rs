@@ -34,7 +34,6 @@
 //! build before the commit starts.
 
 use std::collections::{HashMap, HashSet};
-use std::ffi::OsString;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,9 +110,10 @@ pub struct DiskSink {
     changed: Mutex<Vec<String>>,
     restored: Mutex<usize>,
     unrendered: std::sync::atomic::AtomicUsize,
-    /// Staging folders made so far, by their path's bytes (hashing a
-    /// `Path` walks its components: twice a file, that was 1% of a build).
-    dirs: Mutex<FxHashSet<OsString>>,
+    /// Staging folders made so far, as output-path prefixes (`2009/03`):
+    /// hashing a `Path` walks its components, twice a file, which was 1%
+    /// of a build.
+    dirs: Mutex<FxHashSet<String>>,
     /// Output folders checked for symlinks (true: one is on the way).
     on_the_way: Mutex<HashMap<PathBuf, bool>>,
     errors: Mutex<Vec<String>>,
@@ -197,49 +197,50 @@ impl DiskSink {
         })
     }
 
-    /// Makes `dir` in the staging folder, and the folders on the way to
-    /// it that no write made yet: one `mkdir` a folder, and none that
-    /// fails (`create_dir_all` tries the deepest folder first and walks up
-    /// on failure, which cost a third more calls over a whole site).
-    fn ensure_dir(&self, dir: &Path) -> std::io::Result<()> {
-        if !dir.starts_with(&self.staging) {
-            return fs::create_dir_all(dir);
-        }
+    /// Makes the folders the output `path` sits in, under the staging
+    /// folder, that no write made yet: one `mkdir` a folder, parents first,
+    /// and none that fails (`create_dir_all` tries the deepest folder first
+    /// and walks up on failure, which cost a third more calls over a whole
+    /// site). Folders are named by the output path's own `/`-separated
+    /// prefix, so nothing here compares or hashes `Path`s.
+    fn ensure_dirs(&self, path: &OutputPath) -> std::io::Result<()> {
+        let Some((folder, _)) = path.as_str().rsplit_once('/') else {
+            // A file at the top: the staging folder exists.
+            return Ok(());
+        };
         // The folders to make, deepest first.
         let mut missing = Vec::new();
         {
             let dirs = self.dirs.lock().unwrap_or_else(|p| p.into_inner());
-            let mut at = dir;
-            while at != self.staging && !dirs.contains(at.as_os_str()) {
-                missing.push(at.to_path_buf());
-                match at.parent() {
-                    Some(parent) => at = parent,
-                    None => break,
-                }
+            let mut at = Some(folder);
+            while let Some(f) = at.filter(|f| !dirs.contains(*f)) {
+                missing.push(f);
+                at = f.rsplit_once('/').map(|(parent, _)| parent);
             }
         }
         // Made without the lock held, so the other threads go on writing;
         // two threads making the same folder is harmless.
         for made in missing.into_iter().rev() {
-            match fs::create_dir(&made) {
+            let dir = OutputPath::under_str(made, &self.staging);
+            match fs::create_dir(&dir) {
                 Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && made.is_dir() => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
                 Err(e) => return Err(e),
             }
             self.dirs
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(made.into_os_string());
+                .insert(made.to_string());
         }
         Ok(())
     }
 
     fn write_staged(&self, file: &OutputFile, hash: u128) -> Result<Entry> {
         let path = file.path.under(&self.staging);
-        if let Some(parent) = path.parent() {
-            self.ensure_dir(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
+        self.ensure_dirs(&file.path).with_context(|| {
+            let parent = path.parent().unwrap_or(&self.staging);
+            format!("cannot create {}", parent.display())
+        })?;
         let written = |bytes: &[u8]| -> Result<fs::Metadata> {
             let mut f = fs::File::create(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;

@@ -80,8 +80,14 @@ impl OutputPath {
 
     /// The path under `root`. Safe by construction: no segment escapes.
     pub fn under(&self, root: &Path) -> PathBuf {
+        Self::under_str(&self.0, root)
+    }
+
+    /// [`OutputPath::under`] for a prefix of an output path (one of its
+    /// folders), which is as safe: its segments are the path's.
+    pub(in crate::output) fn under_str(path: &str, root: &Path) -> PathBuf {
         let mut p = root.to_path_buf();
-        for segment in self.0.split('/') {
+        for segment in path.split('/') {
             p.push(segment);
         }
         p
