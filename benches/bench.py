@@ -48,6 +48,9 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_corpus import HUGO_CONFIG  # noqa: E402  (the config the corpus script writes)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, ".tools")
 BIN = os.path.join(ROOT, "target", "release", "glossator")
@@ -84,8 +87,6 @@ def corpus(n):
 
 def write_hugo_config(site):
     """Hugo's config as gen_corpus.py writes it now."""
-    sys.path.insert(0, os.path.join(ROOT, "benches"))
-    from gen_corpus import HUGO_CONFIG
     with open(os.path.join(site, "hugo.toml"), "w", encoding="utf-8") as f:
         f.write(HUGO_CONFIG)
 

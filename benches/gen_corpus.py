@@ -184,7 +184,11 @@ def hugo_post(p):
     return "\n".join(lines) + "\n\n" + p["body"]
 
 
-HUGO_CONFIG = """baseURL = "https://bench.example/"
+# Entries a feed holds, told to both tools: glossator's `[feeds] entries`
+# (its default too) and Hugo's `[services.rss] limit`.
+FEED_ENTRIES = 20
+
+HUGO_CONFIG = f"""baseURL = "https://bench.example/"
 languageCode = "en"
 title = "Bench"
 disableKinds = []
@@ -202,12 +206,12 @@ footnote = true
 table = true
 strikethrough = true
 taskList = true
-# Twenty entries a feed, as glossator's feeds have (its `feed_entries`
-# default): Hugo's own default is every page, in every term's feed and the
-# home feed, which cost it about 40% of a 10,000-post build and made every
-# ratio before 2026-12-05 flatter to glossator than it was.
+# As many entries a feed as glossator's: Hugo's own default is every page,
+# in every term's feed and the home feed, which cost it about 40% of a
+# 10,000-post build and made every ratio before 2026-12-05 flatter to
+# glossator than it was.
 [services.rss]
-limit = 20
+limit = {FEED_ENTRIES}
 """
 
 HUGO_LAYOUTS = {
@@ -254,7 +258,8 @@ def main():
     for d in (g, h):
         shutil.rmtree(d, ignore_errors=True)
     write(os.path.join(g, "glossator.toml"),
-          'title = "Bench"\nbase_url = "https://bench.example"\ntimezone = "UTC"\npaginate_by = 10\n')
+          'title = "Bench"\nbase_url = "https://bench.example"\ntimezone = "UTC"\npaginate_by = 10\n'
+          f'[feeds]\nentries = {FEED_ENTRIES}\n')
     write(os.path.join(h, "hugo.toml"), HUGO_CONFIG)
     for name, text in HUGO_LAYOUTS.items():
         write(os.path.join(h, "layouts", name), text)
