@@ -184,6 +184,15 @@ fn pages_advertise_their_feeds_and_metadata() {
         attrs(&doc, "meta[name=description]", "content")[0].starts_with("The opening of alpha")
     );
     let doc = html(b.public.join("index.html"));
+    // The footer names each feed by its format (`site.feeds[].name`).
+    assert_eq!(
+        texts(&doc, ".site-footer a[type]"),
+        ["Atom", "RSS", "JSON Feed"]
+    );
+    assert_eq!(
+        attrs(&doc, ".site-footer a[type]", "href"),
+        ["/atom.xml", "/rss.xml", "/feed.json"]
+    );
     assert_eq!(
         attrs(&doc, "meta[name='twitter:card']", "content"),
         ["summary"]
