@@ -97,7 +97,10 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, ReadError> {
         }
     };
     // Valid UTF-8, but text has no NUL: a binary file, or UTF-16.
-    if let Some(at) = text.find('\0') {
+    // Both searches read every byte of every file: memchr takes many bytes
+    // a step (SIMD where the CPU has it), where `str::find(char)` and
+    // `str::contains(char)` took about one instruction a byte each.
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
         return Err(ReadError {
             message: format!(
                 "the file holds a NUL byte (at offset {at}): it is not text, or it is saved as UTF-16"
@@ -109,7 +112,7 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, ReadError> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text = text.replace("\r\n", "\n");
     }
     // Control characters and noncharacters (a paste from a terminal or a

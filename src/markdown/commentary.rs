@@ -606,9 +606,12 @@ fn mark_inline_updates(
             continue;
         }
         // Most text has no update in it: look before copying it.
-        let Some((open_at, date, head_len)) = text.match_indices('[').find_map(|(p, _)| {
-            parse_update_head(&text[p + 1..]).map(|(d, len)| (p, d.map(String::from), len))
-        }) else {
+        // memchr: this looks at every byte of every body's prose.
+        let Some((open_at, date, head_len)) =
+            memchr::memchr_iter(b'[', text.as_bytes()).find_map(|p| {
+                parse_update_head(&text[p + 1..]).map(|(d, len)| (p, d.map(String::from), len))
+            })
+        else {
             i += 1;
             continue;
         };
