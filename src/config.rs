@@ -281,7 +281,8 @@ impl Config {
             return "";
         };
         let after_scheme = &url[scheme_end + 3..];
-        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+        let host_end = after_scheme.bytes().position(|b| b == b'/');
+        host_end.map_or("", |i| &after_scheme[i..])
     }
 
     /// The link to a site path, as written in pages: `/x/` or `/blog/x/`.

@@ -96,10 +96,10 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, ReadError> {
             });
         }
     };
-    // Valid UTF-8, but text has no NUL: a binary file, or UTF-16.
-    // Both searches read every byte of every file: memchr takes many bytes
-    // a step (SIMD where the CPU has it), where `str::find(char)` and
-    // `str::contains(char)` took about one instruction a byte each.
+    // Valid UTF-8, but text has no NUL: a binary file, or UTF-16. (This
+    // search and the one for CR below read every byte of every file:
+    // memchr takes many bytes a step, where `str::find(char)` took about
+    // one instruction a byte.)
     if let Some(at) = memchr::memchr(0, text.as_bytes()) {
         return Err(ReadError {
             message: format!(

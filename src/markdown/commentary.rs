@@ -605,8 +605,8 @@ fn mark_inline_updates(
             i += 1;
             continue;
         }
-        // Most text has no update in it: look before copying it.
-        // memchr: this looks at every byte of every body's prose.
+        // Most text has no update in it: look (with memchr, as this reads
+        // every byte of every body's prose) before copying it.
         let Some((open_at, date, head_len)) =
             memchr::memchr_iter(b'[', text.as_bytes()).find_map(|p| {
                 parse_update_head(&text[p + 1..]).map(|(d, len)| (p, d.map(String::from), len))

@@ -71,16 +71,20 @@ fn segment_fine(segment: &[u8], stem_end: Option<usize>) -> bool {
         // A stem that may end in white space (trimmed before the
         // reserved names are compared) is for the exact test.
         (_, Some(&b)) if b.is_ascii_whitespace() || !b.is_ascii() => false,
-        // Reserved names begin `au`, `co`, `lp`, `nu` or `pr`: `page` and
-        // `tags` are cleared here.
-        _ => {
-            !(matches!(stem.len(), 3 | 4)
-                && matches!(
-                    [stem[0].to_ascii_lowercase(), stem[1].to_ascii_lowercase()],
-                    [b'a', b'u'] | [b'c', b'o'] | [b'l', b'p'] | [b'n', b'u'] | [b'p', b'r']
-                ))
-        }
+        _ => !may_be_reserved(stem),
     }
+}
+
+/// Whether `stem` could be one of the [`RESERVED`] names: three or four
+/// bytes beginning `au`, `co`, `lp`, `nu` or `pr`, as every one does.
+/// Dates, `page`, `tags` and most words are ruled out without a look at
+/// the list.
+fn may_be_reserved(stem: &[u8]) -> bool {
+    matches!(stem.len(), 3 | 4)
+        && matches!(
+            [stem[0].to_ascii_lowercase(), stem[1].to_ascii_lowercase()],
+            [b'a', b'u'] | [b'c', b'o'] | [b'l', b'p'] | [b'n', b'u'] | [b'p', b'r']
+        )
 }
 
 fn segment_trouble(segment: &str) -> Option<String> {
@@ -90,16 +94,7 @@ fn segment_trouble(segment: &str) -> Option<String> {
         None => segment,
     }
     .trim_end();
-    // Every reserved name is three or four letters long, and starts with
-    // one of these (the first letter rules out dates and most words
-    // without a look at the list).
-    if matches!(stem.len(), 3 | 4)
-        && matches!(
-            stem.as_bytes()[0].to_ascii_lowercase(),
-            b'a' | b'c' | b'l' | b'n' | b'p'
-        )
-        && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem))
-    {
+    if may_be_reserved(stem.as_bytes()) && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
         return Some(format!("`{segment}` is a device name on Windows"));
     }
     if matches!(bytes.last(), Some(b'.' | b' ')) {

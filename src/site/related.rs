@@ -263,24 +263,29 @@ impl<'a> Ranker<'a> {
                 }
             }
         }
-        // Most shared tags, then nearest in time, then the newer post. The
-        // best `count` are kept in order while the candidates are read
-        // (hundreds a post, most of them beaten by the worst kept after
-        // one comparison), rather than all collected and partitioned:
+        // The best `count` by `by_rank`, kept in order while the candidates
+        // are read (hundreds a post, most of them beaten by the worst kept
+        // after one comparison), rather than all collected and partitioned:
         // `select_nth_unstable` was a fiftieth of a 10,000-post build.
         let seconds = &self.seconds;
-        let order = |a: &(u32, i64, PostId), b: &(u32, i64, PostId)| {
-            b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-        };
         let candidates = touched.drain(..).map(|other| {
             let n = std::mem::take(&mut shared[other]);
             (n, (seconds[other] - seconds[id]).abs(), other)
         });
-        least(candidates, self.count, order)
+        least(candidates, self.count, by_rank)
             .iter()
             .map(|&(_, _, other)| other)
             .collect()
     }
+}
+
+/// A candidate as `rank` weighs it: (shared tags, seconds apart, id).
+type Candidate = (u32, i64, PostId);
+
+/// Most shared tags first, then nearest in time, then the newer post
+/// (the lower id): a total order, since ids differ.
+fn by_rank(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
 }
 
 /// The `count` least of `items` by `order` (a total order), least first:
@@ -421,22 +426,19 @@ mod tests {
 
     proptest::proptest! {
         /// Keeping the best few while reading gives what sorting every
-        /// candidate and keeping the first few gives, ties included (the
-        /// id breaks them, as in `rank`).
+        /// candidate by `rank`'s own order and keeping the first few gives,
+        /// ties in shared tags and time included (the id breaks them).
         #[test]
         fn least_is_the_first_of_a_full_sort(
             keys in proptest::collection::vec((0u32..4, 0i64..6), 0..60),
             count in 0usize..12,
         ) {
-            let items: Vec<(u32, i64, usize)> =
+            let items: Vec<Candidate> =
                 keys.iter().enumerate().map(|(id, &(n, d))| (n, d, id)).collect();
-            let order = |a: &(u32, i64, usize), b: &(u32, i64, usize)| {
-                b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-            };
             let mut sorted = items.clone();
-            sorted.sort_by(order);
+            sorted.sort_by(by_rank);
             sorted.truncate(count);
-            proptest::prop_assert_eq!(least(items, count, order), sorted);
+            proptest::prop_assert_eq!(least(items, count, by_rank), sorted);
         }
     }
 }
