@@ -67,6 +67,11 @@ impl<T> Shared<T> {
         self.hash
     }
 
+    /// The value, to make another from.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
     /// A value whose hash was worked out from what it is made from.
     pub(super) fn with_hash(value: T, hash: u64) -> Self {
         Shared { value, hash }

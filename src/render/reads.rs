@@ -61,7 +61,9 @@ pub struct MemoEntry {
     post: Arc<Post>,
     /// The post's comments and mentions, by their source hashes.
     social: u64,
-    list: Shared<Value>,
+    /// The list value: made for every post when the memo is refreshed in
+    /// a session; in a one-shot build, when a job first asks for it.
+    list: OnceLock<Shared<Value>>,
     page: OnceLock<Shared<Value>>,
     archive: OnceLock<Shared<Value>>,
     feed: OnceLock<Shared<Arc<str>>>,
@@ -221,17 +223,21 @@ impl PostMemo {
             kept
         };
         let hashed = self.hashed;
+        let eager = self.kept;
         self.by_post = kept
             .into_par_iter()
             .enumerate()
             .map(|(id, kept)| {
                 kept.unwrap_or_else(|| {
                     let post = &site.posts[id];
-                    let view = super::views::post_view(&site.config, post, &site.comments[id]);
+                    let list = OnceLock::new();
+                    if eager {
+                        let _ = list.set(list_value(site, id, hashed));
+                    }
                     Arc::new(MemoEntry {
                         post: post.clone(),
                         social: social_hash(&site.comments[id], &site.mentions[id]),
-                        list: Shared::new(Value::from_serializable(&view), hashed),
+                        list,
                         page: OnceLock::new(),
                         archive: OnceLock::new(),
                         feed: OnceLock::new(),
@@ -244,6 +250,12 @@ impl PostMemo {
             .collect();
         changed
     }
+}
+
+/// A post's list value (its view, no `content`), hashed when `hashed`.
+fn list_value(site: &Site, id: PostId, hashed: bool) -> Shared<Value> {
+    let view = super::views::post_view(&site.config, &site.posts[id], &site.comments[id]);
+    Shared::new(Value::from_serializable(&view), hashed)
 }
 
 /// What one job read while its context was built.
@@ -309,11 +321,27 @@ impl<'a> Reads<'a> {
     pub fn value(&self, id: PostId) -> Shared<Value> {
         let entry = self.entry(id);
         if !self.memo.reuse {
-            let view =
-                super::views::post_view(&self.site.config, &entry.post, &self.site.comments[id]);
-            return Shared::new(Value::from_serializable(&view), self.memo.hashed);
+            return list_value(self.site, id, self.memo.hashed);
         }
-        entry.list.clone()
+        entry
+            .list
+            .get_or_init(|| list_value(self.site, id, self.memo.hashed))
+            .clone()
+    }
+
+    /// The list value to make a bigger value from (with `content` or
+    /// `item_html`): the kept one if made, else, in a one-shot build, one
+    /// made for the purpose and not kept, so that the bigger value takes
+    /// its map instead of copying it. A one-shot build thus holds no list
+    /// values while it makes the post pages, and one map per post (its
+    /// list item's) while it makes the lists.
+    fn base_value(&self, id: PostId) -> Shared<Value> {
+        let entry = self.entry(id);
+        match entry.list.get() {
+            Some(list) if self.memo.reuse => list.clone(),
+            _ if !self.memo.kept => list_value(self.site, id, self.memo.hashed),
+            _ => self.value(id),
+        }
     }
 
     /// The post's list value with `item_html`, the theme's `item.html`
@@ -324,12 +352,13 @@ impl<'a> Reads<'a> {
         id: PostId,
         render: impl FnOnce(&Value) -> Result<String, Vec<crate::diagnostic::Diagnostic>>,
     ) -> Listed {
-        let list = self.value(id);
         let make = || {
+            let list = self.base_value(id);
             let html = render(&list).map_err(Arc::new)?;
-            let mut map = list.as_map().cloned().unwrap_or_default();
-            map.insert("item_html".into(), Value::safe_string(&html));
-            Ok(Shared::with_hash(Value::from(map), item_hash(&list)))
+            let hash = item_hash(&list);
+            let value =
+                super::views::with_field(list.into_value(), "item_html", Value::safe_string(&html));
+            Ok(Shared::with_hash(value, hash))
         };
         if !self.memo.reuse {
             return make();
@@ -354,8 +383,7 @@ impl<'a> Reads<'a> {
     pub fn page_value(&self, id: PostId, only_hash: bool) -> Shared<Value> {
         let entry = self.entry(id);
         let post = &self.site.posts[id];
-        let list = self.value(id);
-        let hash = |html: &str| {
+        let hash = |list: &Shared<Value>, html: &str| {
             if !self.memo.hashed {
                 return 0;
             }
@@ -369,12 +397,14 @@ impl<'a> Reads<'a> {
         if only_hash {
             return match entry.page.get() {
                 Some(page) if kept => page.clone(),
-                _ => Shared::stand_in(hash(&post.body.html.get())),
+                _ => Shared::stand_in(hash(&self.value(id), &post.body.html.get())),
             };
         }
         let make = || {
+            let list = self.base_value(id);
             let html = post.body.html.get();
-            Shared::with_hash(super::views::with_content(&list, &html), hash(&html))
+            let hash = hash(&list, &html);
+            Shared::with_hash(super::views::with_content(list.into_value(), &html), hash)
         };
         if !kept {
             return make();
