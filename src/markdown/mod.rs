@@ -27,7 +27,7 @@ pub use body_html::BodyHtml;
 pub use commentary::{CitedQuote, CommentaryContext, Findings, InlineUpdate};
 pub use source::{Source, Sources};
 use text::count_words;
-pub(crate) use text::plain_text;
+pub(crate) use text::{first_words, plain_text};
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes,
 /// strikethrough, task lists, smart punctuation and `{#id}` heading

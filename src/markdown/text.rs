@@ -299,6 +299,25 @@ fn char_at(s: &str, i: usize) -> (bool, usize) {
     (c.is_whitespace(), c.len_utf8())
 }
 
+/// The first `n` words of `text`, one space between them, with an
+/// ellipsis when cut: a description made from a summary's plain text.
+pub fn first_words(text: &str, n: usize) -> String {
+    let mut out = String::new();
+    // Only the first n + 1 words are looked at: the summary text may be a
+    // whole long post.
+    for (i, word) in text.split_whitespace().take(n + 1).enumerate() {
+        if i == n {
+            out.push('…');
+            break;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 #[cfg(test)]
 #[path = "text_tests.rs"]
 mod tests;

@@ -189,3 +189,14 @@ proptest! {
         prop_assert_eq!(plain_text(events.iter()), plain_text_by_words(&runs));
     }
 }
+
+#[test]
+fn first_words_cuts_at_any_whitespace_with_an_ellipsis() {
+    assert_eq!(
+        first_words("  one\ttwo\u{a0}three\u{3000}four ", 3),
+        "one two three…"
+    );
+    assert_eq!(first_words("one two", 2), "one two");
+    assert_eq!(first_words("é ü", 0), "…");
+    assert_eq!(first_words(" \n ", 3), "");
+}

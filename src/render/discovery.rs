@@ -11,8 +11,8 @@ use tera::Value;
 
 use crate::config::Config;
 use crate::content::Post;
+use crate::markdown::first_words;
 use crate::render::reads::{Reads, Shared};
-use crate::render::views::truncate_words;
 use crate::site::{PostId, Site};
 use crate::urls::series_path;
 use crate::urls::{day_path, month_path, year_path};
@@ -278,7 +278,7 @@ pub fn search_entry(config: &Config, p: &Post) -> String {
         date: p.date.strftime("%Y-%m-%d").to_string(),
         kind: p.kind.name(),
         tags: &p.tags,
-        excerpt: truncate_words(&p.body.summary_text, 30),
+        excerpt: first_words(&p.body.summary_text, 30),
     })
     .unwrap_or_default()
 }

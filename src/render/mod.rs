@@ -17,6 +17,7 @@ mod incremental;
 mod plan;
 mod portable;
 pub mod reads;
+pub mod terms;
 pub mod views;
 
 use std::hash::Hasher as _;

@@ -49,6 +49,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::hashing::item_hash;
 pub use super::hashing::{JobContext, Shared};
+use super::terms::TermValues;
 
 use crate::config::Config;
 use crate::content::Post;
@@ -124,6 +125,8 @@ pub struct PostMemo {
     reuse: bool,
     /// What the entries' list items were made under.
     item_key: ItemKey,
+    /// Tag and category values, shared by the posts' views.
+    terms: TermValues,
 }
 
 type SharedThreads = Arc<Vec<Vec<Thread>>>;
@@ -156,6 +159,7 @@ impl PostMemo {
             social: None,
             reuse,
             item_key: ItemKey::default(),
+            terms: TermValues::default(),
         }
     }
 
@@ -222,9 +226,9 @@ impl PostMemo {
         } else {
             kept
         };
-        let hashed = self.hashed;
         let eager = self.kept;
-        self.by_post = kept
+        let memo = &*self;
+        let by_post = kept
             .into_par_iter()
             .enumerate()
             .map(|(id, kept)| {
@@ -232,7 +236,7 @@ impl PostMemo {
                     let post = &site.posts[id];
                     let list = OnceLock::new();
                     if eager {
-                        let _ = list.set(list_value(site, id, hashed));
+                        let _ = list.set(memo.list_value(site, id));
                     }
                     Arc::new(MemoEntry {
                         post: post.clone(),
@@ -248,14 +252,28 @@ impl PostMemo {
                 })
             })
             .collect();
+        self.by_post = by_post;
         changed
     }
-}
 
-/// A post's list value (its view, no `content`), hashed when `hashed`.
-fn list_value(site: &Site, id: PostId, hashed: bool) -> Shared<Value> {
-    let view = super::views::post_view(&site.config, &site.posts[id], &site.comments[id]);
-    Shared::new(Value::from_serializable(&view), hashed)
+    /// A post's list value (its view, no `content`), hashed when values
+    /// are.
+    fn list_value(&self, site: &Site, id: PostId) -> Shared<Value> {
+        Shared::new(self.view_value(site, id, None), self.hashed)
+    }
+
+    /// A post's view as a value, with `content` if given.
+    fn view_value(&self, site: &Site, id: PostId, content: Option<Arc<str>>) -> Value {
+        let mut view = super::views::post_view(
+            &site.config,
+            &site.posts[id],
+            &site.comments[id],
+            &self.terms,
+            self.reuse,
+        );
+        view.content = content;
+        Value::from_serializable(&view)
+    }
 }
 
 /// What one job read while its context was built.
@@ -321,11 +339,11 @@ impl<'a> Reads<'a> {
     pub fn value(&self, id: PostId) -> Shared<Value> {
         let entry = self.entry(id);
         if !self.memo.reuse {
-            return list_value(self.site, id, self.memo.hashed);
+            return self.memo.list_value(self.site, id);
         }
         entry
             .list
-            .get_or_init(|| list_value(self.site, id, self.memo.hashed))
+            .get_or_init(|| self.memo.list_value(self.site, id))
             .clone()
     }
 
@@ -339,7 +357,7 @@ impl<'a> Reads<'a> {
         let entry = self.entry(id);
         match entry.list.get() {
             Some(list) if self.memo.reuse => list.clone(),
-            _ if !self.memo.kept => list_value(self.site, id, self.memo.hashed),
+            _ if !self.memo.kept => self.memo.list_value(self.site, id),
             _ => self.value(id),
         }
     }
@@ -401,8 +419,14 @@ impl<'a> Reads<'a> {
             };
         }
         let make = || {
-            let list = self.base_value(id);
             let html = post.body.html.get();
+            if !self.memo.hashed && !kept && entry.list.get().is_none() {
+                // Nothing hashed, and no list value to start from: the
+                // view with `content`, made in one go (a list value
+                // extended by a field is a map built twice).
+                return Shared::with_hash(self.memo.view_value(self.site, id, Some(html)), 0);
+            }
+            let list = self.base_value(id);
             let hash = hash(&list, &html);
             Shared::with_hash(super::views::with_content(list.into_value(), &html), hash)
         };

@@ -13,8 +13,9 @@ use tera::Value;
 use crate::config::{Author, Config, TaxonomyKind};
 use crate::content::comment::Thread;
 use crate::content::{CommentMode, Page, Post};
-use crate::markdown::Heading;
+use crate::markdown::{Heading, first_words};
 use crate::render::reads::Reads;
+use crate::render::terms::TermValues;
 use crate::site::{PostId, Site};
 
 /// `site`: in every template (Tera's global context).
@@ -52,14 +53,6 @@ pub struct LinkView<'a> {
     pub url: String,
 }
 
-/// A tag or category as attached to a post.
-#[derive(Serialize)]
-pub struct TermRef {
-    pub name: String,
-    pub slug: String,
-    pub url: String,
-}
-
 /// `post`: a post, in its own page and in lists.
 #[derive(Serialize)]
 pub struct PostView<'a> {
@@ -77,8 +70,10 @@ pub struct PostView<'a> {
     pub draft: bool,
     /// Listed first on the home page.
     pub pinned: bool,
-    pub tags: Vec<TermRef>,
-    pub categories: Vec<TermRef>,
+    /// `[{ name, slug, url }]`, each made once for all the posts that
+    /// carry it (`render::terms`).
+    pub tags: Vec<Value>,
+    pub categories: Vec<Value>,
     pub series: Option<&'a str>,
     /// HTML: the front matter `summary` (as Markdown), else the body's
     /// summary cut.
@@ -111,6 +106,10 @@ pub struct PostView<'a> {
     pub comment_token: Option<String>,
     pub source_path: String,
     pub extra: &'a serde_json::Value,
+    /// HTML: the whole post, on its own page only (lists have no
+    /// `content`). Last, as [`with_content`] adds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<std::sync::Arc<str>>,
 }
 
 #[derive(Serialize)]
@@ -280,24 +279,6 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
     }
 }
 
-fn term_refs(
-    config: &Config,
-    kind: TaxonomyKind,
-    names: &[String],
-    slugs: &[String],
-) -> Vec<TermRef> {
-    names
-        .iter()
-        .zip(slugs)
-        .filter(|(_, slug)| !slug.is_empty())
-        .map(|(name, slug)| TermRef {
-            url: config.link(&crate::site::term_url(config, kind, slug)),
-            name: name.clone(),
-            slug: slug.clone(),
-        })
-        .collect()
-}
-
 /// Words per minute for reading time.
 const READING_WPM: usize = 230;
 
@@ -306,8 +287,16 @@ pub fn reading_minutes(words: usize) -> usize {
 }
 
 /// Builds a post's view. It reads only the post, its comments and the
-/// config: the per-post memo (`render::reads`) relies on that.
-pub fn post_view<'a>(config: &'a Config, post: &'a Post, comments: &[Thread]) -> PostView<'a> {
+/// config (and the term values made from the config): the per-post memo
+/// (`render::reads`) relies on that. `share` off makes every term value
+/// anew.
+pub fn post_view<'a>(
+    config: &'a Config,
+    post: &'a Post,
+    comments: &[Thread],
+    terms: &TermValues,
+    share: bool,
+) -> PostView<'a> {
     let summary = post.body.summary_html.as_str();
     let description = post_description(post);
     PostView {
@@ -321,12 +310,19 @@ pub fn post_view<'a>(config: &'a Config, post: &'a Post, comments: &[Thread]) ->
         updated: post.updated.as_ref().map(|u| u.timestamp().to_string()),
         draft: post.draft,
         pinned: post.pinned,
-        tags: term_refs(config, TaxonomyKind::Tags, &post.tags, &post.tag_slugs),
-        categories: term_refs(
+        tags: terms.of(
+            config,
+            TaxonomyKind::Tags,
+            &post.tags,
+            &post.tag_slugs,
+            share,
+        ),
+        categories: terms.of(
             config,
             TaxonomyKind::Categories,
             &post.categories,
             &post.category_slugs,
+            share,
         ),
         series: post.series.as_deref(),
         summary,
@@ -400,14 +396,14 @@ pub fn post_view<'a>(config: &'a Config, post: &'a Post, comments: &[Thread]) ->
         },
         source_path: post.source.display().to_string(),
         extra: &post.extra,
+        content: None,
     }
 }
 
-/// A post's `description`: its own, else the summary's first 50 words.
+/// A post's `description`: its own, else the summary's first 50 words
+/// (made once, when the post is parsed).
 fn post_description(post: &Post) -> String {
-    post.description
-        .clone()
-        .unwrap_or_else(|| truncate_words(&post.body.summary_text, 50))
+    post.meta_description.clone()
 }
 
 /// A post's `image_url`: its image as an absolute URL.
@@ -429,62 +425,12 @@ pub fn page_view<'a>(site: &'a Site, page: &'a Page) -> PageView<'a> {
         description: page
             .description
             .clone()
-            .unwrap_or_else(|| truncate_words(&page.body.summary_text, 50)),
+            .unwrap_or_else(|| first_words(&page.body.summary_text, 50)),
         words: page.body.words,
         headings: &page.body.headings,
         source_path: page.source.display().to_string(),
         extra: &page.extra,
     }
-}
-
-/// The first `n` words of `text` (split where [`char::is_whitespace`]
-/// says), one space between them, with an ellipsis when cut.
-///
-/// Only the first n + 1 words are looked at: the summary text may be a
-/// whole long post. Made for every post's description two or three times
-/// a build, so it reads bytes: `split_whitespace` decoded every character
-/// and was 3.5% of a 10,000-post build.
-pub fn truncate_words(text: &str, n: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(n.saturating_mul(8)));
-    let mut at = 0;
-    for count in 0..=n {
-        let start = word_edge(text, at, true);
-        if start == text.len() {
-            break;
-        }
-        if count == n {
-            out.push('…');
-            break;
-        }
-        let end = word_edge(text, start, false);
-        if count > 0 {
-            out.push(' ');
-        }
-        out.push_str(&text[start..end]);
-        at = end;
-    }
-    out
-}
-
-/// From byte `at` (a character boundary), where the run of whitespace
-/// (`space`) or of other characters ends.
-fn word_edge(text: &str, mut at: usize, space: bool) -> usize {
-    let bytes = text.as_bytes();
-    while let Some(&b) = bytes.get(at) {
-        let (is_space, len) = if b < 0x80 {
-            // `char::is_whitespace` for ASCII: tab to carriage return
-            // (vertical tab included), and space.
-            (b == b' ' || (b'\t'..=b'\r').contains(&b), 1)
-        } else {
-            let c = text[at..].chars().next().unwrap_or(' ');
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if is_space != space {
-            break;
-        }
-        at += len;
-    }
-    at
 }
 
 /// A map value with one more field at the end: `value`'s own map when
@@ -612,39 +558,6 @@ pub fn meta(r: &Reads<'_>, job: &crate::render::Job) -> MetaView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    /// What `truncate_words` means, written the obvious way.
-    fn truncate_by_split(text: &str, n: usize) -> String {
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let mut out = words[..words.len().min(n)].join(" ");
-        if words.len() > n {
-            out.push('…');
-        }
-        out
-    }
-
-    #[test]
-    fn truncate_words_cuts_at_any_whitespace() {
-        assert_eq!(
-            truncate_words("  one\ttwo\u{a0}three\u{3000}four ", 3),
-            "one two three…"
-        );
-        assert_eq!(truncate_words("one two", 2), "one two");
-        assert_eq!(truncate_words("one\u{b}two", 5), "one two");
-        assert_eq!(truncate_words("é ü", 0), "…");
-        assert_eq!(truncate_words(" \n ", 3), "");
-    }
-
-    proptest! {
-        #[test]
-        fn truncate_words_is_the_first_words_split_by_whitespace(
-            text in "[a \t\n\u{b}\u{a0}\u{85}\u{2003}é—.]{0,60}",
-            n in 0usize..8,
-        ) {
-            prop_assert_eq!(truncate_words(&text, n), truncate_by_split(&text, n));
-        }
-    }
 
     #[test]
     fn with_field_adds_the_field_last_and_leaves_a_shared_value_alone() {

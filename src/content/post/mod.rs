@@ -138,6 +138,10 @@ pub struct Post {
     pub series: Option<String>,
     pub summary_override: Option<String>,
     pub description: Option<String>,
+    /// What views show as its `description`: `description`, else the
+    /// summary's first 50 words (made once, here: each post's view is
+    /// made two or three times a build).
+    pub meta_description: String,
     pub image: Option<String>,
     pub aliases: Vec<String>,
     pub link: Option<String>,

@@ -616,6 +616,10 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         .iter()
         .map(|c| crate::urls::term_slug(c).0)
         .collect();
+    let meta_description = raw
+        .description
+        .clone()
+        .unwrap_or_else(|| markdown::first_words(&body.summary_text, 50));
     let mut post = Post {
         source: file.rel.clone(),
         source_hash: file.content_hash(),
@@ -638,6 +642,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         series: raw.series.as_ref().map(|s| s.value.clone()),
         summary_override: summary,
         description: raw.description.clone(),
+        meta_description,
         image: raw.image.clone(),
         aliases,
         link,
