@@ -19,7 +19,10 @@
 //! builds by post identity, and are hashed once when made: a page showing
 //! 10,000 of them hashes 10,000 numbers, not 10,000 summaries. They are
 //! handed out as [`Shared`], which serializes as the value for Tera and as
-//! the hash while a context is being fingerprinted.
+//! the hash while a context is being fingerprinted. A one-shot build
+//! keeps a list value only once a job asks for it, and lets the post pages
+//! and list items make their own instead of holding 10,000 maps while the
+//! post pages are made ([`Reads::value`], `base_value`).
 //!
 //! The memo's rule: a per-post value may read only its post, that post's
 //! comments and mentions, and the config (which restarts everything when

@@ -1,9 +1,11 @@
 //! What templates see: the documented view types.
 //!
 //! Templates never see internal structs. Each view here borrows from the
-//! frozen [`Site`] and is serialized into a Tera value once: a post's view
-//! is built one time and then shared (Tera values are reference counted)
-//! by its own page and every list page it appears on. The fields are
+//! frozen [`Site`] and is serialized into a Tera value: a post's list
+//! value is shared (Tera values are reference counted) by every list page
+//! it appears on; a one-shot build makes its view a second time, with
+//! `content`, for its own page, rather than hold every list value while
+//! the post pages are made (`render::reads`). The fields are
 //! documented for theme authors in `docs/templates.md`; keep the two in
 //! step.
 
