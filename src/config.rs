@@ -254,6 +254,11 @@ pub struct Config {
     pub snapshot_files: Vec<(std::path::PathBuf, String)>,
     /// Highlight fenced code (`[markdown] highlight_code`).
     pub highlight_code: bool,
+    /// Whether posts keep each cited quote's plain text, which only
+    /// `check` and `cite` compare with their sources: not read from
+    /// `glossator.toml`; `build` and `serve` turn it off
+    /// ([`crate::request::BuildOptions::quote_text`]).
+    pub quote_text: bool,
     pub extra: toml::Table,
 }
 
@@ -734,6 +739,7 @@ fn resolve(raw: RawConfig, text: &str) -> Result<Config, Diagnostics> {
         publish_snapshots: sources.and_then(|s| s.publish_snapshots).unwrap_or(false),
         snapshot_files: Vec::new(),
         highlight_code: markdown.and_then(|m| m.highlight_code).unwrap_or(true),
+        quote_text: true,
         extra: extra.unwrap_or_default(),
     })
 }

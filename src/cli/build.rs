@@ -36,6 +36,7 @@ impl BuildArgs {
         options.base_url = self.base_url;
         options.output = self.output;
         options.force = self.force;
+        options.quote_text = false;
         if let Err(e) = crate::interrupt::install() {
             eprintln!(
                 "warning: cannot handle Ctrl-C ({e}); an interrupted build may leave a staging folder, which the next build removes"

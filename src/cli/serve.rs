@@ -78,6 +78,7 @@ impl ServeArgs {
         let mut build = BuildOptions::new(absolute);
         build.drafts = self.drafts;
         build.future = self.future;
+        build.quote_text = false;
         // The preview links to itself, whatever base_url says.
         let options = ServeOptions {
             build,

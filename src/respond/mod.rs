@@ -164,6 +164,7 @@ impl App {
         let rebuild = Rebuilds::start(
             crate::build::BuildOptions {
                 output: options.output.clone(),
+                quote_text: false,
                 ..crate::build::BuildOptions::new(&root)
             },
             reporter.clone(),

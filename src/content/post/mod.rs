@@ -314,6 +314,25 @@ mod tests {
     }
 
     #[test]
+    fn quote_text_is_kept_only_when_the_config_asks() {
+        let text = "+++\ntitle = \"Q\"\ndate = 2009-03-03\n+++\n> Every word *counts*.\n>\n> — A. Person\n";
+        let mut config = config();
+        let kept = ok(parse_post(&file("content/posts/q.md", text), &config));
+        config.quote_text = false;
+        let dropped = ok(parse_post(&file("content/posts/q.md", text), &config));
+        let (kept, dropped) = (
+            &kept.body.commentary.quotes,
+            &dropped.body.commentary.quotes,
+        );
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].text, "Every word counts.");
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].text, "");
+        // What a build reads of a quote stays.
+        assert_eq!(dropped[0].author.as_deref(), Some("A. Person"));
+    }
+
+    #[test]
     fn date_and_slug_from_file_name() {
         let post = ok(parse_post(
             &file(

@@ -588,6 +588,12 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
     let body_text = body_text(&split, raw.summary_separator.as_deref());
     let mut body = render_body(file, &body_text, split.body_line, &ctx, &mut problems);
     check_commentary(file, &split, &raw, &body, &resolved_sources, &mut problems);
+    if !config.quote_text {
+        // Read only by `check` and `cite`; the body memo keeps it.
+        for quote in &mut body.commentary.quotes {
+            quote.text = String::new();
+        }
+    }
     let summary = raw.summary.clone();
     if let Some(text) = &summary {
         let (summary_body, _) = markdown::memo::render(text, &ctx);
