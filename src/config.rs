@@ -257,7 +257,7 @@ pub struct Config {
     /// Whether posts keep each cited quote's plain text, which only
     /// `check` and `cite` compare with their sources: not read from
     /// `glossator.toml`; `build` and `serve` turn it off
-    /// ([`crate::request::BuildOptions::quote_text`]).
+    /// (`BuildOptions::quote_text` in `request`).
     pub quote_text: bool,
     pub extra: toml::Table,
 }
