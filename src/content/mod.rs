@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-pub use post::{ALIAS_HINT, CommentMode, Kind, Page, Post, Source, Update, Via, alias_url};
+pub use post::{
+    ALIAS_HINT, CommentMode, Kind, Page, Post, Source, Update, Via, alias_url, meta_description,
+};
 pub use source::{Role, SourceFile};
 
 /// The parse stage's output.

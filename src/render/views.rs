@@ -14,8 +14,8 @@ use tera::Value;
 
 use crate::config::{Author, Config, TaxonomyKind};
 use crate::content::comment::Thread;
-use crate::content::{CommentMode, Page, Post};
-use crate::markdown::{Heading, first_words};
+use crate::content::{CommentMode, Page, Post, meta_description};
+use crate::markdown::Heading;
 use crate::render::reads::Reads;
 use crate::render::terms::TermValues;
 use crate::site::{PostId, Site};
@@ -300,7 +300,7 @@ pub fn post_view<'a>(
     share: bool,
 ) -> PostView<'a> {
     let summary = post.body.summary_html.as_str();
-    let description = post_description(post);
+    let description = post.meta_description.clone();
     PostView {
         kind: post.kind.name(),
         title: &post.title,
@@ -402,12 +402,6 @@ pub fn post_view<'a>(
     }
 }
 
-/// A post's `description`: its own, else the summary's first 50 words
-/// (made once, when the post is parsed).
-fn post_description(post: &Post) -> String {
-    post.meta_description.clone()
-}
-
 /// A post's `image_url`: its image as an absolute URL.
 fn post_image_url(config: &Config, post: &Post) -> Option<String> {
     let img = post.image.as_deref()?;
@@ -424,10 +418,7 @@ pub fn page_view<'a>(site: &'a Site, page: &'a Page) -> PageView<'a> {
         permalink: site.config.absolute(&page.url),
         date: page.date.as_ref().map(|d| d.timestamp().to_string()),
         content: page.body.html.get(),
-        description: page
-            .description
-            .clone()
-            .unwrap_or_else(|| first_words(&page.body.summary_text, 50)),
+        description: meta_description(page.description.as_deref(), &page.body.summary_text),
         words: page.body.words,
         headings: &page.body.headings,
         source_path: page.source.display().to_string(),
@@ -539,7 +530,7 @@ pub fn meta(r: &Reads<'_>, job: &crate::render::Job) -> MetaView {
             // `Reads::value`).
             let post = r.post(*id);
             MetaView {
-                description: post_description(post),
+                description: post.meta_description.clone(),
                 og_type: "article",
                 image: post_image_url(&site.config, post),
             }

@@ -138,9 +138,9 @@ pub struct Post {
     pub series: Option<String>,
     pub summary_override: Option<String>,
     pub description: Option<String>,
-    /// What views show as its `description`: `description`, else the
-    /// summary's first 50 words (made once, here: each post's view is
-    /// made two or three times a build).
+    /// What views show as its `description` ([`meta_description`]), made
+    /// once when the post is parsed: each post's view is made two or three
+    /// times a build.
     pub meta_description: String,
     pub image: Option<String>,
     pub aliases: Vec<String>,
@@ -157,6 +157,15 @@ pub struct Post {
     pub body: Rendered,
     /// The file line the body starts on (body line 1).
     pub body_line: usize,
+}
+
+/// What a view shows as a post's or page's `description`: its own, else
+/// the first 50 words of its summary's plain text.
+pub fn meta_description(own: Option<&str>, summary_text: &str) -> String {
+    own.map_or_else(
+        || crate::markdown::first_words(summary_text, 50),
+        String::from,
+    )
 }
 
 impl Post {

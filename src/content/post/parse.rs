@@ -622,10 +622,7 @@ pub fn parse_post(file: &SourceFile, config: &Config) -> (Option<Post>, Vec<Diag
         .iter()
         .map(|c| crate::urls::term_slug(c).0)
         .collect();
-    let meta_description = raw
-        .description
-        .clone()
-        .unwrap_or_else(|| markdown::first_words(&body.summary_text, 50));
+    let meta_description = super::meta_description(raw.description.as_deref(), &body.summary_text);
     let mut post = Post {
         source: file.rel.clone(),
         source_hash: file.content_hash(),
