@@ -3,9 +3,10 @@
 //! A post's HTML is the largest thing the content model holds (about as
 //! large as the Markdown it came from). A `glossator build` needs it only
 //! for the pages that show whole posts: the post's own page, the feeds and
-//! lists of whole posts. Once those are made, the build releases every
-//! post's HTML (`render::incremental`) and renders the other pages (lists,
-//! archives, term pages) in the room it frees. Posts are shared (`Arc`)
+//! lists of whole posts. It makes those first and releases each post's
+//! HTML once the last of them reading it is made (`render::leases`), then
+//! renders the other pages (lists, archives, term pages) in the room that
+//! frees. Posts are shared (`Arc`)
 //! between the session, the index and the render memo, so the text sits
 //! behind a lock; reading it clones an `Arc`, nothing more.
 //!

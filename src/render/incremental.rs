@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use tera::Value;
 
 use super::cache::{self, CachedPlan, PerPost, Readers, RenderCache};
+use super::leases::{Countdown, Leases};
 use super::plan::{Matching, Patched, plan_site_kept};
 use super::reads::{ItemKey, Recorded, Shared};
 use super::views::site_view;
@@ -281,6 +282,27 @@ pub fn render_site_outputs(
     // search index, the term lists) take longest: started first, so the
     // last core is not left rendering one of them alone.
     candidates.sort_by_key(|&i| !plan.jobs[i].lists_whole_site());
+    // A one-shot build makes the jobs that read posts' whole HTML first
+    // (with the long whole-site jobs, so they still start early), then
+    // lets every post's HTML go, and makes the rest (the lists and
+    // archives) in the room that frees: in the order of the newest post
+    // each shows, every post's list item leased for the pages showing it
+    // (`super::leases`).
+    let phases = (!keep).then(|| {
+        let (first, mut rest): (Vec<usize>, Vec<usize>) = candidates
+            .iter()
+            .partition(|&&i| plan.jobs[i].lists_whole_site() || plan.jobs[i].reads_whole_posts());
+        rest.sort_by_key(|&i| plan.jobs[i].listed_posts().first().copied());
+        (first, rest)
+    });
+    // And each post's HTML is let go once the last job of the first
+    // phase reading it is made.
+    let whole_readers = phases.as_ref().map(|(first, rest)| {
+        let pages = rest.iter().map(|&i| plan.jobs[i].listed_posts());
+        cache.memo.lease(Leases::new(site.posts.len(), pages));
+        let readers = first.iter().map(|&i| plan.jobs[i].whole_posts());
+        Countdown::new(site.posts.len(), readers)
+    });
     let inputs = RenderInputs {
         site,
         theme,
@@ -315,6 +337,10 @@ pub fn render_site_outputs(
                     // last build left: make it again.
                     done = render_job(&inputs, job, None);
                 }
+                inputs.memo.leases().done(job.listed_posts());
+                if let Some(readers) = &whole_readers {
+                    readers.done(job.whole_posts(), |id| site.posts[id].body.html.release());
+                }
                 match done.output {
                     Ok(Some(file)) => {
                         let path = keep.then(|| file.path.clone());
@@ -328,25 +354,19 @@ pub fn render_site_outputs(
             .collect()
     };
     let results: Vec<Done> = timings.time("render", || {
-        if keep {
+        let Some((first, rest)) = &phases else {
             return render(&candidates);
-        }
-        // A one-shot build makes the jobs that read posts' whole HTML
-        // first (with the long whole-site jobs, so they still start
-        // early), then lets every post's HTML go, and makes the rest (the
-        // lists and archives, whose values fill the memo) in the room that
-        // frees.
-        let (first, rest): (Vec<usize>, Vec<usize>) = candidates
-            .iter()
-            .partition(|&&i| plan.jobs[i].lists_whole_site() || plan.jobs[i].reads_whole_posts());
-        let mut results = render(&first);
+        };
+        let mut results = render(first);
+        // Whatever a failed or skipped job left held.
         for post in &site.posts {
             post.body.html.release();
         }
-        results.extend(render(&rest));
+        results.extend(render(rest));
         results
     });
     cache.site_hash = inputs.site_value.hash();
+    cache.memo.lease(Leases::default());
     let mut failures = Vec::new();
     for (index, fingerprint, reads, path, failed) in results {
         if let Some(ds) = failed {

@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod feeds;
 mod hashing;
 mod incremental;
+mod leases;
 mod plan;
 mod portable;
 pub mod reads;
@@ -392,10 +393,8 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
             let number = *number;
             let total_pages = list.total_pages();
             let items = list
-                .posts
+                .page(number)
                 .iter()
-                .skip((number - 1) * list.per_page)
-                .take(list.per_page)
                 .map(|&id| {
                     if list.full_posts {
                         let url = site.config.link(&r.post(id).url);
@@ -411,7 +410,7 @@ fn prepare(inputs: &RenderInputs<'_>, r: &Reads<'_>, job: &Job, mut ctx: JobCont
                         r.listed(id, |post| list_item(inputs, post, &r.post(id).source))
                             .map(ListItem::Shared)
                     } else {
-                        Ok(ListItem::Shared(r.value(id)))
+                        Ok(ListItem::Shared(r.listed_value(id)))
                     }
                 })
                 .collect::<Result<Vec<ListItem>, Arc<Vec<Diagnostic>>>>();

@@ -22,7 +22,9 @@
 //! the hash while a context is being fingerprinted. A one-shot build
 //! keeps a list value only once a job asks for it, and lets the post pages
 //! and list items make their own instead of holding 10,000 maps while the
-//! post pages are made ([`Reads::value`], `base_value`).
+//! post pages are made ([`Reads::value`], `base_value`); it holds each list
+//! item only until the last list page showing it is made
+//! ([`PostMemo::lease`]).
 //!
 //! The memo's rule: a per-post value may read only its post, that post's
 //! comments and mentions, and the config (which restarts everything when
@@ -52,6 +54,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::hashing::item_hash;
 pub use super::hashing::{JobContext, Shared};
+use super::leases::Leases;
 use super::terms::TermValues;
 
 use crate::config::Config;
@@ -130,6 +133,8 @@ pub struct PostMemo {
     item_key: ItemKey,
     /// Tag and category values, shared by the posts' views.
     terms: TermValues,
+    /// A one-shot build's list items, each held for the pages showing it.
+    leases: Leases,
 }
 
 type SharedThreads = Arc<Vec<Vec<Thread>>>;
@@ -163,7 +168,18 @@ impl PostMemo {
             reuse,
             item_key: ItemKey::default(),
             terms: TermValues::default(),
+            leases: Leases::default(),
         }
+    }
+
+    /// Holds list items by these leases from now on (a one-shot build's
+    /// list pages), instead of in each post's entry until the memo goes.
+    pub fn lease(&mut self, leases: Leases) {
+        self.leases = leases;
+    }
+
+    pub fn leases(&self) -> &Leases {
+        &self.leases
     }
 
     /// Hashes the values made from now on, so jobs can be fingerprinted
@@ -354,8 +370,9 @@ impl<'a> Reads<'a> {
     /// `item_html`): the kept one if made, else, in a one-shot build, one
     /// made for the purpose and not kept, so that the bigger value takes
     /// its map instead of copying it. A one-shot build thus holds no list
-    /// values while it makes the post pages, and one map per post (its
-    /// list item's) while it makes the lists.
+    /// values while it makes the post pages, and while it makes the lists
+    /// a list item's map only for as long as its post's lease runs
+    /// (`super::leases`).
     fn base_value(&self, id: PostId) -> Shared<Value> {
         let entry = self.entry(id);
         match entry.list.get() {
@@ -384,7 +401,24 @@ impl<'a> Reads<'a> {
         if !self.memo.reuse {
             return make();
         }
-        self.entry(id).listed.get_or_init(make).clone()
+        self.record(id);
+        match self.memo.leases.item(id, make) {
+            Ok(listed) => listed,
+            Err(make) => self.entry(id).listed.get_or_init(make).clone(),
+        }
+    }
+
+    /// The post's list value on a list page of a theme without
+    /// `item.html`: leased like a list item when a lease is open.
+    pub fn listed_value(&self, id: PostId) -> Shared<Value> {
+        if self.memo.reuse {
+            let make = || Ok(self.memo.list_value(self.site, id));
+            if let Ok(Ok(value)) = self.memo.leases.item(id, make) {
+                self.record(id);
+                return value;
+            }
+        }
+        self.value(id)
     }
 
     /// What [`Reads::listed`] gives, for a context that only fingerprints:

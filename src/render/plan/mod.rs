@@ -105,6 +105,16 @@ impl ListSpec {
     pub fn total_pages(&self) -> usize {
         self.posts.len().div_ceil(self.per_page).max(1)
     }
+
+    /// The posts page `number` (1-based) shows.
+    pub fn page(&self, number: usize) -> &[PostId] {
+        let start = number
+            .saturating_sub(1)
+            .saturating_mul(self.per_page)
+            .min(self.posts.len());
+        let end = start.saturating_add(self.per_page).min(self.posts.len());
+        &self.posts[start..end]
+    }
 }
 
 /// One output file to produce.
@@ -138,6 +148,26 @@ impl Job {
             JobKind::Post(_) | JobKind::Feed { .. } => true,
             JobKind::List { list, .. } => list.full_posts,
             _ => false,
+        }
+    }
+
+    /// The posts whose whole HTML the job reads (see
+    /// [`Job::reads_whole_posts`]).
+    pub fn whole_posts(&self) -> &[PostId] {
+        match &self.kind {
+            JobKind::Post(id) => std::slice::from_ref(id),
+            JobKind::Feed { spec, .. } => &spec.posts,
+            JobKind::List { list, number } if list.full_posts => list.page(*number),
+            _ => &[],
+        }
+    }
+
+    /// The posts the job shows as list items (a page of a list of
+    /// teasers), newest first; none for any other job.
+    pub fn listed_posts(&self) -> &[PostId] {
+        match &self.kind {
+            JobKind::List { list, number } if !list.full_posts => list.page(*number),
+            _ => &[],
         }
     }
 }
