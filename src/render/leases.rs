@@ -28,6 +28,18 @@ use std::sync::{Mutex, MutexGuard};
 use super::reads::Listed;
 use crate::site::PostId;
 
+/// For each of `posts` posts, how many of `pages` (each the posts it
+/// reads, by id) read it.
+fn pages_per_post<'a>(posts: usize, pages: impl IntoIterator<Item = &'a [PostId]>) -> Vec<usize> {
+    let mut counts = vec![0usize; posts];
+    for &id in pages.into_iter().flatten() {
+        if let Some(count) = counts.get_mut(id) {
+            *count += 1;
+        }
+    }
+    counts
+}
+
 /// Per post: how many list pages still have to show its item, and the
 /// item once made. Empty when nothing is leased.
 #[derive(Default)]
@@ -45,16 +57,8 @@ impl Leases {
     /// Leases for the posts shown by `pages` (each page's list items, by
     /// post id), among `posts` posts.
     pub fn new<'a>(posts: usize, pages: impl IntoIterator<Item = &'a [PostId]>) -> Self {
-        let mut counts = vec![0usize; posts];
-        for page in pages {
-            for &id in page {
-                if let Some(count) = counts.get_mut(id) {
-                    *count += 1;
-                }
-            }
-        }
         Leases {
-            slots: counts
+            slots: pages_per_post(posts, pages)
                 .into_iter()
                 .map(|pages| Mutex::new(Slot { pages, item: None }))
                 .collect(),
@@ -116,15 +120,10 @@ impl Countdown {
     /// A count for each of `posts` posts of the pages (by the posts each
     /// reads) that read it.
     pub fn new<'a>(posts: usize, pages: impl IntoIterator<Item = &'a [PostId]>) -> Self {
-        let mut left: Vec<AtomicUsize> = (0..posts).map(|_| AtomicUsize::new(0)).collect();
-        for page in pages {
-            for &id in page {
-                if let Some(count) = left.get_mut(id) {
-                    *count.get_mut() += 1;
-                }
-            }
+        let left = pages_per_post(posts, pages);
+        Countdown {
+            left: left.into_iter().map(AtomicUsize::new).collect(),
         }
-        Countdown { left }
     }
 
     /// A page reading these posts is done: calls `last` with each post
