@@ -251,6 +251,10 @@ impl Collapsed {
         let mut run = 0;
         let mut i = 0;
         while i < bytes.len() {
+            if self.keeps_chunk(bytes, i, run) {
+                i += 8;
+                continue;
+            }
             let b = bytes[i];
             // Printable ASCII but the space, most of any text: in the run.
             if b > b' ' && b < 0x80 {
@@ -273,6 +277,32 @@ impl Collapsed {
             i += len;
         }
         self.keep(&s[run..]);
+    }
+
+    /// Whether the eight bytes from `i` all stay in the run that started
+    /// at `run`: printable ASCII whose spaces are each lone (not the run's
+    /// first byte, and followed by printable ASCII but the space, inside
+    /// the chunk or just after it). Prose is mostly such chunks; a chunk
+    /// with anything else goes byte by byte.
+    #[inline]
+    fn keeps_chunk(&self, bytes: &[u8], i: usize, run: usize) -> bool {
+        let Some(chunk) = bytes.get(i..).and_then(|b| b.first_chunk::<8>()) else {
+            return false;
+        };
+        let x = u64::from_le_bytes(*chunk);
+        if x & HIGH != 0 || ascii_in(x, 0, 0x1f) != 0 {
+            return false;
+        }
+        let spaces = ascii_in(x, b' ', b' ');
+        if spaces == 0 {
+            return true;
+        }
+        // Two spaces in a row, or a space the run starts with.
+        if spaces & (spaces >> 8) != 0 || (i == run && spaces & 0x80 != 0) {
+            return false;
+        }
+        // A space ending the chunk is lone only before printable ASCII.
+        spaces >> 56 == 0 || matches!(bytes.get(i + 8), Some(&b) if b > b' ' && b < 0x80)
     }
 
     fn keep(&mut self, run: &str) {
