@@ -23,12 +23,19 @@ pub fn gather_footnotes(events: &mut Vec<Spanned<'_>>) {
     }) {
         return;
     }
-    // Pull the definitions out, keeping their inner events.
+    // Pull the definitions out, keeping their inner events. The events
+    // before the first definition (most of a body: notes go at its end)
+    // stay where they are.
+    let first = events
+        .iter()
+        .position(|(e, _)| matches!(e, Event::Start(Tag::FootnoteDefinition(_))))
+        .unwrap_or(events.len());
+    let rest: Vec<Spanned<'_>> = events.drain(first..).collect();
     let mut definitions: HashMap<String, Vec<Spanned<'_>>> = HashMap::new();
-    let mut kept = Vec::with_capacity(events.len());
+    let kept = &mut *events;
     let mut current: Option<(String, Vec<Spanned<'_>>)> = None;
     let mut depth = 0usize;
-    for (event, range) in events.drain(..) {
+    for (event, range) in rest {
         match (&mut current, event) {
             (None, Event::Start(Tag::FootnoteDefinition(label))) => {
                 current = Some((label.to_string(), Vec::new()));
@@ -45,7 +52,6 @@ pub fn gather_footnotes(events: &mut Vec<Spanned<'_>>) {
             (None, event) => kept.push((event, range)),
         }
     }
-    *events = kept;
 
     // Number by first reference; give each reference its own back-link id.
     // References inside a footnote (`[^a]: see[^b]`) are numbered too, in
