@@ -32,7 +32,6 @@ pub fn gather_footnotes(events: &mut Vec<Spanned<'_>>) {
         .unwrap_or(events.len());
     let rest: Vec<Spanned<'_>> = events.drain(first..).collect();
     let mut definitions: HashMap<String, Vec<Spanned<'_>>> = HashMap::new();
-    let kept = &mut *events;
     let mut current: Option<(String, Vec<Spanned<'_>>)> = None;
     let mut depth = 0usize;
     for (event, range) in rest {
@@ -49,7 +48,7 @@ pub fn gather_footnotes(events: &mut Vec<Spanned<'_>>) {
                 }
             }
             (Some((_, inner)), event) => inner.push((event, range)),
-            (None, event) => kept.push((event, range)),
+            (None, event) => events.push((event, range)),
         }
     }
 

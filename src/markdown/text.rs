@@ -251,7 +251,7 @@ impl Collapsed {
         let mut run = 0;
         let mut i = 0;
         while i < bytes.len() {
-            if self.keeps_chunk(bytes, i, run) {
+            if keeps_chunk(bytes, i, run) {
                 i += 8;
                 continue;
             }
@@ -279,32 +279,6 @@ impl Collapsed {
         self.keep(&s[run..]);
     }
 
-    /// Whether the eight bytes from `i` all stay in the run that started
-    /// at `run`: printable ASCII whose spaces are each lone (not the run's
-    /// first byte, and followed by printable ASCII but the space, inside
-    /// the chunk or just after it). Prose is mostly such chunks; a chunk
-    /// with anything else goes byte by byte.
-    #[inline]
-    fn keeps_chunk(&self, bytes: &[u8], i: usize, run: usize) -> bool {
-        let Some(chunk) = bytes.get(i..).and_then(|b| b.first_chunk::<8>()) else {
-            return false;
-        };
-        let x = u64::from_le_bytes(*chunk);
-        if x & HIGH != 0 || ascii_in(x, 0, 0x1f) != 0 {
-            return false;
-        }
-        let spaces = ascii_in(x, b' ', b' ');
-        if spaces == 0 {
-            return true;
-        }
-        // Two spaces in a row, or a space the run starts with.
-        if spaces & (spaces >> 8) != 0 || (i == run && spaces & 0x80 != 0) {
-            return false;
-        }
-        // A space ending the chunk is lone only before printable ASCII.
-        spaces >> 56 == 0 || matches!(bytes.get(i + 8), Some(&b) if b > b' ' && b < 0x80)
-    }
-
     fn keep(&mut self, run: &str) {
         if run.is_empty() {
             return;
@@ -315,6 +289,33 @@ impl Collapsed {
         self.gap = false;
         self.text.push_str(run);
     }
+}
+
+/// Whether the eight bytes of `bytes` from `i` all stay in the
+/// [`Collapsed`] run that started at `run`: printable ASCII (as
+/// `has_forbidden` reads it, see [`super::unprintable_in`]) whose spaces
+/// are each lone (not the run's first byte, and followed by printable
+/// ASCII but the space, inside the chunk or just after it). Prose is
+/// mostly such chunks; a chunk with anything else goes byte by byte.
+#[inline]
+fn keeps_chunk(bytes: &[u8], i: usize, run: usize) -> bool {
+    let Some(chunk) = bytes.get(i..).and_then(|b| b.first_chunk::<8>()) else {
+        return false;
+    };
+    let x = u64::from_le_bytes(*chunk);
+    if super::unprintable_in(x) != 0 {
+        return false;
+    }
+    let spaces = ascii_in(x, b' ', b' ');
+    if spaces == 0 {
+        return true;
+    }
+    // Two spaces in a row, or a space the run starts with.
+    if spaces & (spaces >> 8) != 0 || (i == run && spaces & 0x80 != 0) {
+        return false;
+    }
+    // A space ending the chunk is lone only before printable ASCII.
+    spaces >> 56 == 0 || matches!(bytes.get(i + 8), Some(&b) if b > b' ' && b < 0x80)
 }
 
 /// Whether the character starting at byte `i` of `s` is whitespace, and
