@@ -69,6 +69,21 @@ fn the_block_masks_class_every_ascii_byte_as_the_table_does() {
     );
     // Asked for fewer chunks, it reads no further.
     assert_eq!(ascii_masks(&block, 2), (!0b1000 & 0xffff, 0b1000, 16));
+    // Wherever the first byte that is not ASCII sits, and however many
+    // chunks are asked for, the masks stop at the chunk boundary before.
+    for at in 0..64 {
+        for chunks in 1..=8 {
+            let mut block = [b'a'; 64];
+            block[at] = 0xc3;
+            let ascii = 8 * (at / 8).min(chunks);
+            let kept = if ascii == 64 { !0 } else { (1u64 << ascii) - 1 };
+            assert_eq!(
+                ascii_masks(&block, chunks),
+                (kept, 0, ascii),
+                "{at} {chunks}"
+            );
+        }
+    }
 }
 
 /// The definition [`count_run`] must keep: char by char, ASCII
