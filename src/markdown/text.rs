@@ -337,21 +337,64 @@ fn char_at(s: &str, i: usize) -> (bool, usize) {
 
 /// The first `n` words of `text`, one space between them, with an
 /// ellipsis when cut: a description made from a summary's plain text.
+/// Words are split at whitespace as `str::split_whitespace` splits them,
+/// read by bytes: only the first n + 1 words are looked at (the summary
+/// text may be a whole long post), and words that a single space already
+/// separates (all of them, in plain text) are copied as one run.
 pub fn first_words(text: &str, n: usize) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::new();
-    // Only the first n + 1 words are looked at: the summary text may be a
-    // whole long post.
-    for (i, word) in text.split_whitespace().take(n + 1).enumerate() {
-        if i == n {
-            out.push('…');
+    // The run of words not yet copied.
+    let mut run: Option<(usize, usize)> = None;
+    let mut words = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = char_at(text, i);
+        if space {
+            i += len;
+            continue;
+        }
+        if words == n {
             break;
         }
-        if i > 0 {
-            out.push(' ');
+        let start = i;
+        while i < bytes.len() {
+            // Printable ASCII but the space, most of any word.
+            if bytes[i] > b' ' && bytes[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            let (space, len) = char_at(text, i);
+            if space {
+                break;
+            }
+            i += len;
         }
-        out.push_str(word);
+        words += 1;
+        run = match run {
+            Some((from, to)) if start == to + 1 && bytes[to] == b' ' => Some((from, i)),
+            _ => {
+                push_words(&mut out, text, run);
+                Some((start, i))
+            }
+        };
+    }
+    push_words(&mut out, text, run);
+    if words == n && i < bytes.len() {
+        out.push('…');
     }
     out
+}
+
+/// Copies a run of words (`from..to` of `text`) to `out`, after a space
+/// unless it is the first.
+fn push_words(out: &mut String, text: &str, run: Option<(usize, usize)>) {
+    if let Some((from, to)) = run {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&text[from..to]);
+    }
 }
 
 #[cfg(test)]

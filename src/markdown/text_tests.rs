@@ -215,3 +215,20 @@ fn first_words_cuts_at_any_whitespace_with_an_ellipsis() {
     assert_eq!(first_words("é ü", 0), "…");
     assert_eq!(first_words(" \n ", 3), "");
 }
+
+/// What [`first_words`] must give: `str::split_whitespace`'s words.
+fn first_words_by_split(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = words[..words.len().min(n)].join(" ");
+    if words.len() > n {
+        out.push('…');
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn first_words_splits_as_split_whitespace_does(text in text(), n in 0usize..8) {
+        prop_assert_eq!(first_words(&text, n), first_words_by_split(&text, n));
+    }
+}
