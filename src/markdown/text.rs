@@ -177,7 +177,7 @@ fn ascii_masks(block: &[u8; 64], chunks: usize) -> (u64, u64, usize) {
         high |= bits(x) << (16 * k);
     }
     // The chunks before the first that holds a byte that is not ASCII.
-    let ascii = 8 * (high.trailing_zeros() as usize / 8).min(chunks).min(8);
+    let ascii = 8 * (high.trailing_zeros() as usize / 8).min(chunks);
     let kept = u64::MAX.checked_shr(64 - ascii as u32).unwrap_or(0);
     (words & kept, spaces & kept, ascii)
 }
@@ -260,9 +260,8 @@ impl Collapsed {
                 i += 8;
                 continue;
             }
-            let b = bytes[i];
-            // Printable ASCII but the space, most of any text: in the run.
-            if b > b' ' && b < 0x80 {
+            // Most of any text: in the run.
+            if above_space(bytes[i]) {
                 i += 1;
                 continue;
             }
@@ -273,7 +272,7 @@ impl Collapsed {
             }
             // A lone ASCII space between two other characters stays in
             // the run; any other whitespace ends it.
-            let lone = b == b' ' && i > run && i + 1 < bytes.len() && !char_at(s, i + 1).0;
+            let lone = bytes[i] == b' ' && i > run && i + 1 < bytes.len() && !char_at(s, i + 1).0;
             if !lone {
                 self.keep(&s[run..i]);
                 self.gap = true;
@@ -320,7 +319,15 @@ fn keeps_chunk(bytes: &[u8], i: usize, run: usize) -> bool {
         return false;
     }
     // A space ending the chunk is lone only before printable ASCII.
-    spaces >> 56 == 0 || matches!(bytes.get(i + 8), Some(&b) if b > b' ' && b < 0x80)
+    spaces >> 56 == 0 || bytes.get(i + 8).is_some_and(|&b| above_space(b))
+}
+
+/// An ASCII byte above the space (printable ASCII but the space, or
+/// DEL): never whitespace and never part of a longer character, so the
+/// byte loops here take it without [`char_at`].
+#[inline]
+fn above_space(b: u8) -> bool {
+    b > b' ' && b < 0x80
 }
 
 /// Whether the character starting at byte `i` of `s` is whitespace, and
@@ -359,8 +366,8 @@ pub fn first_words(text: &str, n: usize) -> String {
         }
         let start = i;
         while i < bytes.len() {
-            // Printable ASCII but the space, most of any word.
-            if bytes[i] > b' ' && bytes[i] < 0x80 {
+            // Most of any word.
+            if above_space(bytes[i]) {
                 i += 1;
                 continue;
             }
