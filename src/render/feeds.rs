@@ -8,8 +8,8 @@
 //!
 //! Feeds always carry the whole post, whatever `<!-- more -->` says, with
 //! every relative link and image made absolute (feed readers have no page
-//! to resolve them against): lol_html rewrites the attributes, so raw HTML
-//! in posts is covered too. A link post's entry points at the linked page
+//! to resolve them against; see [`crate::render::feed_links`], which covers
+//! raw HTML in posts too). A link post's entry points at the linked page
 //! and its content ends with a permalink back to ours.
 
 use std::sync::Arc;
@@ -103,59 +103,6 @@ pub struct FeedEntryView {
     pub summary: String,
 }
 
-/// Makes every URL attribute in `html` absolute against `base`.
-pub fn absolute_html(html: &str, base: &Url) -> String {
-    use lol_html::{RewriteStrSettings, element, rewrite_str};
-    let absolute = |value: &str| -> Option<String> {
-        let v = value.trim();
-        if v.is_empty() {
-            return None;
-        }
-        base.join(v).ok().map(String::from)
-    };
-    let settings = RewriteStrSettings::new()
-        .append_element_content_handler(element!("[href]", |el| {
-            if let Some(v) = el.get_attribute("href").and_then(|v| absolute(&v)) {
-                el.set_attribute("href", &v)?;
-            }
-            Ok(())
-        }))
-        .append_element_content_handler(element!("[src]", |el| {
-            if let Some(v) = el.get_attribute("src").and_then(|v| absolute(&v)) {
-                el.set_attribute("src", &v)?;
-            }
-            Ok(())
-        }))
-        .append_element_content_handler(element!("[poster]", |el| {
-            if let Some(v) = el.get_attribute("poster").and_then(|v| absolute(&v)) {
-                el.set_attribute("poster", &v)?;
-            }
-            Ok(())
-        }))
-        .append_element_content_handler(element!("[srcset]", |el| {
-            if let Some(set) = el.get_attribute("srcset") {
-                let rewritten: Vec<String> = set
-                    .split(',')
-                    .map(|candidate| {
-                        let candidate = candidate.trim();
-                        let (url, size) = candidate.split_once(' ').unwrap_or((candidate, ""));
-                        let url = absolute(url).unwrap_or_else(|| url.to_string());
-                        if size.is_empty() {
-                            url
-                        } else {
-                            format!("{url} {}", size.trim())
-                        }
-                    })
-                    .collect();
-                el.set_attribute("srcset", &rewritten.join(", "))?;
-            }
-            Ok(())
-        }));
-    let result = rewrite_str(html, settings);
-    // lol_html only fails on memory limits we do not set; keep the input.
-    result.unwrap_or_else(|_| html.to_string())
-}
-
 /// Categories an entry lists at most: a post with thousands of tags (a
 /// keyword list imported as tags) would otherwise put all of them in every
 /// one of its thousands of tag feeds.
@@ -182,7 +129,7 @@ pub fn feed_html(config: &Config, post: &Post) -> String {
     let permalink = config.absolute(&post.url);
     let body = post.body.html.get();
     let mut html = match Url::parse(&permalink) {
-        Ok(base) => absolute_html(&body, &base),
+        Ok(base) => crate::render::feed_links::absolute_html(&body, &base),
         Err(_) => body.to_string(),
     };
     if post.kind == Kind::Link {
@@ -191,7 +138,10 @@ pub fn feed_html(config: &Config, post: &Post) -> String {
             crate::markdown::escape_attr(&permalink)
         ));
     }
-    xml_safe(&html)
+    match crate::markdown::without_forbidden(&html) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
 }
 
 fn entry(r: &Reads<'_>, id: PostId) -> FeedEntryView {
@@ -351,29 +301,6 @@ pub type SharedFeed = Arc<FeedSpec>;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_urls_become_absolute() {
-        let base = Url::parse("https://e.example/blog/2009/03/03/post/").unwrap();
-        let html = concat!(
-            "<p><a href=\"/blog/x/\">a</a> <a href=\"photo.jpg\">b</a> <a href=\"#n\">c</a> ",
-            "<a href=\"https://other.example/\">d</a> <a href='../up/'>e</a></p>",
-            "<img src=\"/blog/i.png\" srcset=\"a.png 1x, /blog/b.png 2x\"><video poster=\"p.jpg\"></video>"
-        );
-        let out = absolute_html(html, &base);
-        for expected in [
-            "href=\"https://e.example/blog/x/\"",
-            "href=\"https://e.example/blog/2009/03/03/post/photo.jpg\"",
-            "href=\"https://e.example/blog/2009/03/03/post/#n\"",
-            "href=\"https://other.example/\"",
-            "href=\"https://e.example/blog/2009/03/03/up/\"",
-            "src=\"https://e.example/blog/i.png\"",
-            "srcset=\"https://e.example/blog/2009/03/03/post/a.png 1x, https://e.example/blog/b.png 2x\"",
-            "poster=\"https://e.example/blog/2009/03/03/post/p.jpg\"",
-        ] {
-            assert!(out.contains(expected), "{expected} not in {out}");
-        }
-    }
 
     #[test]
     fn xml_forbidden_characters_are_dropped() {

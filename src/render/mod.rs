@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod comments;
 pub mod discovery;
+pub mod feed_links;
 pub mod feeds;
 mod hashing;
 mod incremental;
